@@ -1,0 +1,521 @@
+//! Unwrapping an invocation payload down to SES JSON documents.
+//!
+//! SES events reach ses-events in several envelopes:
+//! - an SNS→Lambda event: `Records[].Sns.Message` is the SES JSON as a string (the default trigger);
+//! - an SQS→Lambda event: `Records[].body` is an SNS envelope (raw message delivery off) or the SES
+//!   JSON itself (raw delivery on);
+//! - an SNS envelope on its own (`{"Type":"Notification","Message":…}`, as HTTP endpoints and SQS
+//!   bodies carry it), an EventBridge SES event (`source: aws.ses`, `detail`), or a bare SES record.
+//!
+//! Each SES document found becomes a [`Unit`]; anything that is not one becomes a [`Skip`] with a
+//! reason, so one bad record never loses the rest of a batch. The SNS/SQS record types are our own
+//! borrowed, lenient ones rather than `aws_lambda_events::sns::SnsMessage`, whose ten required
+//! fields and owned strings reject real minimal envelopes and cost a copy of every message.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+/// Why a record was not counted. The code (`as_str`) appears in logs and in the result's
+/// `skip_reasons`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// Not JSON, or broken JSON.
+    InvalidJson,
+    /// JSON of a shape that is neither SNS, SQS, EventBridge nor SES.
+    UnrecognisedPayload,
+    /// An SNS record or envelope without a `Message`.
+    MissingMessage,
+    /// An SNS message that is plain text, not JSON.
+    PlainTextMessage,
+    /// SES's plain-text notice that a topic was validated for event publishing (benign).
+    SesTopicValidated,
+    /// SNS `SubscriptionConfirmation` / `UnsubscribeConfirmation` (benign).
+    SnsControlMessage,
+    /// SES `AmazonSnsSubscriptionSucceeded` set-up notice (benign).
+    SesSetupNotice,
+    /// JSON that has neither `eventType` nor `notificationType`.
+    NotSesEvent,
+    /// An SES type this version does not know (SES added one); counted, not retried.
+    UnknownEventType,
+    /// An SES record whose fields have the wrong structure, or lack the type's detail object.
+    InvalidSesEvent,
+    /// An SES event that names no recipient.
+    NoRecipients,
+}
+
+impl SkipReason {
+    /// Stable snake_case code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "invalid_json",
+            Self::UnrecognisedPayload => "unrecognised_payload",
+            Self::MissingMessage => "missing_sns_message",
+            Self::PlainTextMessage => "plain_text_message",
+            Self::SesTopicValidated => "ses_topic_validated_notice",
+            Self::SnsControlMessage => "sns_control_message",
+            Self::SesSetupNotice => "ses_setup_notice",
+            Self::NotSesEvent => "not_an_ses_event",
+            Self::UnknownEventType => "unknown_event_type",
+            Self::InvalidSesEvent => "invalid_ses_event",
+            Self::NoRecipients => "no_recipients",
+        }
+    }
+
+    /// Whether this is bad input (an SQS record with it is reported as failed, so it is retried
+    /// and ends in the dead-letter queue) rather than an expected non-event that is acknowledged.
+    pub fn is_bad_input(self) -> bool {
+        !matches!(
+            self,
+            Self::SesTopicValidated
+                | Self::SnsControlMessage
+                | Self::SesSetupNotice
+                | Self::UnknownEventType
+        )
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A record that was not counted, with a reason and a short human detail for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    /// The reason code.
+    pub reason: SkipReason,
+    /// A short explanation (never a recipient address).
+    pub detail: String,
+}
+
+impl Skip {
+    /// A skip with a detail text.
+    pub fn new(reason: SkipReason, detail: impl Into<String>) -> Self {
+        Self {
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Where a unit came from, for logs and SQS partial-batch answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// The payload itself (or one line of a JSON-lines file, numbered from 1).
+    Direct(usize),
+    /// The n-th record (from 0) of an SNS→Lambda event.
+    SnsRecord(usize),
+    /// An SQS record, by its `messageId`.
+    SqsRecord(Cow<'a, str>),
+}
+
+impl fmt::Display for Origin<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Direct(0) => f.write_str("payload"),
+            Origin::Direct(n) => write!(f, "line {n}"),
+            Origin::SnsRecord(i) => write!(f, "SNS record {i}"),
+            Origin::SqsRecord(id) => write!(f, "SQS message {id}"),
+        }
+    }
+}
+
+/// One SES JSON document found in the payload, or why there is none.
+#[derive(Debug)]
+pub struct Unit<'a> {
+    /// Where it came from.
+    pub origin: Origin<'a>,
+    /// The SES JSON text (borrowed, or unescaped from an SNS `Message` string).
+    pub content: Result<Cow<'a, str>, Skip>,
+}
+
+/// Every key that tells the shapes apart; all optional, everything else ignored.
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(rename = "Records", borrow, default)]
+    records: Option<Vec<&'a RawValue>>,
+    #[serde(rename = "Type", borrow, default)]
+    sns_type: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", borrow, default)]
+    message: Option<&'a RawValue>,
+    #[serde(rename = "eventType", default)]
+    event_type: Option<IgnoredAny>,
+    #[serde(rename = "notificationType", default)]
+    notification_type: Option<IgnoredAny>,
+    #[serde(borrow, default)]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+}
+
+/// A Lambda record of either service.
+#[derive(Deserialize)]
+struct LambdaRecord<'a> {
+    #[serde(rename = "EventSource", alias = "eventSource", borrow, default)]
+    event_source: Option<Cow<'a, str>>,
+    #[serde(rename = "Sns", borrow, default)]
+    sns: Option<SnsPart<'a>>,
+    #[serde(borrow, default)]
+    body: Option<Cow<'a, str>>,
+    #[serde(rename = "messageId", borrow, default)]
+    message_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct SnsPart<'a> {
+    #[serde(rename = "Type", borrow, default)]
+    sns_type: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", borrow, default)]
+    message: Option<&'a RawValue>,
+}
+
+/// Splits one payload into SES units, appending them to `out`.
+///
+/// Accepts a UTF-8 BOM and surrounding whitespace. A payload that is not one JSON document but
+/// whose first line is (a JSON-lines archive) is read line by line.
+pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
+    match serde_json::from_str::<Probe<'a>>(text) {
+        Ok(probe) => unwrap_probe(probe, text, Origin::Direct(0), out),
+        Err(e) => {
+            let first = text.lines().next().unwrap_or("").trim();
+            let jsonl =
+                first.len() < text.len() && serde_json::from_str::<IgnoredAny>(first).is_ok();
+            if jsonl {
+                for (i, line) in text.lines().enumerate() {
+                    let line = line.trim();
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let origin = Origin::Direct(i + 1);
+                    match serde_json::from_str::<Probe<'a>>(line) {
+                        Ok(p) => unwrap_probe(p, line, origin, out),
+                        Err(e) => out.push(Unit {
+                            origin,
+                            content: Err(json_error(&e)),
+                        }),
+                    }
+                }
+            } else {
+                out.push(Unit {
+                    origin: Origin::Direct(0),
+                    content: Err(json_error(&e)),
+                });
+            }
+        }
+    }
+}
+
+fn json_error(e: &serde_json::Error) -> Skip {
+    if e.is_data() {
+        // Valid JSON, but not an object (an array, a string…).
+        Skip::new(
+            SkipReason::UnrecognisedPayload,
+            "payload is not a JSON object",
+        )
+    } else {
+        Skip::new(SkipReason::InvalidJson, e.to_string())
+    }
+}
+
+fn unwrap_probe<'a>(probe: Probe<'a>, text: &'a str, origin: Origin<'a>, out: &mut Vec<Unit<'a>>) {
+    if let Some(records) = probe.records {
+        if records.is_empty() {
+            out.push(Unit {
+                origin,
+                content: Err(Skip::new(SkipReason::UnrecognisedPayload, "empty Records")),
+            });
+        }
+        for (i, raw) in records.into_iter().enumerate() {
+            unwrap_record(i, raw, out);
+        }
+        return;
+    }
+    let content = if probe.event_type.is_some() || probe.notification_type.is_some() {
+        Ok(Cow::Borrowed(text))
+    } else if probe.message.is_some() || probe.sns_type.is_some() {
+        sns_message(probe.sns_type.as_deref(), probe.message)
+    } else if probe.source.as_deref() == Some("aws.ses") {
+        match probe.detail {
+            Some(d) => Ok(Cow::Borrowed(d.get())),
+            None => Err(Skip::new(
+                SkipReason::UnrecognisedPayload,
+                "EventBridge SES event without detail",
+            )),
+        }
+    } else {
+        Err(Skip::new(
+            SkipReason::UnrecognisedPayload,
+            describe_other(probe.source.as_deref()),
+        ))
+    };
+    out.push(Unit { origin, content });
+}
+
+fn describe_other(source: Option<&str>) -> String {
+    match source {
+        Some(s) => format!("event from {s}, not SES"),
+        None => "no Records, SNS Message or SES eventType/notificationType".into(),
+    }
+}
+
+fn unwrap_record<'a>(i: usize, raw: &'a RawValue, out: &mut Vec<Unit<'a>>) {
+    let rec: LambdaRecord<'a> = match serde_json::from_str(raw.get()) {
+        Ok(r) => r,
+        Err(_) => {
+            out.push(Unit {
+                origin: Origin::SnsRecord(i),
+                content: Err(Skip::new(
+                    SkipReason::UnrecognisedPayload,
+                    "record is not an SNS or SQS record",
+                )),
+            });
+            return;
+        }
+    };
+    let source = rec.event_source.as_deref();
+    if rec.sns.is_some() || source == Some("aws:sns") {
+        let origin = Origin::SnsRecord(i);
+        let content = match rec.sns {
+            Some(sns) => sns_message(sns.sns_type.as_deref(), sns.message),
+            None => Err(Skip::new(
+                SkipReason::MissingMessage,
+                "aws:sns record without Sns",
+            )),
+        };
+        out.push(Unit { origin, content });
+    } else if rec.body.is_some() || source == Some("aws:sqs") {
+        let origin = Origin::SqsRecord(rec.message_id.unwrap_or(Cow::Owned(format!("#{i}"))));
+        match rec.body {
+            Some(Cow::Borrowed(body)) => {
+                let before = out.len();
+                let body = body.trim_start_matches('\u{feff}').trim();
+                match serde_json::from_str::<Probe<'a>>(body) {
+                    Ok(p) if p.records.is_none() => unwrap_probe(p, body, origin, out),
+                    Ok(_) => out.push(Unit {
+                        origin,
+                        content: Err(Skip::new(
+                            SkipReason::UnrecognisedPayload,
+                            "nested Records in an SQS body",
+                        )),
+                    }),
+                    Err(e) => out.push(Unit {
+                        origin,
+                        content: Err(body_error(&e, body)),
+                    }),
+                }
+                debug_assert_eq!(out.len(), before + 1);
+            }
+            Some(Cow::Owned(body)) => {
+                // The body had JSON escapes, so it is its own allocation: unwrap it on its own
+                // and keep owned results.
+                let content = owned_body_content(&body);
+                out.push(Unit { origin, content });
+            }
+            None => out.push(Unit {
+                origin,
+                content: Err(Skip::new(
+                    SkipReason::MissingMessage,
+                    "SQS record without body",
+                )),
+            }),
+        }
+    } else {
+        out.push(Unit {
+            origin: Origin::SnsRecord(i),
+            content: Err(Skip::new(
+                SkipReason::UnrecognisedPayload,
+                format!(
+                    "record from {}, not SNS or SQS",
+                    source.unwrap_or("an unknown source")
+                ),
+            )),
+        });
+    }
+}
+
+fn body_error(e: &serde_json::Error, body: &str) -> Skip {
+    if e.is_data() || e.is_eof() || e.is_syntax() {
+        if body.starts_with('{') || body.starts_with('[') {
+            json_error(e)
+        } else {
+            Skip::new(
+                SkipReason::PlainTextMessage,
+                format!("SQS body is not JSON ({} bytes)", body.len()),
+            )
+        }
+    } else {
+        json_error(e)
+    }
+}
+
+fn owned_body_content(body: &str) -> Result<Cow<'static, str>, Skip> {
+    let mut tmp = Vec::new();
+    let trimmed = body.trim_start_matches('\u{feff}').trim();
+    match serde_json::from_str::<Probe<'_>>(trimmed) {
+        Ok(p) if p.records.is_none() => unwrap_probe(p, trimmed, Origin::Direct(0), &mut tmp),
+        Ok(_) => {
+            return Err(Skip::new(
+                SkipReason::UnrecognisedPayload,
+                "nested Records in an SQS body",
+            ));
+        }
+        Err(e) => return Err(body_error(&e, trimmed)),
+    }
+    tmp.pop()
+        .expect("unwrap_probe pushes one unit")
+        .content
+        .map(|c| Cow::Owned(c.into_owned()))
+}
+
+/// The SES document inside an SNS `Message` (a JSON string, or, in some hand-made envelopes, an
+/// object), or why there is none.
+fn sns_message<'a>(
+    sns_type: Option<&str>,
+    message: Option<&'a RawValue>,
+) -> Result<Cow<'a, str>, Skip> {
+    match sns_type {
+        Some("SubscriptionConfirmation") | Some("UnsubscribeConfirmation") => {
+            return Err(Skip::new(
+                SkipReason::SnsControlMessage,
+                format!("SNS {}", sns_type.unwrap_or_default()),
+            ));
+        }
+        _ => {}
+    }
+    let Some(raw) = message else {
+        return Err(Skip::new(
+            SkipReason::MissingMessage,
+            "SNS envelope without Message",
+        ));
+    };
+    let raw_text = raw.get();
+    let message: Cow<'a, str> = if raw_text.starts_with('"') {
+        match serde_json::from_str::<Cow<'a, str>>(raw_text) {
+            Ok(s) => s,
+            Err(e) => return Err(Skip::new(SkipReason::InvalidJson, e.to_string())),
+        }
+    } else if raw_text.starts_with('{') {
+        Cow::Borrowed(raw_text)
+    } else {
+        return Err(Skip::new(
+            SkipReason::UnrecognisedPayload,
+            "SNS Message is neither a string nor an object",
+        ));
+    };
+    let trimmed = message.trim_start_matches('\u{feff}').trim();
+    if !trimmed.starts_with('{') {
+        if trimmed.starts_with("Successfully validated SNS topic for Amazon SES") {
+            return Err(Skip::new(
+                SkipReason::SesTopicValidated,
+                "SES topic-validation notice",
+            ));
+        }
+        let preview: String = trimmed.chars().take(60).collect();
+        return Err(Skip::new(
+            SkipReason::PlainTextMessage,
+            format!("SNS message is plain text: {preview:?}"),
+        ));
+    }
+    Ok(match message {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim_start_matches('\u{feff}').trim()),
+        Cow::Owned(s) if s.len() == trimmed.len() => Cow::Owned(s),
+        Cow::Owned(_) => Cow::Owned(trimmed.to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(text: &str) -> Vec<(String, Result<String, SkipReason>)> {
+        let mut out = Vec::new();
+        unwrap_payload(text, &mut out);
+        out.into_iter()
+            .map(|u| {
+                (
+                    u.origin.to_string(),
+                    u.content.map(|c| c.into_owned()).map_err(|s| s.reason),
+                )
+            })
+            .collect()
+    }
+
+    const SES: &str = r#"{"eventType":"Send","mail":{"destination":["a@b.com"]}}"#;
+
+    #[test]
+    fn sns_lambda_event() {
+        let ev = serde_json::json!({"Records":[
+            {"EventSource":"aws:sns","Sns":{"Type":"Notification","Message":SES}},
+            {"EventSource":"aws:sns","Sns":{"Type":"Notification","Message":"Hello from SNS!"}},
+            {"EventSource":"aws:sns","Sns":{"Type":"Notification"}}
+        ]})
+        .to_string();
+        let u = units(&ev);
+        assert_eq!(u[0], ("SNS record 0".into(), Ok(SES.into())));
+        assert_eq!(u[1].1, Err(SkipReason::PlainTextMessage));
+        assert_eq!(u[2].1, Err(SkipReason::MissingMessage));
+    }
+
+    #[test]
+    fn sqs_bodies_raw_and_enveloped() {
+        let envelope = serde_json::json!({"Type":"Notification","Message":SES}).to_string();
+        let ev = serde_json::json!({"Records":[
+            {"eventSource":"aws:sqs","messageId":"m1","body":envelope},
+            {"eventSource":"aws:sqs","messageId":"m2","body":SES},
+            {"eventSource":"aws:sqs","messageId":"m3","body":"{broken"},
+            {"eventSource":"aws:sqs","messageId":"m4","body":"plain words"}
+        ]})
+        .to_string();
+        let u = units(&ev);
+        assert_eq!(u[0], ("SQS message m1".into(), Ok(SES.into())));
+        assert_eq!(u[1], ("SQS message m2".into(), Ok(SES.into())));
+        assert_eq!(u[2].1, Err(SkipReason::InvalidJson));
+        assert_eq!(u[3].1, Err(SkipReason::PlainTextMessage));
+    }
+
+    #[test]
+    fn direct_shapes() {
+        assert_eq!(units(SES), vec![("payload".into(), Ok(SES.into()))]);
+        assert_eq!(
+            units(&format!("\u{feff}  {SES}\n")),
+            vec![("payload".into(), Ok(SES.into()))]
+        );
+        let eb = format!(r#"{{"source":"aws.ses","detail-type":"Email Sent","detail":{SES}}}"#);
+        assert_eq!(units(&eb)[0].1, Ok(SES.into()));
+        let sched = r#"{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}"#;
+        assert_eq!(units(sched)[0].1, Err(SkipReason::UnrecognisedPayload));
+        assert_eq!(units("[1,2]")[0].1, Err(SkipReason::UnrecognisedPayload));
+        assert_eq!(units("{\"a\":")[0].1, Err(SkipReason::InvalidJson));
+        assert_eq!(units("")[0].1, Err(SkipReason::InvalidJson));
+        let confirm =
+            r#"{"Type":"SubscriptionConfirmation","Message":"You have chosen to subscribe"}"#;
+        assert_eq!(units(confirm)[0].1, Err(SkipReason::SnsControlMessage));
+        let validated = r#"{"Type":"Notification","Message":"Successfully validated SNS topic for Amazon SES event publishing."}"#;
+        assert_eq!(units(validated)[0].1, Err(SkipReason::SesTopicValidated));
+        let obj = format!(r#"{{"Type":"Notification","Message":{SES}}}"#);
+        assert_eq!(units(&obj)[0].1, Ok(SES.into()));
+    }
+
+    #[test]
+    fn json_lines() {
+        let text = format!("{SES}\n\n{SES}\nnot json\n");
+        let u = units(&text);
+        assert_eq!(u.len(), 3);
+        assert_eq!(u[0], ("line 1".into(), Ok(SES.into())));
+        assert_eq!(u[1].0, "line 3");
+        assert_eq!(u[2], ("line 4".into(), Err(SkipReason::InvalidJson)));
+    }
+
+    #[test]
+    fn benign_reasons_are_not_bad_input() {
+        assert!(SkipReason::InvalidJson.is_bad_input());
+        assert!(!SkipReason::SesSetupNotice.is_bad_input());
+        assert!(!SkipReason::SnsControlMessage.is_bad_input());
+    }
+}

@@ -1,0 +1,293 @@
+//! One ses-events invocation: payload → SES events → aggregated metrics → sink → result JSON.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::config::IngestConfig;
+use crate::envelope::{Origin, Skip, SkipReason, Unit, unwrap_payload};
+use crate::logging::redact;
+use crate::metrics::{Aggregator, MetricBatch};
+use crate::ses::{EventKind, SesError, SesRecord};
+use crate::sink::{MetricSink, PublishReport, SinkError};
+
+/// CloudWatch refuses data points older than two weeks; keep a margin for the time a request
+/// takes to arrive.
+const MAX_AGE: Duration = Duration::minutes(14 * 24 * 60 - 10);
+/// CloudWatch refuses data points more than two hours in the future.
+const MAX_AHEAD: Duration = Duration::minutes(2 * 60 - 5);
+
+/// What one invocation did, returned as the function's result (and printed by `--event`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Summary {
+    /// SES events counted.
+    pub events: u64,
+    /// Recipients those events concerned.
+    pub recipients: u64,
+    /// Records not counted.
+    pub skipped: u64,
+    /// Skipped records by reason code.
+    pub skip_reasons: BTreeMap<&'static str, u64>,
+    /// Counted events by type.
+    pub by_type: BTreeMap<&'static str, u64>,
+    /// Events whose own time CloudWatch would refuse (older than 14 days or more than 2 hours
+    /// ahead), published at the invocation time instead.
+    pub clamped_timestamps: u64,
+    /// What was published.
+    pub metrics: MetricsSummary,
+    /// For SQS events: the records to retry (Lambda's partial batch response).
+    #[serde(rename = "batchItemFailures", skip_serializing_if = "Option::is_none")]
+    pub batch_item_failures: Option<Vec<BatchItemFailure>>,
+}
+
+/// The published part of a [`Summary`].
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct MetricsSummary {
+    /// `emf` or `api`.
+    pub sink: &'static str,
+    /// Namespace.
+    pub namespace: String,
+    /// Series (minute × dimension set).
+    pub series: usize,
+    /// Data points (EMF metric values or PutMetricData datums).
+    pub datums: usize,
+    /// PutMetricData requests (0 for EMF).
+    pub requests: usize,
+    /// Totals per metric over the `{}` series.
+    pub totals: BTreeMap<&'static str, u64>,
+}
+
+/// One entry of an SQS partial batch response.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BatchItemFailure {
+    /// The SQS `messageId` to retry.
+    #[serde(rename = "itemIdentifier")]
+    pub item_identifier: String,
+}
+
+/// The result of reading a payload, before publishing.
+#[derive(Debug)]
+pub struct Ingested {
+    /// Counts so far (`metrics` is filled by [`publish`]).
+    pub summary: Summary,
+    /// The aggregated metrics.
+    pub batch: MetricBatch,
+}
+
+/// Reads a payload: unwraps envelopes, parses SES events, aggregates them. Never fails: every
+/// record that cannot be used is logged and counted with its reason.
+pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested {
+    let mut units: Vec<Unit<'_>> = Vec::new();
+    unwrap_payload(payload, &mut units);
+    let mut agg = Aggregator::new(cfg);
+    let mut summary = Summary::default();
+    let mut failures: Option<Vec<BatchItemFailure>> = None;
+    let now_minute = minute_of(now);
+    for unit in units {
+        if let Origin::SqsRecord(_) = unit.origin {
+            failures.get_or_insert_with(Vec::new);
+        }
+        let outcome = match &unit.content {
+            Ok(text) => count_event(cfg, &mut agg, text, now, now_minute, &mut summary),
+            Err(skip) => Err(skip.clone()),
+        };
+        if let Err(skip) = outcome {
+            summary.skipped += 1;
+            *summary
+                .skip_reasons
+                .entry(skip.reason.as_str())
+                .or_default() += 1;
+            if skip.reason.is_bad_input() {
+                tracing::warn!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %skip.detail, "record skipped");
+                if let (Origin::SqsRecord(id), Some(f)) = (&unit.origin, failures.as_mut()) {
+                    f.push(BatchItemFailure {
+                        item_identifier: id.to_string(),
+                    });
+                }
+            } else {
+                tracing::info!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %skip.detail, "record acknowledged, nothing to count");
+            }
+        }
+    }
+    summary.recipients = agg.recipients();
+    summary.batch_item_failures = failures;
+    Ingested {
+        summary,
+        batch: agg.finish(),
+    }
+}
+
+fn count_event(
+    cfg: &IngestConfig,
+    agg: &mut Aggregator<'_>,
+    text: &str,
+    now: DateTime<Utc>,
+    now_minute: i64,
+    summary: &mut Summary,
+) -> Result<(), Skip> {
+    let ev = SesRecord::from_json(text)
+        .and_then(SesRecord::into_event)
+        .map_err(|e| match e {
+            SesError::Invalid(d) => Skip::new(SkipReason::InvalidSesEvent, d),
+            SesError::NotSes => Skip::new(SkipReason::NotSesEvent, e.to_string()),
+            SesError::SetupNotice => Skip::new(SkipReason::SesSetupNotice, e.to_string()),
+            SesError::UnknownType(_) => Skip::new(SkipReason::UnknownEventType, e.to_string()),
+            SesError::MissingDetail(..) => Skip::new(SkipReason::InvalidSesEvent, e.to_string()),
+        })?;
+    if ev.recipients.is_empty() {
+        return Err(Skip::new(
+            SkipReason::NoRecipients,
+            format!("{} event names no recipient", ev.kind),
+        ));
+    }
+    let minute = match ev.timestamp {
+        Some(t) if t >= now - MAX_AGE && t <= now + MAX_AHEAD => minute_of(t),
+        Some(_) => {
+            summary.clamped_timestamps += 1;
+            now_minute
+        }
+        None => now_minute,
+    };
+    agg.add(&ev, minute);
+    summary.events += 1;
+    *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
+    if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint)
+        && tracing::enabled!(tracing::Level::DEBUG)
+    {
+        let who: Vec<String> = ev
+            .recipients
+            .iter()
+            .map(|r| redact(r, cfg.log_recipients))
+            .collect();
+        tracing::debug!(kind = %ev.kind, subtype = ev.subtype.as_deref().unwrap_or(""), recipients = ?who, "feedback event");
+    }
+    Ok(())
+}
+
+fn minute_of(t: DateTime<Utc>) -> i64 {
+    t.timestamp().div_euclid(60) * 60_000
+}
+
+/// Publishes the aggregated metrics and completes the summary. A sink error is returned, not
+/// swallowed, so the invocation fails and Lambda retries it.
+pub async fn publish<S: MetricSink + ?Sized>(
+    cfg: &IngestConfig,
+    sink: &S,
+    ingested: Ingested,
+) -> Result<Summary, SinkError> {
+    let Ingested { mut summary, batch } = ingested;
+    let report = if batch.is_empty() {
+        PublishReport::default()
+    } else {
+        sink.publish(&batch).await?
+    };
+    summary.metrics = MetricsSummary {
+        sink: cfg.sink.as_str(),
+        namespace: batch.namespace.clone(),
+        series: batch.series.len(),
+        datums: report.datums,
+        requests: report.requests,
+        totals: batch.totals().into_iter().collect(),
+    };
+    tracing::info!(
+        events = summary.events,
+        recipients = summary.recipients,
+        skipped = summary.skipped,
+        series = summary.metrics.series,
+        datums = report.datums,
+        requests = report.requests,
+        "invocation done"
+    );
+    Ok(summary)
+}
+
+/// [`ingest`] then [`publish`]: the whole invocation.
+pub async fn handle<S: MetricSink + ?Sized>(
+    cfg: &IngestConfig,
+    sink: &S,
+    payload: &str,
+    now: DateTime<Utc>,
+) -> Result<Summary, SinkError> {
+    publish(cfg, sink, ingest(cfg, payload, now)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::MemorySink;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-27T10:00:30Z".parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn sqs_batch_reports_only_bad_records() {
+        let ses = r#"{"eventType":"Bounce","mail":{"timestamp":"2026-11-27T09:59:00Z","destination":["a@gmail.com"]},
+            "bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"a@gmail.com"}],"timestamp":"2026-11-27T09:59:10Z"}}"#;
+        let notice = r#"{"notificationType":"AmazonSnsSubscriptionSucceeded","message":"ok"}"#;
+        let ev = serde_json::json!({"Records":[
+            {"eventSource":"aws:sqs","messageId":"good","body":ses},
+            {"eventSource":"aws:sqs","messageId":"broken","body":"{\"eventType\":"},
+            {"eventSource":"aws:sqs","messageId":"notice","body":notice},
+            {"eventSource":"aws:sqs","messageId":"old","body":ses.replace("2026-11-27T09:59:10Z", "2016-01-01T00:00:00Z")}
+        ]});
+        let cfg = IngestConfig::default();
+        let sink = MemorySink::default();
+        let s = handle(&cfg, &sink, &ev.to_string(), now()).await.unwrap();
+        assert_eq!(s.events, 2);
+        assert_eq!(s.skipped, 2);
+        assert_eq!(s.clamped_timestamps, 1);
+        assert_eq!(s.skip_reasons.get("invalid_json"), Some(&1));
+        assert_eq!(s.skip_reasons.get("ses_setup_notice"), Some(&1));
+        assert_eq!(
+            s.batch_item_failures,
+            Some(vec![BatchItemFailure {
+                item_identifier: "broken".into()
+            }])
+        );
+        assert_eq!(s.metrics.totals.get("HardBounce"), Some(&2));
+        let batch = &sink.batches()[0];
+        let minutes: std::collections::BTreeSet<i64> =
+            batch.series.iter().map(|s| s.timestamp_ms).collect();
+        // 09:59 from the event itself, 10:00 for the clamped one
+        assert_eq!(
+            minutes.into_iter().collect::<Vec<_>>(),
+            vec![1_795_773_540_000, 1_795_773_600_000]
+        );
+    }
+
+    #[tokio::test]
+    async fn sns_event_has_no_batch_item_failures() {
+        let ev =
+            serde_json::json!({"Records":[{"EventSource":"aws:sns","Sns":{"Message":"not json"}}]});
+        let cfg = IngestConfig::default();
+        let sink = MemorySink::default();
+        let s = handle(&cfg, &sink, &ev.to_string(), now()).await.unwrap();
+        assert_eq!(s.skipped, 1);
+        assert_eq!(s.batch_item_failures, None);
+        assert!(sink.batches().is_empty(), "nothing to publish, no call");
+        let json = serde_json::to_value(&s).unwrap();
+        assert!(json.get("batchItemFailures").is_none());
+    }
+
+    #[tokio::test]
+    async fn sink_errors_fail_the_invocation() {
+        let cfg = IngestConfig::default();
+        let sink = MemorySink::failing("throttled");
+        let ses = r#"{"eventType":"Send","mail":{"destination":["a@gmail.com"]}}"#;
+        let err = handle(&cfg, &sink, ses, now()).await.unwrap_err();
+        assert!(err.to_string().contains("throttled"));
+    }
+
+    #[test]
+    fn no_recipients_is_a_reason() {
+        let cfg = IngestConfig::default();
+        let i = ingest(
+            &cfg,
+            r#"{"eventType":"Send","mail":{"destination":[]}}"#,
+            now(),
+        );
+        assert_eq!(i.summary.skip_reasons.get("no_recipients"), Some(&1));
+    }
+}

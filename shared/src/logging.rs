@@ -1,0 +1,86 @@
+//! Structured JSON logs through `tracing`, and the rule that keeps addresses out of them.
+//!
+//! Logs go to stderr as one JSON object per line (CloudWatch Logs reads both streams in Lambda;
+//! locally, stdout stays free for EMF and the result). The level comes from `RUST_LOG` (full
+//! `EnvFilter` syntax), else from Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info`.
+//!
+//! Email addresses are personal data: [`redact`] turns one into `domain#hash` (a short SHA-256
+//! prefix, stable across invocations, so one recipient can still be followed through the logs)
+//! unless `LOG_RECIPIENTS=true`.
+
+use sha2::{Digest, Sha256};
+use tracing_subscriber::EnvFilter;
+
+/// Installs the JSON subscriber once; later calls do nothing.
+pub fn init() {
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| {
+            std::env::var("AWS_LAMBDA_LOG_LEVEL")
+                .ok()
+                .map(|l| lambda_level(&l).to_string())
+        })
+        .unwrap_or_else(|| "info".into());
+    let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Maps Lambda's log levels (`TRACE` … `FATAL`) to tracing's.
+pub fn lambda_level(level: &str) -> &'static str {
+    match level.trim().to_ascii_uppercase().as_str() {
+        "TRACE" => "trace",
+        "DEBUG" => "debug",
+        "WARN" => "warn",
+        "ERROR" | "FATAL" => "error",
+        _ => "info",
+    }
+}
+
+/// How an address may appear in logs: itself when `log_recipients`, else `domain#hash`.
+pub fn redact(address: &str, log_recipients: bool) -> String {
+    if log_recipients {
+        return address.to_string();
+    }
+    let domain = crate::address::recipient_domain(address);
+    let digest = Sha256::digest(address.trim().to_lowercase().as_bytes());
+    let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}#{hash}",
+        domain.as_deref().unwrap_or(crate::address::INVALID)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_hashed_unless_allowed() {
+        let r = redact("Jane.Doe@Gmail.com", false);
+        assert!(r.starts_with("gmail.com#"), "{r}");
+        assert!(!r.to_lowercase().contains("jane"));
+        assert_eq!(
+            r,
+            redact("jane.doe@gmail.com", false),
+            "stable and case-insensitive"
+        );
+        assert_ne!(r, redact("john@gmail.com", false));
+        assert_eq!(redact("x@y.com", true), "x@y.com");
+        assert!(redact("garbage", false).starts_with("invalid#"));
+    }
+
+    #[test]
+    fn lambda_levels() {
+        assert_eq!(lambda_level("FATAL"), "error");
+        assert_eq!(lambda_level("debug"), "debug");
+        assert_eq!(lambda_level("bogus"), "info");
+    }
+}

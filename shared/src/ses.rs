@@ -1,0 +1,693 @@
+//! Serde types for the JSON that Amazon SES publishes, and their normalised form.
+//!
+//! SES writes two shapes, and both arrive here:
+//! - **event publishing** (configuration-set event destinations): top-level `eventType`, one of
+//!   `Send`, `Delivery`, `Bounce`, `Complaint`, `Reject`, `Open`, `Click`, `Rendering Failure`
+//!   (with a space), `DeliveryDelay`, `Subscription`;
+//! - **identity notifications** (the older feedback-forwarding path): top-level `notificationType`,
+//!   one of `Bounce`, `Complaint`, `Delivery`, plus the set-up notice `AmazonSnsSubscriptionSucceeded`.
+//!
+//! The types borrow from the input text (`Cow<str>`) and read only the fields the product uses;
+//! unknown fields are ignored and unknown subtypes are kept as text, because SES adds fields and
+//! subtypes over time (e.g. `isBotEvent` in 2026) and real captures carry odd values
+//! (`processingTimeMillis` as a string, `complaintSubType: null`).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+/// One SES record as it appears in JSON (either shape). Parse it with [`SesRecord::from_json`].
+#[derive(Debug, Deserialize)]
+pub struct SesRecord<'a> {
+    /// Event-publishing type (`"Rendering Failure"` has a space).
+    #[serde(rename = "eventType", borrow, default)]
+    pub event_type: Option<Cow<'a, str>>,
+    /// Identity-notification type.
+    #[serde(rename = "notificationType", borrow, default)]
+    pub notification_type: Option<Cow<'a, str>>,
+    /// The `mail` object common to every event.
+    #[serde(borrow, default)]
+    pub mail: Option<Mail<'a>>,
+    /// Bounce details (Bounce events).
+    #[serde(borrow, default)]
+    pub bounce: Option<Bounce<'a>>,
+    /// Complaint details (Complaint events).
+    #[serde(borrow, default)]
+    pub complaint: Option<Complaint<'a>>,
+    /// Delivery details (Delivery events).
+    #[serde(borrow, default)]
+    pub delivery: Option<Delivery<'a>>,
+    /// DeliveryDelay details.
+    #[serde(rename = "deliveryDelay", borrow, default)]
+    pub delivery_delay: Option<DeliveryDelay<'a>>,
+    /// Open details: only the timestamp is used.
+    #[serde(borrow, default)]
+    pub open: Option<Timestamped<'a>>,
+    /// Click details: only the timestamp is used.
+    #[serde(borrow, default)]
+    pub click: Option<Timestamped<'a>>,
+    /// Subscription (list-management) details: only the timestamp is used.
+    #[serde(borrow, default)]
+    pub subscription: Option<Timestamped<'a>>,
+    /// Reject details.
+    #[serde(borrow, default)]
+    pub reject: Option<Reject<'a>>,
+    /// Rendering Failure details.
+    #[serde(borrow, default)]
+    pub failure: Option<RenderingFailure<'a>>,
+}
+
+/// The `mail` object: the message the event is about.
+#[derive(Debug, Default, Deserialize)]
+pub struct Mail<'a> {
+    /// When SES accepted the message.
+    #[serde(borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+    /// SES message id.
+    #[serde(rename = "messageId", borrow, default)]
+    pub message_id: Option<Cow<'a, str>>,
+    /// Envelope recipients (To, Cc and Bcc).
+    #[serde(borrow, default, deserialize_with = "strings_lenient")]
+    pub destination: Vec<Cow<'a, str>>,
+    /// Message tags (`ses:*` auto tags and the sender's own), first value of each.
+    #[serde(borrow, default, deserialize_with = "tags_lenient")]
+    pub tags: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+/// A recipient object of bounces, complaints and delays (`{"emailAddress": …}`).
+#[derive(Debug, Deserialize)]
+pub struct RecipientEntry<'a> {
+    /// The recipient address, as SES wrote it.
+    #[serde(rename = "emailAddress", borrow, default)]
+    pub email_address: Option<Cow<'a, str>>,
+}
+
+/// The `bounce` object.
+#[derive(Debug, Deserialize)]
+pub struct Bounce<'a> {
+    /// `Permanent`, `Transient` or `Undetermined`.
+    #[serde(rename = "bounceType", borrow, default)]
+    pub bounce_type: Option<Cow<'a, str>>,
+    /// `General`, `NoEmail`, `Suppressed`, `OnAccountSuppressionList`, `MailboxFull`, … (open set).
+    #[serde(rename = "bounceSubType", borrow, default)]
+    pub bounce_sub_type: Option<Cow<'a, str>>,
+    /// The recipients that bounced.
+    #[serde(rename = "bouncedRecipients", borrow, default)]
+    pub bounced_recipients: Vec<RecipientEntry<'a>>,
+    /// When the bounce was received.
+    #[serde(borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+}
+
+/// The `complaint` object.
+#[derive(Debug, Deserialize)]
+pub struct Complaint<'a> {
+    /// The recipients that complained.
+    #[serde(rename = "complainedRecipients", borrow, default)]
+    pub complained_recipients: Vec<RecipientEntry<'a>>,
+    /// `null` or `OnAccountSuppressionList`.
+    #[serde(rename = "complaintSubType", borrow, default)]
+    pub complaint_sub_type: Option<Cow<'a, str>>,
+    /// Feedback type from the ISP's report (`abuse`, `fraud`, …), when there is one.
+    #[serde(rename = "complaintFeedbackType", borrow, default)]
+    pub complaint_feedback_type: Option<Cow<'a, str>>,
+    /// When the complaint was received.
+    #[serde(borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+}
+
+/// The `delivery` object.
+#[derive(Debug, Deserialize)]
+pub struct Delivery<'a> {
+    /// Recipients delivered to.
+    #[serde(borrow, default, deserialize_with = "strings_lenient")]
+    pub recipients: Vec<Cow<'a, str>>,
+    /// Milliseconds from acceptance to delivery (tolerates a string or garbage: `None`).
+    #[serde(
+        rename = "processingTimeMillis",
+        default,
+        deserialize_with = "u64_lenient"
+    )]
+    pub processing_time_millis: Option<u64>,
+    /// When the receiving MTA accepted the message.
+    #[serde(borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+}
+
+/// The `deliveryDelay` object.
+#[derive(Debug, Deserialize)]
+pub struct DeliveryDelay<'a> {
+    /// Recipients whose delivery is delayed.
+    #[serde(rename = "delayedRecipients", borrow, default)]
+    pub delayed_recipients: Vec<RecipientEntry<'a>>,
+    /// `TransientCommunicationFailure`, `MailboxFull`, … (open set).
+    #[serde(rename = "delayType", borrow, default)]
+    pub delay_type: Option<Cow<'a, str>>,
+    /// When the delay was recorded.
+    #[serde(borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+}
+
+/// The `reject` object.
+#[derive(Debug, Deserialize)]
+pub struct Reject<'a> {
+    /// Why SES rejected the message (`Bad Content`).
+    #[serde(borrow, default)]
+    pub reason: Option<Cow<'a, str>>,
+}
+
+/// The `failure` object of a Rendering Failure.
+#[derive(Debug, Deserialize)]
+pub struct RenderingFailure<'a> {
+    /// The template that failed to render.
+    #[serde(rename = "templateName", borrow, default)]
+    pub template_name: Option<Cow<'a, str>>,
+}
+
+/// Any event detail of which only the time is used (open, click, subscription).
+#[derive(Debug, Deserialize)]
+pub struct Timestamped<'a> {
+    /// When the event happened.
+    #[serde(borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+}
+
+/// The kind of an SES event, the same for both JSON shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum EventKind {
+    /// SES accepted the message for sending.
+    Send,
+    /// The receiving server accepted the message.
+    Delivery,
+    /// The message bounced (hard or soft).
+    Bounce,
+    /// The recipient marked the message as spam.
+    Complaint,
+    /// SES rejected the message (virus).
+    Reject,
+    /// The recipient opened the message (tracking pixel).
+    Open,
+    /// The recipient clicked a tracked link.
+    Click,
+    /// A template failed to render.
+    RenderingFailure,
+    /// Delivery is delayed; SES keeps trying.
+    DeliveryDelay,
+    /// The recipient changed their list subscription.
+    Subscription,
+}
+
+impl EventKind {
+    /// Every kind, in metric order.
+    pub const ALL: [EventKind; 10] = [
+        EventKind::Send,
+        EventKind::Delivery,
+        EventKind::Bounce,
+        EventKind::Complaint,
+        EventKind::Reject,
+        EventKind::Open,
+        EventKind::Click,
+        EventKind::RenderingFailure,
+        EventKind::DeliveryDelay,
+        EventKind::Subscription,
+    ];
+
+    /// The kind named by an event-publishing `eventType`.
+    pub fn from_event_type(s: &str) -> Option<Self> {
+        Some(match s {
+            "Send" => Self::Send,
+            "Delivery" => Self::Delivery,
+            "Bounce" => Self::Bounce,
+            "Complaint" => Self::Complaint,
+            "Reject" => Self::Reject,
+            "Open" => Self::Open,
+            "Click" => Self::Click,
+            "Rendering Failure" | "RenderingFailure" => Self::RenderingFailure,
+            "DeliveryDelay" => Self::DeliveryDelay,
+            "Subscription" => Self::Subscription,
+            _ => return None,
+        })
+    }
+
+    /// Whether the event is about the message rather than one recipient (open, click and
+    /// subscription events do not say which recipient acted), so it counts once per series.
+    pub fn is_per_message(self) -> bool {
+        matches!(self, Self::Open | Self::Click | Self::Subscription)
+    }
+
+    /// The metric name (`RenderingFailure` without the space).
+    pub fn metric_name(self) -> &'static str {
+        match self {
+            Self::Send => "Send",
+            Self::Delivery => "Delivery",
+            Self::Bounce => "Bounce",
+            Self::Complaint => "Complaint",
+            Self::Reject => "Reject",
+            Self::Open => "Open",
+            Self::Click => "Click",
+            Self::RenderingFailure => "RenderingFailure",
+            Self::DeliveryDelay => "DeliveryDelay",
+            Self::Subscription => "Subscription",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.metric_name())
+    }
+}
+
+/// `bounceType`, with unknown values kept apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BounceType {
+    /// Hard bounce: remove the address.
+    Permanent,
+    /// Soft bounce: may succeed later.
+    Transient,
+    /// SES could not tell.
+    Undetermined,
+    /// Missing or a value SES does not document.
+    Other,
+}
+
+impl BounceType {
+    fn parse(s: Option<&str>) -> Self {
+        match s {
+            Some("Permanent") => Self::Permanent,
+            Some("Transient") => Self::Transient,
+            Some("Undetermined") => Self::Undetermined,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// One SES event in the form the rest of the code uses, still borrowing from the input.
+#[derive(Debug)]
+pub struct SesEvent<'a> {
+    /// What happened.
+    pub kind: EventKind,
+    /// When it happened: the event's own timestamp, else the mail's, else `None`.
+    pub timestamp: Option<DateTime<Utc>>,
+    /// SES message id, when present.
+    pub message_id: Option<Cow<'a, str>>,
+    /// The recipients this event concerns (see [`EventKind::is_per_message`]).
+    pub recipients: Vec<Cow<'a, str>>,
+    /// Message tags (first value of each).
+    pub tags: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// For bounces: the bounce type.
+    pub bounce_type: Option<BounceType>,
+    /// Bounce subtype, complaint subtype/feedback type, or delay type, when present.
+    pub subtype: Option<Cow<'a, str>>,
+    /// For deliveries: `processingTimeMillis`.
+    pub latency_ms: Option<u64>,
+}
+
+/// Why a JSON object that looked like SES could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SesError {
+    /// The JSON did not have the expected structure.
+    #[error("invalid SES JSON: {0}")]
+    Invalid(String),
+    /// Neither `eventType` nor `notificationType`.
+    #[error("no eventType or notificationType")]
+    NotSes,
+    /// `notificationType: AmazonSnsSubscriptionSucceeded`, sent once when a topic is attached.
+    #[error("SES set-up notice (AmazonSnsSubscriptionSucceeded)")]
+    SetupNotice,
+    /// A type this version does not know.
+    #[error("unknown SES event type {0:?}")]
+    UnknownType(String),
+    /// The type's detail object (e.g. `bounce`) is missing.
+    #[error("{0} event without its {1:?} object")]
+    MissingDetail(EventKind, &'static str),
+}
+
+impl<'a> SesRecord<'a> {
+    /// Parses one SES JSON document.
+    pub fn from_json(text: &'a str) -> Result<Self, SesError> {
+        serde_json::from_str(text).map_err(|e| SesError::Invalid(e.to_string()))
+    }
+
+    /// Whether the document names an SES type at all.
+    pub fn has_type(&self) -> bool {
+        self.event_type.is_some() || self.notification_type.is_some()
+    }
+
+    /// Turns the record into an [`SesEvent`], or says why it is not one.
+    pub fn into_event(self) -> Result<SesEvent<'a>, SesError> {
+        let kind = match (&self.event_type, &self.notification_type) {
+            (Some(t), _) => {
+                EventKind::from_event_type(t).ok_or_else(|| SesError::UnknownType(t.to_string()))?
+            }
+            (None, Some(t)) => match t.as_ref() {
+                "Bounce" => EventKind::Bounce,
+                "Complaint" => EventKind::Complaint,
+                "Delivery" => EventKind::Delivery,
+                "AmazonSnsSubscriptionSucceeded" => return Err(SesError::SetupNotice),
+                other => return Err(SesError::UnknownType(other.to_string())),
+            },
+            (None, None) => return Err(SesError::NotSes),
+        };
+        let mail = self.mail.unwrap_or_default();
+        let mut ev = SesEvent {
+            kind,
+            timestamp: None,
+            message_id: mail.message_id,
+            recipients: Vec::new(),
+            tags: mail.tags,
+            bounce_type: None,
+            subtype: None,
+            latency_ms: None,
+        };
+        let detail_ts: Option<Cow<'a, str>> = match kind {
+            EventKind::Bounce => {
+                let b = self.bounce.ok_or(SesError::MissingDetail(kind, "bounce"))?;
+                ev.bounce_type = Some(BounceType::parse(b.bounce_type.as_deref()));
+                ev.subtype = b.bounce_sub_type;
+                ev.recipients = entries(b.bounced_recipients);
+                b.timestamp
+            }
+            EventKind::Complaint => {
+                let c = self
+                    .complaint
+                    .ok_or(SesError::MissingDetail(kind, "complaint"))?;
+                ev.subtype = c.complaint_sub_type.or(c.complaint_feedback_type);
+                ev.recipients = entries(c.complained_recipients);
+                c.timestamp
+            }
+            EventKind::Delivery => {
+                let d = self
+                    .delivery
+                    .ok_or(SesError::MissingDetail(kind, "delivery"))?;
+                ev.latency_ms = d.processing_time_millis;
+                ev.recipients = d.recipients;
+                d.timestamp
+            }
+            EventKind::DeliveryDelay => {
+                let d = self
+                    .delivery_delay
+                    .ok_or(SesError::MissingDetail(kind, "deliveryDelay"))?;
+                ev.subtype = d.delay_type;
+                ev.recipients = entries(d.delayed_recipients);
+                d.timestamp
+            }
+            EventKind::Open => self.open.and_then(|o| o.timestamp),
+            EventKind::Click => self.click.and_then(|o| o.timestamp),
+            EventKind::Subscription => self.subscription.and_then(|o| o.timestamp),
+            EventKind::Reject => {
+                ev.subtype = self.reject.and_then(|r| r.reason);
+                None
+            }
+            EventKind::RenderingFailure => {
+                ev.subtype = self.failure.and_then(|f| f.template_name);
+                None
+            }
+            EventKind::Send => None,
+        };
+        if ev.recipients.is_empty() {
+            // Send, Reject, Rendering Failure, Open, Click, Subscription (and a detail object
+            // that lists nobody, as some old delivery notifications do) concern the envelope.
+            ev.recipients = mail.destination;
+        }
+        ev.timestamp = detail_ts
+            .as_deref()
+            .and_then(parse_time)
+            .or_else(|| mail.timestamp.as_deref().and_then(parse_time));
+        Ok(ev)
+    }
+}
+
+fn entries(v: Vec<RecipientEntry<'_>>) -> Vec<Cow<'_, str>> {
+    v.into_iter().filter_map(|r| r.email_address).collect()
+}
+
+/// Parses an SES timestamp (RFC 3339, `Z` or an offset such as `-07:00`).
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A list of strings that tolerates `null`, non-string items (dropped) and a lone string.
+fn strings_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, str>>, D::Error> {
+    struct V<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+        type Value = Vec<Cow<'a, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of strings")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(vec![Cow::Borrowed(v)])
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![Cow::Owned(v.to_owned())])
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+            while let Some(item) = seq.next_element::<MaybeStr<'a>>()? {
+                if let Some(s) = item.0 {
+                    out.push(s);
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(V(std::marker::PhantomData))
+}
+
+/// A JSON value that is kept when it is a string and ignored otherwise.
+struct MaybeStr<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = MaybeStr<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(MaybeStr(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MaybeStr(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeStr(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeStr(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// The `tags` map (`{"name": ["value", …]}`), keeping the first string value of each tag and
+/// tolerating `null`, a bare string value, and empty lists.
+fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(Cow<'a, str>, Cow<'a, str>)>, D::Error> {
+    struct V<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+        type Value = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map of tags")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+            while let Some(key) = map.next_key::<Cow<'a, str>>()? {
+                let mut values: Vec<Cow<'a, str>> = map.next_value_seed(StringsSeed)?;
+                if !values.is_empty() {
+                    out.push((key, values.swap_remove(0)));
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(V(std::marker::PhantomData))
+}
+
+struct StringsSeed;
+
+impl<'de> de::DeserializeSeed<'de> for StringsSeed {
+    type Value = Vec<Cow<'de, str>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        strings_lenient(d)
+    }
+}
+
+/// A number that tolerates a numeric string, and turns anything else into `None`.
+fn u64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v: MaybeNum = Deserialize::deserialize(d)?;
+    Ok(v.0)
+}
+
+struct MaybeNum(Option<u64>);
+
+impl<'de> Deserialize<'de> for MaybeNum {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeNum;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MaybeNum, E> {
+                Ok(MaybeNum(Some(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MaybeNum, E> {
+                Ok(MaybeNum(u64::try_from(v).ok()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<MaybeNum, E> {
+                Ok(MaybeNum(
+                    (v.is_finite() && v >= 0.0).then_some(v.round() as u64),
+                ))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MaybeNum, E> {
+                Ok(MaybeNum(v.trim().parse().ok()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<MaybeNum, E> {
+                Ok(MaybeNum(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<MaybeNum, E> {
+                Ok(MaybeNum(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<MaybeNum, E> {
+                Ok(MaybeNum(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MaybeNum, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeNum(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeNum, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeNum(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(json: &str) -> Result<SesEvent<'_>, SesError> {
+        SesRecord::from_json(json)?.into_event()
+    }
+
+    #[test]
+    fn rendering_failure_has_a_space() {
+        let e = ev(
+            r#"{"eventType":"Rendering Failure","mail":{"destination":["a@b.com"]},
+            "failure":{"templateName":"T","errorMessage":"x"}}"#,
+        )
+        .unwrap();
+        assert_eq!(e.kind, EventKind::RenderingFailure);
+        assert_eq!(e.recipients, vec!["a@b.com"]);
+        assert_eq!(e.subtype.as_deref(), Some("T"));
+    }
+
+    #[test]
+    fn bounce_takes_bounced_recipients_and_own_timestamp() {
+        let e = ev(r#"{"notificationType":"Bounce","mail":{"timestamp":"2020-01-01T00:00:00Z",
+            "destination":["a@x.com","b@y.com"],"tags":{"EmailType":["welcome"],"x":[]}},
+            "bounce":{"bounceType":"Permanent","bounceSubType":"NoEmail",
+            "bouncedRecipients":[{"emailAddress":"b@y.com"}],"timestamp":"2020-01-01T00:05:00.5Z"}}"#)
+        .unwrap();
+        assert_eq!(e.kind, EventKind::Bounce);
+        assert_eq!(e.recipients, vec!["b@y.com"]);
+        assert_eq!(e.bounce_type, Some(BounceType::Permanent));
+        assert_eq!(e.subtype.as_deref(), Some("NoEmail"));
+        assert_eq!(
+            e.timestamp.unwrap().to_rfc3339(),
+            "2020-01-01T00:05:00.500+00:00"
+        );
+        assert_eq!(e.tags.len(), 1);
+    }
+
+    #[test]
+    fn lenient_fields() {
+        let e = ev(r#"{"eventType":"Delivery","mail":{"destination":"solo@x.com","tags":null},
+            "delivery":{"processingTimeMillis":"processing-time","recipients":[1,"r@x.com",null]}}"#)
+        .unwrap();
+        assert_eq!(e.latency_ms, None);
+        assert_eq!(e.recipients, vec!["r@x.com"]);
+        let e =
+            ev(r#"{"eventType":"Delivery","mail":{},"delivery":{"processingTimeMillis":"42"}}"#)
+                .unwrap();
+        assert_eq!(e.latency_ms, Some(42));
+    }
+
+    #[test]
+    fn offsets_and_fallback_timestamps() {
+        let e = ev(r#"{"notificationType":"Complaint","mail":{"timestamp":"2012-05-25T14:59:38.613-07:00"},
+            "complaint":{"complainedRecipients":[{"emailAddress":"c@d.com"}],"complaintSubType":null,
+            "complaintFeedbackType":"abuse"}}"#)
+        .unwrap();
+        assert_eq!(
+            e.timestamp.unwrap().to_rfc3339(),
+            "2012-05-25T21:59:38.613+00:00"
+        );
+        assert_eq!(e.subtype.as_deref(), Some("abuse"));
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        assert_eq!(ev(r#"{"foo":1}"#).unwrap_err(), SesError::NotSes);
+        assert_eq!(
+            ev(r#"{"notificationType":"AmazonSnsSubscriptionSucceeded","message":"x"}"#)
+                .unwrap_err(),
+            SesError::SetupNotice
+        );
+        assert_eq!(
+            ev(r#"{"eventType":"Teleport"}"#).unwrap_err(),
+            SesError::UnknownType("Teleport".into())
+        );
+        assert_eq!(
+            ev(r#"{"eventType":"Bounce","mail":{}}"#).unwrap_err(),
+            SesError::MissingDetail(EventKind::Bounce, "bounce")
+        );
+        assert!(matches!(
+            ev(r#"{"eventType":"Send","mail":"x"}"#),
+            Err(SesError::Invalid(_))
+        ));
+    }
+}

@@ -1,0 +1,116 @@
+//! Where aggregated metrics go: the [`MetricSink`] trait and its implementations.
+//!
+//! - [`crate::emf::EmfSink`]: CloudWatch Embedded Metric Format lines (no API call);
+//! - [`crate::cloudwatch::CloudWatchSink`]: PutMetricData through aws-sdk-cloudwatch;
+//! - [`MemorySink`]: keeps batches in memory, for tests.
+
+use std::future::Future;
+use std::sync::Mutex;
+
+use crate::metrics::MetricBatch;
+
+/// What a sink did with a batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PublishReport {
+    /// Data points written (EMF metric values, or PutMetricData datums).
+    pub datums: usize,
+    /// API requests made (0 for EMF).
+    pub requests: usize,
+}
+
+/// A failure to publish, after the SDK's own retries.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    /// The CloudWatch API refused or could not be reached.
+    #[error("PutMetricData failed: {0}")]
+    Api(String),
+    /// Writing EMF lines failed.
+    #[error("writing EMF failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Publishes an aggregated [`MetricBatch`].
+pub trait MetricSink: Send + Sync {
+    /// Publishes every series of the batch, or fails as a whole.
+    fn publish(
+        &self,
+        batch: &MetricBatch,
+    ) -> impl Future<Output = Result<PublishReport, SinkError>> + Send;
+}
+
+/// Keeps published batches in memory; optionally fails every call.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    batches: Mutex<Vec<MetricBatch>>,
+    fail_with: Option<String>,
+}
+
+impl MemorySink {
+    /// A sink whose every publish fails with `message`.
+    pub fn failing(message: &str) -> Self {
+        Self {
+            batches: Mutex::new(Vec::new()),
+            fail_with: Some(message.into()),
+        }
+    }
+
+    /// The batches published so far.
+    pub fn batches(&self) -> Vec<MetricBatch> {
+        self.batches.lock().expect("not poisoned").clone()
+    }
+}
+
+impl MetricSink for MemorySink {
+    async fn publish(&self, batch: &MetricBatch) -> Result<PublishReport, SinkError> {
+        if let Some(m) = &self.fail_with {
+            return Err(SinkError::Api(m.clone()));
+        }
+        let datums = batch
+            .series
+            .iter()
+            .map(|s| s.counts.len() + usize::from(!s.latency.is_empty()))
+            .sum();
+        self.batches
+            .lock()
+            .expect("not poisoned")
+            .push(batch.clone());
+        Ok(PublishReport {
+            datums,
+            requests: 0,
+        })
+    }
+}
+
+/// The sink chosen by `METRICS_SINK`, built once at start-up.
+#[derive(Debug)]
+pub enum AnySink {
+    /// EMF lines on stdout.
+    Emf(crate::emf::EmfSink),
+    /// PutMetricData.
+    Api(crate::cloudwatch::CloudWatchSink),
+}
+
+impl AnySink {
+    /// Builds the configured sink; for `api`, loads the AWS configuration from the environment
+    /// (region, credentials, `AWS_ENDPOINT_URL`, retry settings) the standard way.
+    pub async fn from_config(cfg: &crate::config::IngestConfig) -> Self {
+        match cfg.sink {
+            crate::config::SinkKind::Emf => Self::Emf(crate::emf::EmfSink::stdout()),
+            crate::config::SinkKind::Api => {
+                let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                Self::Api(crate::cloudwatch::CloudWatchSink::new(
+                    aws_sdk_cloudwatch::Client::new(&sdk),
+                ))
+            }
+        }
+    }
+}
+
+impl MetricSink for AnySink {
+    async fn publish(&self, batch: &MetricBatch) -> Result<PublishReport, SinkError> {
+        match self {
+            Self::Emf(s) => s.publish(batch).await,
+            Self::Api(s) => s.publish(batch).await,
+        }
+    }
+}
