@@ -186,6 +186,16 @@ fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
         if name == crate::metrics::RECIPIENT_DOMAIN || out.iter().any(|t| t.name == name) {
             return Err(err("TAG_DIMENSIONS", item, "duplicate dimension name"));
         }
+        if name == "_aws"
+            || name == crate::metrics::DELIVERY_LATENCY
+            || crate::metrics::COUNT_METRICS.contains(&name)
+        {
+            return Err(err(
+                "TAG_DIMENSIONS",
+                item,
+                "a dimension may not be named like a metric or `_aws`",
+            ));
+        }
         out.push(TagDimension {
             name: name.into(),
             default_value: default_value.into(),

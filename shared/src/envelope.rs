@@ -134,9 +134,37 @@ pub struct Unit<'a> {
     pub content: Result<Cow<'a, str>, Skip>,
 }
 
-/// Every key that tells the shapes apart; all optional, everything else ignored.
+/// The SNS `Message` member: normally a JSON string (the SES JSON, escaped), in some hand-made
+/// envelopes an object.
+enum Msg<'a> {
+    Text(Cow<'a, str>),
+    Raw(&'a RawValue),
+}
+
+/// Every key that tells the shapes apart; all optional, everything else ignored. This typed form
+/// unescapes SNS messages and SQS bodies in the same pass that reads the payload (the fast path);
+/// [`ProbeRaw`] is the fallback for payloads where some record does not fit it.
 #[derive(Deserialize)]
 struct Probe<'a> {
+    #[serde(rename = "Records", borrow, default)]
+    records: Option<Vec<LambdaRecord<'a>>>,
+    #[serde(rename = "Type", borrow, default)]
+    sns_type: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", borrow, default)]
+    message: Option<Cow<'a, str>>,
+    #[serde(rename = "eventType", default)]
+    event_type: Option<IgnoredAny>,
+    #[serde(rename = "notificationType", default)]
+    notification_type: Option<IgnoredAny>,
+    #[serde(borrow, default)]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+}
+
+/// [`Probe`] with records and message kept raw, so each record is read on its own.
+#[derive(Deserialize)]
+struct ProbeRaw<'a> {
     #[serde(rename = "Records", borrow, default)]
     records: Option<Vec<&'a RawValue>>,
     #[serde(rename = "Type", borrow, default)]
@@ -153,7 +181,7 @@ struct Probe<'a> {
     detail: Option<&'a RawValue>,
 }
 
-/// A Lambda record of either service.
+/// A Lambda record of either service, typed.
 #[derive(Deserialize)]
 struct LambdaRecord<'a> {
     #[serde(rename = "EventSource", alias = "eventSource", borrow, default)]
@@ -171,7 +199,109 @@ struct SnsPart<'a> {
     #[serde(rename = "Type", borrow, default)]
     sns_type: Option<Cow<'a, str>>,
     #[serde(rename = "Message", borrow, default)]
+    message: Option<Cow<'a, str>>,
+}
+
+/// A Lambda record with the SNS message kept raw.
+#[derive(Deserialize)]
+struct LambdaRecordRaw<'a> {
+    #[serde(rename = "EventSource", alias = "eventSource", borrow, default)]
+    event_source: Option<Cow<'a, str>>,
+    #[serde(rename = "Sns", borrow, default)]
+    sns: Option<SnsPartRaw<'a>>,
+    #[serde(borrow, default)]
+    body: Option<Cow<'a, str>>,
+    #[serde(rename = "messageId", borrow, default)]
+    message_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct SnsPartRaw<'a> {
+    #[serde(rename = "Type", borrow, default)]
+    sns_type: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", borrow, default)]
     message: Option<&'a RawValue>,
+}
+
+/// What either probe found, in one form.
+struct Shape<'a> {
+    records: Option<Vec<Result<RecordShape<'a>, Skip>>>,
+    sns_type: Option<Cow<'a, str>>,
+    message: Option<Msg<'a>>,
+    is_ses: bool,
+    source: Option<Cow<'a, str>>,
+    detail: Option<&'a RawValue>,
+}
+
+struct RecordShape<'a> {
+    event_source: Option<Cow<'a, str>>,
+    sns: Option<(Option<Cow<'a, str>>, Option<Msg<'a>>)>,
+    body: Option<Cow<'a, str>>,
+    message_id: Option<Cow<'a, str>>,
+}
+
+impl<'a> From<LambdaRecord<'a>> for RecordShape<'a> {
+    fn from(r: LambdaRecord<'a>) -> Self {
+        Self {
+            event_source: r.event_source,
+            sns: r.sns.map(|s| (s.sns_type, s.message.map(Msg::Text))),
+            body: r.body,
+            message_id: r.message_id,
+        }
+    }
+}
+
+impl<'a> From<LambdaRecordRaw<'a>> for RecordShape<'a> {
+    fn from(r: LambdaRecordRaw<'a>) -> Self {
+        Self {
+            event_source: r.event_source,
+            sns: r.sns.map(|s| (s.sns_type, s.message.map(Msg::Raw))),
+            body: r.body,
+            message_id: r.message_id,
+        }
+    }
+}
+
+/// Reads one JSON document into a [`Shape`]: the typed probe first, the raw one if some member
+/// does not fit it.
+fn probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
+    match serde_json::from_str::<Probe<'_>>(text) {
+        Ok(p) => Ok(Shape {
+            records: p
+                .records
+                .map(|rs| rs.into_iter().map(|r| Ok(r.into())).collect()),
+            sns_type: p.sns_type,
+            message: p.message.map(Msg::Text),
+            is_ses: p.event_type.is_some() || p.notification_type.is_some(),
+            source: p.source,
+            detail: p.detail,
+        }),
+        Err(e) if !e.is_data() => Err(e),
+        Err(_) => {
+            let p: ProbeRaw<'_> = serde_json::from_str(text)?;
+            Ok(Shape {
+                records: p.records.map(|rs| {
+                    rs.into_iter()
+                        .map(|raw| {
+                            serde_json::from_str::<LambdaRecordRaw<'_>>(raw.get())
+                                .map(RecordShape::from)
+                                .map_err(|_| {
+                                    Skip::new(
+                                        SkipReason::UnrecognisedPayload,
+                                        "record is not an SNS or SQS record",
+                                    )
+                                })
+                        })
+                        .collect()
+                }),
+                sns_type: p.sns_type,
+                message: p.message.map(Msg::Raw),
+                is_ses: p.event_type.is_some() || p.notification_type.is_some(),
+                source: p.source,
+                detail: p.detail,
+            })
+        }
+    }
 }
 
 /// Splits one payload into SES units, appending them to `out`.
@@ -180,8 +310,8 @@ struct SnsPart<'a> {
 /// whose first line is (a JSON-lines archive) is read line by line.
 pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
-    match serde_json::from_str::<Probe<'a>>(text) {
-        Ok(probe) => unwrap_probe(probe, text, Origin::Direct(0), out),
+    match probe(text) {
+        Ok(shape) => unwrap_shape(shape, text, Origin::Direct(0), out),
         Err(e) => {
             let first = text.lines().next().unwrap_or("").trim();
             let jsonl =
@@ -193,8 +323,8 @@ pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
                         continue;
                     }
                     let origin = Origin::Direct(i + 1);
-                    match serde_json::from_str::<Probe<'a>>(line) {
-                        Ok(p) => unwrap_probe(p, line, origin, out),
+                    match probe(line) {
+                        Ok(shape) => unwrap_shape(shape, line, origin, out),
                         Err(e) => out.push(Unit {
                             origin,
                             content: Err(json_error(&e)),
@@ -223,25 +353,39 @@ fn json_error(e: &serde_json::Error) -> Skip {
     }
 }
 
-fn unwrap_probe<'a>(probe: Probe<'a>, text: &'a str, origin: Origin<'a>, out: &mut Vec<Unit<'a>>) {
-    if let Some(records) = probe.records {
+fn unwrap_shape<'a>(shape: Shape<'a>, text: &'a str, origin: Origin<'a>, out: &mut Vec<Unit<'a>>) {
+    if let Some(records) = shape.records {
         if records.is_empty() {
             out.push(Unit {
                 origin,
                 content: Err(Skip::new(SkipReason::UnrecognisedPayload, "empty Records")),
             });
         }
-        for (i, raw) in records.into_iter().enumerate() {
-            unwrap_record(i, raw, out);
+        for (i, rec) in records.into_iter().enumerate() {
+            match rec {
+                Ok(rec) => unwrap_record(i, rec, out),
+                Err(skip) => out.push(Unit {
+                    origin: Origin::SnsRecord(i),
+                    content: Err(skip),
+                }),
+            }
         }
         return;
     }
-    let content = if probe.event_type.is_some() || probe.notification_type.is_some() {
+    out.push(Unit {
+        origin,
+        content: document_content(shape, text),
+    });
+}
+
+/// The SES content of a document that is not a Lambda event (no `Records`).
+fn document_content<'a>(shape: Shape<'a>, text: &'a str) -> Result<Cow<'a, str>, Skip> {
+    if shape.is_ses {
         Ok(Cow::Borrowed(text))
-    } else if probe.message.is_some() || probe.sns_type.is_some() {
-        sns_message(probe.sns_type.as_deref(), probe.message)
-    } else if probe.source.as_deref() == Some("aws.ses") {
-        match probe.detail {
+    } else if shape.message.is_some() || shape.sns_type.is_some() {
+        sns_message(shape.sns_type.as_deref(), shape.message)
+    } else if shape.source.as_deref() == Some("aws.ses") {
+        match shape.detail {
             Some(d) => Ok(Cow::Borrowed(d.get())),
             None => Err(Skip::new(
                 SkipReason::UnrecognisedPayload,
@@ -251,10 +395,9 @@ fn unwrap_probe<'a>(probe: Probe<'a>, text: &'a str, origin: Origin<'a>, out: &m
     } else {
         Err(Skip::new(
             SkipReason::UnrecognisedPayload,
-            describe_other(probe.source.as_deref()),
+            describe_other(shape.source.as_deref()),
         ))
-    };
-    out.push(Unit { origin, content });
+    }
 }
 
 fn describe_other(source: Option<&str>) -> String {
@@ -264,25 +407,12 @@ fn describe_other(source: Option<&str>) -> String {
     }
 }
 
-fn unwrap_record<'a>(i: usize, raw: &'a RawValue, out: &mut Vec<Unit<'a>>) {
-    let rec: LambdaRecord<'a> = match serde_json::from_str(raw.get()) {
-        Ok(r) => r,
-        Err(_) => {
-            out.push(Unit {
-                origin: Origin::SnsRecord(i),
-                content: Err(Skip::new(
-                    SkipReason::UnrecognisedPayload,
-                    "record is not an SNS or SQS record",
-                )),
-            });
-            return;
-        }
-    };
+fn unwrap_record<'a>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
     let source = rec.event_source.as_deref();
     if rec.sns.is_some() || source == Some("aws:sns") {
         let origin = Origin::SnsRecord(i);
         let content = match rec.sns {
-            Some(sns) => sns_message(sns.sns_type.as_deref(), sns.message),
+            Some((sns_type, message)) => sns_message(sns_type.as_deref(), message),
             None => Err(Skip::new(
                 SkipReason::MissingMessage,
                 "aws:sns record without Sns",
@@ -291,40 +421,17 @@ fn unwrap_record<'a>(i: usize, raw: &'a RawValue, out: &mut Vec<Unit<'a>>) {
         out.push(Unit { origin, content });
     } else if rec.body.is_some() || source == Some("aws:sqs") {
         let origin = Origin::SqsRecord(rec.message_id.unwrap_or(Cow::Owned(format!("#{i}"))));
-        match rec.body {
-            Some(Cow::Borrowed(body)) => {
-                let before = out.len();
-                let body = body.trim_start_matches('\u{feff}').trim();
-                match serde_json::from_str::<Probe<'a>>(body) {
-                    Ok(p) if p.records.is_none() => unwrap_probe(p, body, origin, out),
-                    Ok(_) => out.push(Unit {
-                        origin,
-                        content: Err(Skip::new(
-                            SkipReason::UnrecognisedPayload,
-                            "nested Records in an SQS body",
-                        )),
-                    }),
-                    Err(e) => out.push(Unit {
-                        origin,
-                        content: Err(body_error(&e, body)),
-                    }),
-                }
-                debug_assert_eq!(out.len(), before + 1);
-            }
-            Some(Cow::Owned(body)) => {
-                // The body had JSON escapes, so it is its own allocation: unwrap it on its own
-                // and keep owned results.
-                let content = owned_body_content(&body);
-                out.push(Unit { origin, content });
-            }
-            None => out.push(Unit {
-                origin,
-                content: Err(Skip::new(
-                    SkipReason::MissingMessage,
-                    "SQS record without body",
-                )),
-            }),
-        }
+        let content = match rec.body {
+            Some(Cow::Borrowed(body)) => body_content(body),
+            // The body had JSON escapes (any JSON body has), so it is its own allocation: what
+            // is found in it is copied out before it is dropped.
+            Some(Cow::Owned(body)) => body_content(&body).map(|c| Cow::Owned(c.into_owned())),
+            None => Err(Skip::new(
+                SkipReason::MissingMessage,
+                "SQS record without body",
+            )),
+        };
+        out.push(Unit { origin, content });
     } else {
         out.push(Unit {
             origin: Origin::SnsRecord(i),
@@ -339,46 +446,26 @@ fn unwrap_record<'a>(i: usize, raw: &'a RawValue, out: &mut Vec<Unit<'a>>) {
     }
 }
 
-fn body_error(e: &serde_json::Error, body: &str) -> Skip {
-    if e.is_data() || e.is_eof() || e.is_syntax() {
-        if body.starts_with('{') || body.starts_with('[') {
-            json_error(e)
-        } else {
-            Skip::new(
-                SkipReason::PlainTextMessage,
-                format!("SQS body is not JSON ({} bytes)", body.len()),
-            )
-        }
-    } else {
-        json_error(e)
+/// The SES content of an SQS body: an SNS envelope (raw delivery off) or SES JSON (raw on).
+fn body_content(body: &str) -> Result<Cow<'_, str>, Skip> {
+    let body = body.trim_start_matches('\u{feff}').trim();
+    match probe(body) {
+        Ok(shape) if shape.records.is_none() => document_content(shape, body),
+        Ok(_) => Err(Skip::new(
+            SkipReason::UnrecognisedPayload,
+            "nested Records in an SQS body",
+        )),
+        Err(e) if body.starts_with('{') || body.starts_with('[') => Err(json_error(&e)),
+        Err(_) => Err(Skip::new(
+            SkipReason::PlainTextMessage,
+            format!("SQS body is not JSON ({} bytes)", body.len()),
+        )),
     }
-}
-
-fn owned_body_content(body: &str) -> Result<Cow<'static, str>, Skip> {
-    let mut tmp = Vec::new();
-    let trimmed = body.trim_start_matches('\u{feff}').trim();
-    match serde_json::from_str::<Probe<'_>>(trimmed) {
-        Ok(p) if p.records.is_none() => unwrap_probe(p, trimmed, Origin::Direct(0), &mut tmp),
-        Ok(_) => {
-            return Err(Skip::new(
-                SkipReason::UnrecognisedPayload,
-                "nested Records in an SQS body",
-            ));
-        }
-        Err(e) => return Err(body_error(&e, trimmed)),
-    }
-    tmp.pop()
-        .expect("unwrap_probe pushes one unit")
-        .content
-        .map(|c| Cow::Owned(c.into_owned()))
 }
 
 /// The SES document inside an SNS `Message` (a JSON string, or, in some hand-made envelopes, an
 /// object), or why there is none.
-fn sns_message<'a>(
-    sns_type: Option<&str>,
-    message: Option<&'a RawValue>,
-) -> Result<Cow<'a, str>, Skip> {
+fn sns_message<'a>(sns_type: Option<&str>, message: Option<Msg<'a>>) -> Result<Cow<'a, str>, Skip> {
     match sns_type {
         Some("SubscriptionConfirmation") | Some("UnsubscribeConfirmation") => {
             return Err(Skip::new(
@@ -388,25 +475,30 @@ fn sns_message<'a>(
         }
         _ => {}
     }
-    let Some(raw) = message else {
-        return Err(Skip::new(
-            SkipReason::MissingMessage,
-            "SNS envelope without Message",
-        ));
-    };
-    let raw_text = raw.get();
-    let message: Cow<'a, str> = if raw_text.starts_with('"') {
-        match serde_json::from_str::<Cow<'a, str>>(raw_text) {
-            Ok(s) => s,
-            Err(e) => return Err(Skip::new(SkipReason::InvalidJson, e.to_string())),
+    let message: Cow<'a, str> = match message {
+        None => {
+            return Err(Skip::new(
+                SkipReason::MissingMessage,
+                "SNS envelope without Message",
+            ));
         }
-    } else if raw_text.starts_with('{') {
-        Cow::Borrowed(raw_text)
-    } else {
-        return Err(Skip::new(
-            SkipReason::UnrecognisedPayload,
-            "SNS Message is neither a string nor an object",
-        ));
+        Some(Msg::Text(t)) => t,
+        Some(Msg::Raw(raw)) => {
+            let raw_text = raw.get();
+            if raw_text.starts_with('"') {
+                match serde_json::from_str::<Cow<'a, str>>(raw_text) {
+                    Ok(s) => s,
+                    Err(e) => return Err(Skip::new(SkipReason::InvalidJson, e.to_string())),
+                }
+            } else if raw_text.starts_with('{') {
+                Cow::Borrowed(raw_text)
+            } else {
+                return Err(Skip::new(
+                    SkipReason::UnrecognisedPayload,
+                    "SNS Message is neither a string nor an object",
+                ));
+            }
+        }
     };
     let trimmed = message.trim_start_matches('\u{feff}').trim();
     if !trimmed.starts_with('{') {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::config::IngestConfig;
 use crate::envelope::{Origin, Skip, SkipReason, Unit, unwrap_payload};
-use crate::logging::redact;
+use crate::logging::{redact, scrub};
 use crate::metrics::{Aggregator, MetricBatch};
 use crate::ses::{EventKind, SesError, SesRecord};
 use crate::sink::{MetricSink, PublishReport, SinkError};
@@ -93,20 +93,21 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
             Err(skip) => Err(skip.clone()),
         };
         if let Err(skip) = outcome {
+            let detail = scrub(&skip.detail, cfg.log_recipients);
             summary.skipped += 1;
             *summary
                 .skip_reasons
                 .entry(skip.reason.as_str())
                 .or_default() += 1;
             if skip.reason.is_bad_input() {
-                tracing::warn!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %skip.detail, "record skipped");
+                tracing::warn!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record skipped");
                 if let (Origin::SqsRecord(id), Some(f)) = (&unit.origin, failures.as_mut()) {
                     f.push(BatchItemFailure {
                         item_identifier: id.to_string(),
                     });
                 }
             } else {
-                tracing::info!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %skip.detail, "record acknowledged, nothing to count");
+                tracing::info!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record acknowledged, nothing to count");
             }
         }
     }

@@ -21,3 +21,4 @@ pub mod logging;
 pub mod metrics;
 pub mod ses;
 pub mod sink;
+pub mod synth;

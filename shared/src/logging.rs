@@ -58,6 +58,45 @@ pub fn redact(address: &str, log_recipients: bool) -> String {
     )
 }
 
+/// Replaces every address-like token (`local@domain`) in free text with its [`redact`]ed form,
+/// unless `log_recipients`. Used on texts that may quote input, such as parser error messages.
+pub fn scrub(text: &str, log_recipients: bool) -> std::borrow::Cow<'_, str> {
+    if log_recipients || !text.contains('@') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let is_addr_char = |c: char| c.is_alphanumeric() || "._%+-'!#$&*=?^`{|}~".contains(c);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (k, (at, c)) in chars.iter().enumerate() {
+        if *c != '@' || *at < last {
+            continue;
+        }
+        let mut start = k;
+        while start > 0 && is_addr_char(chars[start - 1].1) {
+            start -= 1;
+        }
+        let mut end = k + 1;
+        while end < chars.len()
+            && (chars[end].1.is_alphanumeric() || chars[end].1 == '.' || chars[end].1 == '-')
+        {
+            end += 1;
+        }
+        while end > k + 1 && matches!(chars[end - 1].1, '.' | '-') {
+            end -= 1;
+        }
+        if start == k || end == k + 1 {
+            continue;
+        }
+        let (from, to) = (chars[start].0, chars.get(end).map_or(text.len(), |c| c.0));
+        out.push_str(&text[last..from]);
+        out.push_str(&redact(&text[from..to], false));
+        last = to;
+    }
+    out.push_str(&text[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +114,22 @@ mod tests {
         assert_ne!(r, redact("john@gmail.com", false));
         assert_eq!(redact("x@y.com", true), "x@y.com");
         assert!(redact("garbage", false).starts_with("invalid#"));
+    }
+
+    #[test]
+    fn scrub_hides_addresses_in_free_text() {
+        let t = r#"invalid type: string "Jane@Example.com", expected a sequence; also x@y.org."#;
+        let s = scrub(t, false);
+        assert!(!s.contains("Jane") && !s.contains("x@y"), "{s}");
+        assert!(s.contains("example.com#") && s.contains("y.org#"), "{s}");
+        let expected = format!(
+            "invalid type: string \"{}\", expected a sequence; also {}.",
+            redact("Jane@Example.com", false),
+            redact("x@y.org", false)
+        );
+        assert_eq!(s, expected);
+        assert_eq!(scrub("no addresses @ all", false), "no addresses @ all");
+        assert_eq!(scrub(t, true), t);
     }
 
     #[test]

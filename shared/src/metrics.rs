@@ -112,6 +112,7 @@ pub struct Aggregator<'c> {
     dims: Vec<(usize, Box<str>)>,
     series: HashMap<(i64, u32), SeriesStats>,
     scratch: Vec<u32>,
+    scratch_distinct: Vec<u32>,
     recipients: u64,
 }
 
@@ -128,6 +129,7 @@ impl<'c> Aggregator<'c> {
             dims: vec![(usize::MAX, "".into())],
             series: HashMap::new(),
             scratch: Vec::with_capacity(16),
+            scratch_distinct: Vec::with_capacity(16),
             recipients: 0,
         }
     }

@@ -1,0 +1,442 @@
+//! Synthetic SES traffic, shaped like what SES really publishes, for benchmarks, load tests and
+//! the demo. Deterministic: the same seed gives the same events.
+//!
+//! Each generated event has the full event-publishing layout (mail with headers, commonHeaders
+//! and `ses:*` tags, and the type's own object), so parsing cost is realistic.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use crate::ses::EventKind;
+
+/// A small, fast, deterministic PRNG (xorshift64*), so no random-number crate is needed.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed (0 is replaced by a fixed constant).
+    pub fn new(seed: u64) -> Self {
+        Self(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
+    }
+
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in `[0, n)`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+}
+
+/// Recipient domains with their share of traffic: ten domains, the big providers plus two
+/// business domains that are not tracked by default (they publish as `other`).
+pub const DEFAULT_DOMAINS: &[(&str, f64)] = &[
+    ("gmail.com", 0.34),
+    ("yahoo.com", 0.12),
+    ("outlook.com", 0.10),
+    ("hotmail.com", 0.08),
+    ("icloud.com", 0.08),
+    ("aol.com", 0.04),
+    ("gmx.de", 0.06),
+    ("web.de", 0.04),
+    ("example.org", 0.08),
+    ("corp.example.com", 0.06),
+];
+
+/// Share of each event type in a realistic stream, per message sent: every message has a Send,
+/// most a Delivery, a few bounce, opens are common, complaints rare.
+pub const DEFAULT_MIX: &[(EventKind, f64)] = &[
+    (EventKind::Send, 1.0),
+    (EventKind::Delivery, 0.95),
+    (EventKind::Bounce, 0.03),
+    (EventKind::Complaint, 0.001),
+    (EventKind::Reject, 0.001),
+    (EventKind::Open, 0.25),
+    (EventKind::Click, 0.04),
+    (EventKind::RenderingFailure, 0.001),
+    (EventKind::DeliveryDelay, 0.01),
+    (EventKind::Subscription, 0.002),
+];
+
+/// What one generated event should be.
+#[derive(Debug, Clone)]
+pub struct EventSpec {
+    /// Event type.
+    pub kind: EventKind,
+    /// Recipient address.
+    pub recipient: String,
+    /// Event time.
+    pub time: DateTime<Utc>,
+    /// For bounces: permanent (hard) or transient (soft).
+    pub hard_bounce: bool,
+    /// `EmailType` tag value.
+    pub email_type: &'static str,
+    /// `Campaign` tag value.
+    pub campaign: String,
+    /// Delivery latency in ms (deliveries).
+    pub latency_ms: u64,
+    /// Sequence number, used in ids.
+    pub seq: u64,
+}
+
+/// Draws event specs from a domain mix and an event-type mix.
+#[derive(Debug, Clone)]
+pub struct Generator {
+    rng: Rng,
+    domains: Vec<(String, f64)>,
+    mix: Vec<(EventKind, f64)>,
+    hard_bounce_share: f64,
+    seq: u64,
+}
+
+impl Generator {
+    /// A generator over [`DEFAULT_DOMAINS`] and [`DEFAULT_MIX`].
+    pub fn new(seed: u64) -> Self {
+        Self::with_mix(
+            seed,
+            DEFAULT_DOMAINS
+                .iter()
+                .map(|(d, w)| (d.to_string(), *w))
+                .collect(),
+            DEFAULT_MIX.to_vec(),
+        )
+    }
+
+    /// A generator over the given weights (they need not sum to 1).
+    pub fn with_mix(seed: u64, domains: Vec<(String, f64)>, mix: Vec<(EventKind, f64)>) -> Self {
+        Self {
+            rng: Rng::new(seed),
+            domains,
+            mix,
+            hard_bounce_share: 0.7,
+            seq: 0,
+        }
+    }
+
+    /// Sets the share of bounces that are permanent.
+    pub fn hard_bounce_share(mut self, share: f64) -> Self {
+        self.hard_bounce_share = share;
+        self
+    }
+
+    fn pick<T: Clone>(rng: &mut Rng, items: &[(T, f64)]) -> T {
+        let total: f64 = items.iter().map(|(_, w)| w).sum();
+        let mut x = rng.unit() * total;
+        for (item, w) in items {
+            if x < *w {
+                return item.clone();
+            }
+            x -= w;
+        }
+        items.last().expect("non-empty mix").0.clone()
+    }
+
+    /// The next event, at `time`.
+    pub fn next_spec(&mut self, time: DateTime<Utc>) -> EventSpec {
+        self.seq += 1;
+        let kind = Self::pick(&mut self.rng, &self.mix);
+        let domain = Self::pick(&mut self.rng, &self.domains);
+        let user = self.rng.below(50_000);
+        let email_type = ["newsletter", "transactional", "welcome"][self.rng.below(3) as usize];
+        EventSpec {
+            kind,
+            recipient: format!("user{user}@{domain}"),
+            time,
+            hard_bounce: self.rng.unit() < self.hard_bounce_share,
+            email_type,
+            campaign: format!("spring-{}", self.rng.below(4)),
+            latency_ms: 200
+                + self.rng.below(4000)
+                + if self.rng.below(20) == 0 { 30_000 } else { 0 },
+            seq: self.seq,
+        }
+    }
+
+    /// The next event as SES JSON.
+    pub fn next_json(&mut self, time: DateTime<Utc>) -> String {
+        ses_json(&self.next_spec(time))
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The SES event-publishing JSON of one event.
+pub fn ses_json(s: &EventSpec) -> String {
+    ses_value(s).to_string()
+}
+
+/// The SES event-publishing JSON of one event, as a value.
+pub fn ses_value(s: &EventSpec) -> Value {
+    let message_id = format!(
+        "0100018c{:08x}-{:08x}-4b2e-9c1a-5f6d7e8a9b0c-000000",
+        s.seq,
+        s.seq.wrapping_mul(2654435761) as u32
+    );
+    let sent = s.time - Duration::seconds(2);
+    let mail = json!({
+        "timestamp": ts(sent),
+        "source": "News <news@mail.example.net>",
+        "sourceArn": "arn:aws:ses:us-east-1:123456789012:identity/mail.example.net",
+        "sendingAccountId": "123456789012",
+        "messageId": message_id,
+        "destination": [s.recipient],
+        "headersTruncated": false,
+        "headers": [
+            {"name": "From", "value": "News <news@mail.example.net>"},
+            {"name": "To", "value": s.recipient},
+            {"name": "Subject", "value": "Your weekly digest"},
+            {"name": "MIME-Version", "value": "1.0"},
+            {"name": "Content-Type", "value": "multipart/alternative; boundary=\"----=_Part_7_1234567.1700000000000\""},
+            {"name": "List-Unsubscribe", "value": "<https://mail.example.net/u/abc123>"}
+        ],
+        "commonHeaders": {
+            "from": ["News <news@mail.example.net>"],
+            "to": [s.recipient],
+            "messageId": message_id,
+            "subject": "Your weekly digest"
+        },
+        "tags": {
+            "ses:configuration-set": ["ses-monitor"],
+            "ses:source-ip": ["192.0.2.10"],
+            "ses:from-domain": ["mail.example.net"],
+            "ses:caller-identity": ["mailer"],
+            "ses:outgoing-ip": ["198.51.100.7"],
+            "EmailType": [s.email_type],
+            "Campaign": [s.campaign]
+        }
+    });
+    let t = ts(s.time);
+    let (event_type, key, detail) = match s.kind {
+        EventKind::Send => ("Send", "send", json!({})),
+        EventKind::Delivery => (
+            "Delivery",
+            "delivery",
+            json!({
+                "timestamp": t, "processingTimeMillis": s.latency_ms, "recipients": [s.recipient],
+                "smtpResponse": "250 2.0.0 OK  1700000000 a1si123456qkb.42 - gsmtp",
+                "reportingMTA": "a8-55.smtp-out.amazonses.com", "remoteMtaIp": "203.0.113.25"
+            }),
+        ),
+        EventKind::Bounce => {
+            let (bt, st, status, code) = if s.hard_bounce {
+                (
+                    "Permanent",
+                    "General",
+                    "5.1.1",
+                    "smtp; 550 5.1.1 The email account that you tried to reach does not exist.",
+                )
+            } else {
+                (
+                    "Transient",
+                    "MailboxFull",
+                    "4.2.2",
+                    "smtp; 452 4.2.2 The email account that you tried to reach is over quota.",
+                )
+            };
+            (
+                "Bounce",
+                "bounce",
+                json!({
+                    "bounceType": bt, "bounceSubType": st,
+                    "bouncedRecipients": [{"emailAddress": s.recipient, "action": "failed", "status": status, "diagnosticCode": code}],
+                    "timestamp": t, "feedbackId": format!("0100018c{:08x}-feedback-000000", s.seq),
+                    "reportingMTA": "dsn; a8-55.smtp-out.amazonses.com"
+                }),
+            )
+        }
+        EventKind::Complaint => (
+            "Complaint",
+            "complaint",
+            json!({
+                "complainedRecipients": [{"emailAddress": s.recipient}], "timestamp": t,
+                "feedbackId": format!("0100018c{:08x}-complaint-000000", s.seq),
+                "userAgent": "Yahoo!-Mail-Feedback/2.0", "complaintFeedbackType": "abuse",
+                "arrivalDate": t
+            }),
+        ),
+        EventKind::Reject => ("Reject", "reject", json!({"reason": "Bad Content"})),
+        EventKind::Open => (
+            "Open",
+            "open",
+            json!({
+                "ipAddress": "192.0.2.1", "timestamp": t,
+                "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+            }),
+        ),
+        EventKind::Click => (
+            "Click",
+            "click",
+            json!({
+                "ipAddress": "192.0.2.1", "timestamp": t, "userAgent": "Mozilla/5.0",
+                "link": "https://www.example.net/offer", "linkTags": {"samplekey0": ["samplevalue0"]}
+            }),
+        ),
+        EventKind::RenderingFailure => (
+            "Rendering Failure",
+            "failure",
+            json!({
+                "errorMessage": "Attribute 'name' is not present in the rendering data.", "templateName": "WeeklyDigest"
+            }),
+        ),
+        EventKind::DeliveryDelay => (
+            "DeliveryDelay",
+            "deliveryDelay",
+            json!({
+                "timestamp": t, "delayType": "TransientCommunicationFailure",
+                "expirationTime": ts(s.time + Duration::hours(20)),
+                "delayedRecipients": [{"emailAddress": s.recipient, "status": "4.4.1", "diagnosticCode": "smtp; 421 4.4.1 Unable to connect"}]
+            }),
+        ),
+        EventKind::Subscription => (
+            "Subscription",
+            "subscription",
+            json!({
+                "contactList": "Newsletter", "timestamp": t, "source": "UnsubscribeHeader",
+                "newTopicPreferences": {"unsubscribeAll": true, "topicSubscriptionStatus": []},
+                "oldTopicPreferences": {"unsubscribeAll": false, "topicSubscriptionStatus": []}
+            }),
+        ),
+    };
+    json!({"eventType": event_type, "mail": mail, key: detail})
+}
+
+/// An SNS envelope (as SNS posts it, and as SQS carries it with raw delivery off).
+pub fn sns_envelope(message: &str, seq: u64, time: DateTime<Utc>) -> Value {
+    json!({
+        "Type": "Notification",
+        "MessageId": format!("5e1f7c2a-{:04x}-4c5d-9e8f-{:012x}", seq & 0xffff, seq),
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses-monitor-events",
+        "Subject": null,
+        "Message": message,
+        "Timestamp": ts(time),
+        "SignatureVersion": "1",
+        "Signature": "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
+        "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
+        "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:us-east-1:123456789012:ses-monitor-events:0000"
+    })
+}
+
+/// An SNS→Lambda event with one record per message.
+pub fn sns_lambda_event(messages: &[String], time: DateTime<Utc>) -> String {
+    let records: Vec<Value> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut sns = sns_envelope(m, i as u64, time);
+            let o = sns.as_object_mut().expect("object");
+            // Lambda's casing differs from the HTTP envelope's.
+            let cert = o.remove("SigningCertURL").expect("present");
+            let unsub = o.remove("UnsubscribeURL").expect("present");
+            o.insert("SigningCertUrl".into(), cert);
+            o.insert("UnsubscribeUrl".into(), unsub);
+            o.insert("MessageAttributes".into(), json!({}));
+            json!({
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:ses-monitor-events:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55",
+                "Sns": sns
+            })
+        })
+        .collect();
+    json!({"Records": records}).to_string()
+}
+
+/// An SQS→Lambda event: bodies are SNS envelopes (`raw = false`) or the SES JSON (`raw = true`).
+pub fn sqs_lambda_event(messages: &[String], raw: bool, time: DateTime<Utc>) -> String {
+    let records: Vec<Value> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let body = if raw {
+                m.clone()
+            } else {
+                sns_envelope(m, i as u64, time).to_string()
+            };
+            json!({
+                "messageId": format!("059f36b4-87a3-44ab-83d2-{:012x}", i),
+                "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": time.timestamp_millis().to_string(),
+                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                    "ApproximateFirstReceiveTimestamp": time.timestamp_millis().to_string()
+                },
+                "messageAttributes": {},
+                "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:ses-monitor-events",
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    json!({"Records": records}).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::IngestConfig;
+
+    #[test]
+    fn generated_events_parse_as_what_they_claim() {
+        let now: DateTime<Utc> = "2026-11-27T10:00:00Z".parse().unwrap();
+        let mut g = Generator::new(7);
+        let specs: Vec<EventSpec> = (0..500).map(|_| g.next_spec(now)).collect();
+        let msgs: Vec<String> = specs.iter().map(ses_json).collect();
+        for raw in [false, true] {
+            let out = crate::ingest::ingest(
+                &IngestConfig::default(),
+                &sqs_lambda_event(&msgs, raw, now),
+                now,
+            );
+            assert_eq!(out.summary.events, 500);
+            assert_eq!(out.summary.skipped, 0);
+        }
+        let out = crate::ingest::ingest(
+            &IngestConfig::default(),
+            &sns_lambda_event(&msgs[..3], now),
+            now,
+        );
+        assert_eq!(out.summary.events, 3);
+        let sends = specs.iter().filter(|s| s.kind == EventKind::Send).count() as u64;
+        let out = crate::ingest::ingest(
+            &IngestConfig::default(),
+            &sqs_lambda_event(&msgs, false, now),
+            now,
+        );
+        assert_eq!(out.summary.by_type.get("Send").copied().unwrap_or(0), sends);
+    }
+
+    #[test]
+    fn deterministic() {
+        let now: DateTime<Utc> = "2026-11-27T10:00:00Z".parse().unwrap();
+        let a: Vec<String> = {
+            let mut g = Generator::new(1);
+            (0..5).map(|_| g.next_json(now)).collect()
+        };
+        let b: Vec<String> = {
+            let mut g = Generator::new(1);
+            (0..5).map(|_| g.next_json(now)).collect()
+        };
+        assert_eq!(a, b);
+    }
+}
