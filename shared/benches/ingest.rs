@@ -14,9 +14,7 @@ const N: usize = 1000;
 fn events(now: DateTime<Utc>) -> Vec<String> {
     let mut g = Generator::new(42);
     // spread over one minute, as an SQS batching window would collect them
-    (0..N)
-        .map(|i| g.next_json(now - Duration::milliseconds((i * 60) as i64)))
-        .collect()
+    (0..N).map(|i| g.next_json(now - Duration::milliseconds((i * 60) as i64))).collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -25,10 +23,8 @@ fn bench(c: &mut Criterion) {
     let msgs = events(now);
     let sqs_sns = sqs_lambda_event(&msgs, false, now);
     let sqs_raw = sqs_lambda_event(&msgs, true, now);
-    let sns_single: Vec<String> = msgs
-        .iter()
-        .map(|m| sns_lambda_event(std::slice::from_ref(m), now))
-        .collect();
+    let sns_single: Vec<String> =
+        msgs.iter().map(|m| sns_lambda_event(std::slice::from_ref(m), now)).collect();
     let avg = sns_single.iter().map(String::len).sum::<usize>() / N;
     eprintln!(
         "payload sizes: SQS batch of {N} SNS envelopes {} bytes; one SNS event {avg} bytes on average",
@@ -51,10 +47,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut series = 0;
             for p in &sns_single {
-                series += ingest(&cfg, std::hint::black_box(p), now)
-                    .batch
-                    .series
-                    .len();
+                series += ingest(&cfg, std::hint::black_box(p), now).batch.series.len();
             }
             series
         })

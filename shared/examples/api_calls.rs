@@ -16,9 +16,7 @@ fn main() {
     for (batch, span_s) in [(1000usize, 60i64), (1000, 300), (10_000, 300), (100, 20)] {
         let mut g = Generator::new(7);
         let msgs: Vec<String> = (0..batch)
-            .map(|i| {
-                g.next_json(now - Duration::milliseconds(i as i64 * span_s * 1000 / batch as i64))
-            })
+            .map(|i| g.next_json(now - Duration::milliseconds(i as i64 * span_s * 1000 / batch as i64)))
             .collect();
         let out = ingest(&cfg, &sqs_lambda_event(&msgs, false, now), now);
         assert_eq!(out.summary.events, batch as u64);

@@ -20,9 +20,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Mode, Strin
     let mut mode = Mode::Lambda;
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--event" | "-e" => {
-                mode = Mode::Event(it.next().ok_or("--event needs a path (or - for stdin)")?)
-            }
+            "--event" | "-e" => mode = Mode::Event(it.next().ok_or("--event needs a path (or - for stdin)")?),
             "--help" | "-h" => return Ok(Mode::Help),
             s if s.starts_with("--event=") => mode = Mode::Event(s["--event=".len()..].to_string()),
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -38,8 +36,7 @@ pub fn read_payload(path: &str) -> std::io::Result<String> {
         std::io::stdin().read_to_string(&mut s)?;
         Ok(s)
     } else {
-        std::fs::read_to_string(path)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{path}: {e}")))
+        std::fs::read_to_string(path).map_err(|e| std::io::Error::new(e.kind(), format!("{path}: {e}")))
     }
 }
 

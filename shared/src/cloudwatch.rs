@@ -8,7 +8,6 @@
 //! invocation fails and Lambda retries it instead of losing the data.
 
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::error::DisplayErrorContext;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime as SmithyDateTime;
 
@@ -28,11 +27,8 @@ pub const CONCURRENCY: usize = 4;
 pub fn datums(batch: &MetricBatch) -> Vec<MetricDatum> {
     let mut out = Vec::new();
     for s in &batch.series {
-        let dims: Vec<Dimension> = s
-            .dimensions
-            .iter()
-            .map(|(k, v)| Dimension::builder().name(k).value(v).build())
-            .collect();
+        let dims: Vec<Dimension> =
+            s.dimensions.iter().map(|(k, v)| Dimension::builder().name(k).value(v).build()).collect();
         let ts = SmithyDateTime::from_millis(s.timestamp_ms);
         for (name, v) in &s.counts {
             out.push(
@@ -118,11 +114,8 @@ impl MetricSink for CloudWatchSink {
         loop {
             while running.len() < CONCURRENCY {
                 let Some(chunk) = pending.next() else { break };
-                let call = self
-                    .client
-                    .put_metric_data()
-                    .namespace(&batch.namespace)
-                    .set_metric_data(Some(chunk));
+                let call =
+                    self.client.put_metric_data().namespace(&batch.namespace).set_metric_data(Some(chunk));
                 running.spawn(async move { call.send().await });
             }
             let Some(joined) = running.join_next().await else {
@@ -131,18 +124,11 @@ impl MetricSink for CloudWatchSink {
             let result = joined.map_err(|e| SinkError::Api(format!("request task failed: {e}")))?;
             if let Err(e) = result {
                 running.abort_all();
-                return Err(SinkError::Api(DisplayErrorContext(&e).to_string()));
+                return Err(SinkError::Api(crate::aws::error_text(&e)));
             }
         }
-        tracing::debug!(
-            datums = n_datums,
-            requests = n_requests,
-            "PutMetricData done"
-        );
-        Ok(PublishReport {
-            datums: n_datums,
-            requests: n_requests,
-        })
+        tracing::debug!(datums = n_datums, requests = n_requests, "PutMetricData done");
+        Ok(PublishReport { datums: n_datums, requests: n_requests })
     }
 }
 
@@ -183,10 +169,7 @@ mod tests {
     #[test]
     fn requests_respect_count_and_size_limits() {
         let plan = plan_requests(datums(&batch(1200, 0)));
-        assert_eq!(
-            plan.iter().map(Vec::len).collect::<Vec<_>>(),
-            [1000, 1000, 400]
-        );
+        assert_eq!(plan.iter().map(Vec::len).collect::<Vec<_>>(), [1000, 1000, 400]);
         let plan = plan_requests(datums(&batch(400, 150)));
         assert!(plan.len() > 1);
         for r in &plan {

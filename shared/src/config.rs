@@ -63,6 +63,10 @@ pub struct IngestConfig {
     pub domains: DomainClassifier,
     /// `LOG_RECIPIENTS=true` logs full addresses; otherwise logs carry domains and hashes.
     pub log_recipients: bool,
+    /// `LEDGER_TABLE`: DynamoDB table of the offender ledger; unset = no ledger.
+    pub ledger_table: Option<String>,
+    /// `LEDGER_TTL_DAYS` (default 14): how long ledger items live.
+    pub ledger_ttl_days: u32,
 }
 
 /// Largest number of tag rollups: each one multiplies the metric count.
@@ -94,51 +98,79 @@ impl IngestConfig {
             Some("api") => SinkKind::Api,
             Some(other) => return Err(err("METRICS_SINK", other, "expected `emf` or `api`")),
         };
-        let tag_dimensions = parse_tag_dimensions(
-            get("TAG_DIMENSIONS")
-                .as_deref()
-                .unwrap_or("EmailType,Campaign"),
-        )?;
+        let tag_dimensions =
+            parse_tag_dimensions(get("TAG_DIMENSIONS").as_deref().unwrap_or("EmailType,Campaign"))?;
         let grouping = match get("DOMAIN_GROUPING").as_deref().map(str::trim) {
             None | Some("") | Some("domain") | Some("none") => Grouping::Domain,
             Some("provider") => Grouping::Provider,
             Some(other) => {
-                return Err(err(
-                    "DOMAIN_GROUPING",
-                    other,
-                    "expected `domain` or `provider`",
-                ));
+                return Err(err("DOMAIN_GROUPING", other, "expected `domain` or `provider`"));
             }
         };
         let tracked = get("TRACKED_DOMAINS").unwrap_or_default();
-        let tracked: Vec<&str> = tracked
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let tracked: Vec<&str> = tracked.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
         for d in &tracked {
             if *d != "*" && crate::address::recipient_domain(&format!("x@{d}")).is_none() {
                 return Err(err("TRACKED_DOMAINS", d, "not a domain name"));
             }
         }
         let log_recipients = parse_bool("LOG_RECIPIENTS", get("LOG_RECIPIENTS"))?;
+        let ledger_table = get("LEDGER_TABLE").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if let Some(t) = &ledger_table {
+            let ok = (3..=255).contains(&t.len())
+                && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+            if !ok {
+                return Err(err("LEDGER_TABLE", t, "a DynamoDB table name: 3-255 of A-Z a-z 0-9 _ . -"));
+            }
+        }
+        let ledger_ttl_days = parse_number("LEDGER_TTL_DAYS", get("LEDGER_TTL_DAYS"), 14, 1..=365)?;
         Ok(Self {
             namespace,
             sink,
             tag_dimensions,
             domains: DomainClassifier::new(tracked, grouping),
             log_recipients,
+            ledger_table,
+            ledger_ttl_days,
         })
+    }
+}
+
+/// Parses an unsigned number within `range`, with a default when unset or empty.
+pub fn parse_number(
+    var: &'static str,
+    value: Option<String>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ConfigError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(err(
+                var,
+                v,
+                &format!("expected a whole number from {} to {}", range.start(), range.end()),
+            )),
+        },
+    }
+}
+
+impl IngestConfig {
+    /// Whether AWS clients are needed (the `api` sink or a ledger table).
+    pub fn needs_aws(&self) -> bool {
+        self.sink == SinkKind::Api || self.ledger_table.is_some()
+    }
+
+    /// The ledger's item lifetime.
+    pub fn ledger_ttl(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.ledger_ttl_days))
     }
 }
 
 /// Parses a boolean variable (`true/false/1/0/yes/no`, empty = false).
 pub fn parse_bool(var: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
-    match value
-        .as_deref()
-        .map(|s| s.trim().to_ascii_lowercase())
-        .as_deref()
-    {
+    match value.as_deref().map(|s| s.trim().to_ascii_lowercase()).as_deref() {
         None | Some("") | Some("false") | Some("0") | Some("no") => Ok(false),
         Some("true") | Some("1") | Some("yes") => Ok(true),
         Some(other) => Err(err(var, other, "expected true or false")),
@@ -146,22 +178,12 @@ pub fn parse_bool(var: &'static str, value: Option<String>) -> Result<bool, Conf
 }
 
 fn check_namespace(ns: &str) -> Result<(), ConfigError> {
-    let ok_chars = ns
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || " ._-/#:".contains(c));
+    let ok_chars = ns.chars().all(|c| c.is_ascii_alphanumeric() || " ._-/#:".contains(c));
     if ns.is_empty() || ns.len() > 255 || !ok_chars {
-        return Err(err(
-            "METRIC_NAMESPACE",
-            ns,
-            "1-255 characters of A-Z a-z 0-9 . - _ / # : and space",
-        ));
+        return Err(err("METRIC_NAMESPACE", ns, "1-255 characters of A-Z a-z 0-9 . - _ / # : and space"));
     }
     if ns.starts_with("AWS/") {
-        return Err(err(
-            "METRIC_NAMESPACE",
-            ns,
-            "the AWS/ prefix is reserved for AWS services",
-        ));
+        return Err(err("METRIC_NAMESPACE", ns, "the AWS/ prefix is reserved for AWS services"));
     }
     Ok(())
 }
@@ -173,9 +195,8 @@ fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
             Some((n, d)) => (n.trim(), d.trim()),
             None => (item, "none"),
         };
-        let printable = |v: &str| {
-            !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| (0x21..0x7f).contains(&b))
-        };
+        let printable =
+            |v: &str| !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| (0x21..0x7f).contains(&b));
         if !printable(name) || !printable(default_value) {
             return Err(err(
                 "TAG_DIMENSIONS",
@@ -190,16 +211,9 @@ fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
             || name == crate::metrics::DELIVERY_LATENCY
             || crate::metrics::COUNT_METRICS.contains(&name)
         {
-            return Err(err(
-                "TAG_DIMENSIONS",
-                item,
-                "a dimension may not be named like a metric or `_aws`",
-            ));
+            return Err(err("TAG_DIMENSIONS", item, "a dimension may not be named like a metric or `_aws`"));
         }
-        out.push(TagDimension {
-            name: name.into(),
-            default_value: default_value.into(),
-        });
+        out.push(TagDimension { name: name.into(), default_value: default_value.into() });
     }
     if out.len() > MAX_TAG_DIMENSIONS {
         return Err(err("TAG_DIMENSIONS", s, "at most 5 tag dimensions"));
@@ -208,11 +222,7 @@ fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
 }
 
 fn err(var: &'static str, value: &str, reason: &str) -> ConfigError {
-    ConfigError {
-        var,
-        value: value.into(),
-        reason: reason.into(),
-    }
+    ConfigError { var, value: value.into(), reason: reason.into() }
 }
 
 #[cfg(test)]
@@ -220,10 +230,7 @@ mod tests {
     use super::*;
 
     fn cfg(pairs: &[(&str, &str)]) -> Result<IngestConfig, ConfigError> {
-        let map = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         IngestConfig::from_map(&map)
     }
 
@@ -254,52 +261,20 @@ mod tests {
         assert_eq!(c.tag_dimensions[1].name, "Tenant");
         assert!(c.domains.tracks_all());
         assert!(c.log_recipients);
-        assert_eq!(
-            cfg(&[("TAG_DIMENSIONS", "")]).unwrap().tag_dimensions.len(),
-            0
-        );
+        assert_eq!(cfg(&[("TAG_DIMENSIONS", "")]).unwrap().tag_dimensions.len(), 0);
     }
 
     #[test]
     fn errors_name_the_variable() {
-        assert_eq!(
-            cfg(&[("METRICS_SINK", "kafka")]).unwrap_err().var,
-            "METRICS_SINK"
-        );
-        assert_eq!(
-            cfg(&[("METRIC_NAMESPACE", "AWS/SES")]).unwrap_err().var,
-            "METRIC_NAMESPACE"
-        );
-        assert_eq!(
-            cfg(&[("METRIC_NAMESPACE", "")]).unwrap_err().var,
-            "METRIC_NAMESPACE"
-        );
-        assert_eq!(
-            cfg(&[("TAG_DIMENSIONS", "a,a")]).unwrap_err().var,
-            "TAG_DIMENSIONS"
-        );
-        assert_eq!(
-            cfg(&[("TAG_DIMENSIONS", "RecipientDomain")])
-                .unwrap_err()
-                .var,
-            "TAG_DIMENSIONS"
-        );
-        assert_eq!(
-            cfg(&[("TAG_DIMENSIONS", "a,b,c,d,e,f")]).unwrap_err().var,
-            "TAG_DIMENSIONS"
-        );
-        assert_eq!(
-            cfg(&[("TRACKED_DOMAINS", "not a domain")]).unwrap_err().var,
-            "TRACKED_DOMAINS"
-        );
-        assert_eq!(
-            cfg(&[("DOMAIN_GROUPING", "x")]).unwrap_err().var,
-            "DOMAIN_GROUPING"
-        );
+        assert_eq!(cfg(&[("METRICS_SINK", "kafka")]).unwrap_err().var, "METRICS_SINK");
+        assert_eq!(cfg(&[("METRIC_NAMESPACE", "AWS/SES")]).unwrap_err().var, "METRIC_NAMESPACE");
+        assert_eq!(cfg(&[("METRIC_NAMESPACE", "")]).unwrap_err().var, "METRIC_NAMESPACE");
+        assert_eq!(cfg(&[("TAG_DIMENSIONS", "a,a")]).unwrap_err().var, "TAG_DIMENSIONS");
+        assert_eq!(cfg(&[("TAG_DIMENSIONS", "RecipientDomain")]).unwrap_err().var, "TAG_DIMENSIONS");
+        assert_eq!(cfg(&[("TAG_DIMENSIONS", "a,b,c,d,e,f")]).unwrap_err().var, "TAG_DIMENSIONS");
+        assert_eq!(cfg(&[("TRACKED_DOMAINS", "not a domain")]).unwrap_err().var, "TRACKED_DOMAINS");
+        assert_eq!(cfg(&[("DOMAIN_GROUPING", "x")]).unwrap_err().var, "DOMAIN_GROUPING");
         let e = cfg(&[("LOG_RECIPIENTS", "maybe")]).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "LOG_RECIPIENTS=\"maybe\": expected true or false"
-        );
+        assert_eq!(e.to_string(), "LOG_RECIPIENTS=\"maybe\": expected true or false");
     }
 }

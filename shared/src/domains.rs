@@ -70,15 +70,10 @@ pub const PROVIDERS: &[(&str, &[&str])] = &[
     ),
     ("yahoo-japan", &["yahoo.co.jp"]),
     ("apple", &["icloud.com", "me.com", "mac.com"]),
-    (
-        "proton",
-        &["proton.me", "protonmail.com", "protonmail.ch", "pm.me"],
-    ),
+    ("proton", &["proton.me", "protonmail.com", "protonmail.ch", "pm.me"]),
     (
         "united-internet",
-        &[
-            "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "gmx.fr", "web.de", "mail.com",
-        ],
+        &["gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "gmx.fr", "web.de", "mail.com"],
     ),
     ("yandex", &["yandex.ru", "yandex.com", "ya.ru"]),
     ("mailru", &["mail.ru", "bk.ru", "inbox.ru", "list.ru"]),
@@ -158,12 +153,7 @@ impl DomainClassifier {
                 tracked.insert(norm.as_ref().into());
             }
         }
-        Self {
-            track_all,
-            tracked,
-            providers,
-            grouping,
-        }
+        Self { track_all, tracked, providers, grouping }
     }
 
     /// The dimension value for `domain` (already lower-case ASCII, as returned by
@@ -242,10 +232,7 @@ mod tests {
         for (_, ds) in PROVIDERS {
             for d in *ds {
                 assert!(seen.insert(*d), "{d} listed twice");
-                assert_eq!(
-                    crate::address::recipient_domain(&format!("a@{d}")).as_deref(),
-                    Some(*d)
-                );
+                assert_eq!(crate::address::recipient_domain(&format!("a@{d}")).as_deref(), Some(*d));
             }
         }
     }

@@ -29,11 +29,7 @@ pub fn encode(batch: &MetricBatch) -> Vec<String> {
 }
 
 fn encode_series(namespace: &str, s: &Series, out: &mut Vec<String>) {
-    let values: Vec<u64> = s
-        .latency
-        .iter()
-        .flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize))
-        .collect();
+    let values: Vec<u64> = s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
     let mut chunks = values.chunks(MAX_VALUES_PER_METRIC);
     let mut first = true;
     loop {
@@ -90,9 +86,7 @@ impl EmfSink {
 
     /// A sink writing to any writer.
     pub fn new(out: Box<dyn Write + Send>) -> Self {
-        Self {
-            out: Mutex::new(out),
-        }
+        Self { out: Mutex::new(out) }
     }
 }
 
@@ -110,10 +104,7 @@ impl MetricSink for EmfSink {
             buf.push_str(l);
             buf.push('\n');
         }
-        let mut out = self
-            .out
-            .lock()
-            .map_err(|_| std::io::Error::other("EMF writer poisoned"))?;
+        let mut out = self.out.lock().map_err(|_| std::io::Error::other("EMF writer poisoned"))?;
         out.write_all(buf.as_bytes())?;
         out.flush()?;
         let datums = batch
@@ -121,10 +112,7 @@ impl MetricSink for EmfSink {
             .iter()
             .map(|s| s.counts.len() + s.latency.iter().map(|(_, c)| *c as usize).sum::<usize>())
             .sum();
-        Ok(PublishReport {
-            datums,
-            requests: 0,
-        })
+        Ok(PublishReport { datums, requests: 0 })
     }
 }
 
@@ -157,22 +145,13 @@ mod tests {
         let lines = encode(&batch(vec![(120, 1), (340, 2)]));
         assert_eq!(lines.len(), 2);
         let totals: Value = serde_json::from_str(&lines[0]).unwrap();
-        assert_eq!(
-            totals["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
-            json!([[]])
-        );
-        assert_eq!(
-            totals["_aws"]["CloudWatchMetrics"][0]["Namespace"],
-            "Custom/SES"
-        );
+        assert_eq!(totals["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
+        assert_eq!(totals["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Custom/SES");
         assert_eq!(totals["_aws"]["Timestamp"], 60_000);
         assert_eq!(totals["Send"], 3);
         let d: Value = serde_json::from_str(&lines[1]).unwrap();
         assert_eq!(d["RecipientDomain"], "gmail.com");
-        assert_eq!(
-            d["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
-            json!([["RecipientDomain"]])
-        );
+        assert_eq!(d["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["RecipientDomain"]]));
         assert_eq!(d["DeliveryLatency"], json!([120, 340, 340]));
         let names: Vec<&str> = d["_aws"]["CloudWatchMetrics"][0]["Metrics"]
             .as_array()
@@ -191,14 +170,8 @@ mod tests {
     fn long_distributions_are_split_at_100_values() {
         let lines = encode(&batch(vec![(5, 150), (7, 100)]));
         assert_eq!(lines.len(), 1 + 3);
-        let docs: Vec<Value> = lines[1..]
-            .iter()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        let sizes: Vec<usize> = docs
-            .iter()
-            .map(|d| d["DeliveryLatency"].as_array().unwrap().len())
-            .collect();
+        let docs: Vec<Value> = lines[1..].iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let sizes: Vec<usize> = docs.iter().map(|d| d["DeliveryLatency"].as_array().unwrap().len()).collect();
         assert_eq!(sizes, [100, 100, 50]);
         // counts only once, dimensions on every document
         assert_eq!(docs[0]["Delivery"], 250);
@@ -228,13 +201,7 @@ mod tests {
         let buf = Buf::default();
         let sink = EmfSink::new(Box::new(buf.clone()));
         let r = sink.publish(&batch(vec![(1, 2)])).await.unwrap();
-        assert_eq!(
-            r,
-            PublishReport {
-                datums: 1 + 2 + 2,
-                requests: 0
-            }
-        );
+        assert_eq!(r, PublishReport { datums: 1 + 2 + 2, requests: 0 });
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         assert_eq!(text.lines().count(), 2);
     }

@@ -70,10 +70,7 @@ impl SkipReason {
     pub fn is_bad_input(self) -> bool {
         !matches!(
             self,
-            Self::SesTopicValidated
-                | Self::SnsControlMessage
-                | Self::SesSetupNotice
-                | Self::UnknownEventType
+            Self::SesTopicValidated | Self::SnsControlMessage | Self::SesSetupNotice | Self::UnknownEventType
         )
     }
 }
@@ -96,10 +93,7 @@ pub struct Skip {
 impl Skip {
     /// A skip with a detail text.
     pub fn new(reason: SkipReason, detail: impl Into<String>) -> Self {
-        Self {
-            reason,
-            detail: detail.into(),
-        }
+        Self { reason, detail: detail.into() }
     }
 }
 
@@ -267,9 +261,7 @@ impl<'a> From<LambdaRecordRaw<'a>> for RecordShape<'a> {
 fn probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
     match serde_json::from_str::<Probe<'_>>(text) {
         Ok(p) => Ok(Shape {
-            records: p
-                .records
-                .map(|rs| rs.into_iter().map(|r| Ok(r.into())).collect()),
+            records: p.records.map(|rs| rs.into_iter().map(|r| Ok(r.into())).collect()),
             sns_type: p.sns_type,
             message: p.message.map(Msg::Text),
             is_ses: p.event_type.is_some() || p.notification_type.is_some(),
@@ -314,8 +306,7 @@ pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
         Ok(shape) => unwrap_shape(shape, text, Origin::Direct(0), out),
         Err(e) => {
             let first = text.lines().next().unwrap_or("").trim();
-            let jsonl =
-                first.len() < text.len() && serde_json::from_str::<IgnoredAny>(first).is_ok();
+            let jsonl = first.len() < text.len() && serde_json::from_str::<IgnoredAny>(first).is_ok();
             if jsonl {
                 for (i, line) in text.lines().enumerate() {
                     let line = line.trim();
@@ -325,17 +316,11 @@ pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
                     let origin = Origin::Direct(i + 1);
                     match probe(line) {
                         Ok(shape) => unwrap_shape(shape, line, origin, out),
-                        Err(e) => out.push(Unit {
-                            origin,
-                            content: Err(json_error(&e)),
-                        }),
+                        Err(e) => out.push(Unit { origin, content: Err(json_error(&e)) }),
                     }
                 }
             } else {
-                out.push(Unit {
-                    origin: Origin::Direct(0),
-                    content: Err(json_error(&e)),
-                });
+                out.push(Unit { origin: Origin::Direct(0), content: Err(json_error(&e)) });
             }
         }
     }
@@ -344,10 +329,7 @@ pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
 fn json_error(e: &serde_json::Error) -> Skip {
     if e.is_data() {
         // Valid JSON, but not an object (an array, a string…).
-        Skip::new(
-            SkipReason::UnrecognisedPayload,
-            "payload is not a JSON object",
-        )
+        Skip::new(SkipReason::UnrecognisedPayload, "payload is not a JSON object")
     } else {
         Skip::new(SkipReason::InvalidJson, e.to_string())
     }
@@ -364,18 +346,12 @@ fn unwrap_shape<'a>(shape: Shape<'a>, text: &'a str, origin: Origin<'a>, out: &m
         for (i, rec) in records.into_iter().enumerate() {
             match rec {
                 Ok(rec) => unwrap_record(i, rec, out),
-                Err(skip) => out.push(Unit {
-                    origin: Origin::SnsRecord(i),
-                    content: Err(skip),
-                }),
+                Err(skip) => out.push(Unit { origin: Origin::SnsRecord(i), content: Err(skip) }),
             }
         }
         return;
     }
-    out.push(Unit {
-        origin,
-        content: document_content(shape, text),
-    });
+    out.push(Unit { origin, content: document_content(shape, text) });
 }
 
 /// The SES content of a document that is not a Lambda event (no `Records`).
@@ -387,16 +363,10 @@ fn document_content<'a>(shape: Shape<'a>, text: &'a str) -> Result<Cow<'a, str>,
     } else if shape.source.as_deref() == Some("aws.ses") {
         match shape.detail {
             Some(d) => Ok(Cow::Borrowed(d.get())),
-            None => Err(Skip::new(
-                SkipReason::UnrecognisedPayload,
-                "EventBridge SES event without detail",
-            )),
+            None => Err(Skip::new(SkipReason::UnrecognisedPayload, "EventBridge SES event without detail")),
         }
     } else {
-        Err(Skip::new(
-            SkipReason::UnrecognisedPayload,
-            describe_other(shape.source.as_deref()),
-        ))
+        Err(Skip::new(SkipReason::UnrecognisedPayload, describe_other(shape.source.as_deref())))
     }
 }
 
@@ -413,10 +383,7 @@ fn unwrap_record<'a>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
         let origin = Origin::SnsRecord(i);
         let content = match rec.sns {
             Some((sns_type, message)) => sns_message(sns_type.as_deref(), message),
-            None => Err(Skip::new(
-                SkipReason::MissingMessage,
-                "aws:sns record without Sns",
-            )),
+            None => Err(Skip::new(SkipReason::MissingMessage, "aws:sns record without Sns")),
         };
         out.push(Unit { origin, content });
     } else if rec.body.is_some() || source == Some("aws:sqs") {
@@ -426,10 +393,7 @@ fn unwrap_record<'a>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
             // The body had JSON escapes (any JSON body has), so it is its own allocation: what
             // is found in it is copied out before it is dropped.
             Some(Cow::Owned(body)) => body_content(&body).map(|c| Cow::Owned(c.into_owned())),
-            None => Err(Skip::new(
-                SkipReason::MissingMessage,
-                "SQS record without body",
-            )),
+            None => Err(Skip::new(SkipReason::MissingMessage, "SQS record without body")),
         };
         out.push(Unit { origin, content });
     } else {
@@ -437,10 +401,7 @@ fn unwrap_record<'a>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
             origin: Origin::SnsRecord(i),
             content: Err(Skip::new(
                 SkipReason::UnrecognisedPayload,
-                format!(
-                    "record from {}, not SNS or SQS",
-                    source.unwrap_or("an unknown source")
-                ),
+                format!("record from {}, not SNS or SQS", source.unwrap_or("an unknown source")),
             )),
         });
     }
@@ -451,10 +412,7 @@ fn body_content(body: &str) -> Result<Cow<'_, str>, Skip> {
     let body = body.trim_start_matches('\u{feff}').trim();
     match probe(body) {
         Ok(shape) if shape.records.is_none() => document_content(shape, body),
-        Ok(_) => Err(Skip::new(
-            SkipReason::UnrecognisedPayload,
-            "nested Records in an SQS body",
-        )),
+        Ok(_) => Err(Skip::new(SkipReason::UnrecognisedPayload, "nested Records in an SQS body")),
         Err(e) if body.starts_with('{') || body.starts_with('[') => Err(json_error(&e)),
         Err(_) => Err(Skip::new(
             SkipReason::PlainTextMessage,
@@ -477,10 +435,7 @@ fn sns_message<'a>(sns_type: Option<&str>, message: Option<Msg<'a>>) -> Result<C
     }
     let message: Cow<'a, str> = match message {
         None => {
-            return Err(Skip::new(
-                SkipReason::MissingMessage,
-                "SNS envelope without Message",
-            ));
+            return Err(Skip::new(SkipReason::MissingMessage, "SNS envelope without Message"));
         }
         Some(Msg::Text(t)) => t,
         Some(Msg::Raw(raw)) => {
@@ -503,10 +458,7 @@ fn sns_message<'a>(sns_type: Option<&str>, message: Option<Msg<'a>>) -> Result<C
     let trimmed = message.trim_start_matches('\u{feff}').trim();
     if !trimmed.starts_with('{') {
         if trimmed.starts_with("Successfully validated SNS topic for Amazon SES") {
-            return Err(Skip::new(
-                SkipReason::SesTopicValidated,
-                "SES topic-validation notice",
-            ));
+            return Err(Skip::new(SkipReason::SesTopicValidated, "SES topic-validation notice"));
         }
         let preview: String = trimmed.chars().take(60).collect();
         return Err(Skip::new(
@@ -529,12 +481,7 @@ mod tests {
         let mut out = Vec::new();
         unwrap_payload(text, &mut out);
         out.into_iter()
-            .map(|u| {
-                (
-                    u.origin.to_string(),
-                    u.content.map(|c| c.into_owned()).map_err(|s| s.reason),
-                )
-            })
+            .map(|u| (u.origin.to_string(), u.content.map(|c| c.into_owned()).map_err(|s| s.reason)))
             .collect()
     }
 
@@ -574,10 +521,7 @@ mod tests {
     #[test]
     fn direct_shapes() {
         assert_eq!(units(SES), vec![("payload".into(), Ok(SES.into()))]);
-        assert_eq!(
-            units(&format!("\u{feff}  {SES}\n")),
-            vec![("payload".into(), Ok(SES.into()))]
-        );
+        assert_eq!(units(&format!("\u{feff}  {SES}\n")), vec![("payload".into(), Ok(SES.into()))]);
         let eb = format!(r#"{{"source":"aws.ses","detail-type":"Email Sent","detail":{SES}}}"#);
         assert_eq!(units(&eb)[0].1, Ok(SES.into()));
         let sched = r#"{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}"#;
@@ -585,8 +529,7 @@ mod tests {
         assert_eq!(units("[1,2]")[0].1, Err(SkipReason::UnrecognisedPayload));
         assert_eq!(units("{\"a\":")[0].1, Err(SkipReason::InvalidJson));
         assert_eq!(units("")[0].1, Err(SkipReason::InvalidJson));
-        let confirm =
-            r#"{"Type":"SubscriptionConfirmation","Message":"You have chosen to subscribe"}"#;
+        let confirm = r#"{"Type":"SubscriptionConfirmation","Message":"You have chosen to subscribe"}"#;
         assert_eq!(units(confirm)[0].1, Err(SkipReason::SnsControlMessage));
         let validated = r#"{"Type":"Notification","Message":"Successfully validated SNS topic for Amazon SES event publishing."}"#;
         assert_eq!(units(validated)[0].1, Err(SkipReason::SesTopicValidated));

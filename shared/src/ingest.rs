@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::config::IngestConfig;
 use crate::envelope::{Origin, Skip, SkipReason, Unit, unwrap_payload};
+use crate::ledger::{Ledger, LedgerEntry, NoLedger, RecordReport, entries_for};
 use crate::logging::{redact, scrub};
 use crate::metrics::{Aggregator, MetricBatch};
 use crate::ses::{EventKind, SesError, SesRecord};
@@ -36,6 +37,9 @@ pub struct Summary {
     pub clamped_timestamps: u64,
     /// What was published.
     pub metrics: MetricsSummary,
+    /// Offender-ledger writes (absent when no ledger is configured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<RecordReport>,
     /// For SQS events: the records to retry (Lambda's partial batch response).
     #[serde(rename = "batchItemFailures", skip_serializing_if = "Option::is_none")]
     pub batch_item_failures: Option<Vec<BatchItemFailure>>,
@@ -73,6 +77,8 @@ pub struct Ingested {
     pub summary: Summary,
     /// The aggregated metrics.
     pub batch: MetricBatch,
+    /// Offender-ledger entries (bounced and complaining recipients).
+    pub ledger_entries: Vec<LedgerEntry>,
 }
 
 /// Reads a payload: unwraps envelopes, parses SES events, aggregates them. Never fails: every
@@ -83,28 +89,24 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
     let mut agg = Aggregator::new(cfg);
     let mut summary = Summary::default();
     let mut failures: Option<Vec<BatchItemFailure>> = None;
+    let mut ledger_entries = Vec::new();
     let now_minute = minute_of(now);
     for unit in units {
         if let Origin::SqsRecord(_) = unit.origin {
             failures.get_or_insert_with(Vec::new);
         }
         let outcome = match &unit.content {
-            Ok(text) => count_event(cfg, &mut agg, text, now, now_minute, &mut summary),
+            Ok(text) => count_event(cfg, &mut agg, text, now, now_minute, &mut summary, &mut ledger_entries),
             Err(skip) => Err(skip.clone()),
         };
         if let Err(skip) = outcome {
             let detail = scrub(&skip.detail, cfg.log_recipients);
             summary.skipped += 1;
-            *summary
-                .skip_reasons
-                .entry(skip.reason.as_str())
-                .or_default() += 1;
+            *summary.skip_reasons.entry(skip.reason.as_str()).or_default() += 1;
             if skip.reason.is_bad_input() {
                 tracing::warn!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record skipped");
                 if let (Origin::SqsRecord(id), Some(f)) = (&unit.origin, failures.as_mut()) {
-                    f.push(BatchItemFailure {
-                        item_identifier: id.to_string(),
-                    });
+                    f.push(BatchItemFailure { item_identifier: id.to_string() });
                 }
             } else {
                 tracing::info!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record acknowledged, nothing to count");
@@ -113,10 +115,7 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
     }
     summary.recipients = agg.recipients();
     summary.batch_item_failures = failures;
-    Ingested {
-        summary,
-        batch: agg.finish(),
-    }
+    Ingested { summary, batch: agg.finish(), ledger_entries }
 }
 
 fn count_event(
@@ -126,21 +125,17 @@ fn count_event(
     now: DateTime<Utc>,
     now_minute: i64,
     summary: &mut Summary,
+    ledger_entries: &mut Vec<LedgerEntry>,
 ) -> Result<(), Skip> {
-    let ev = SesRecord::from_json(text)
-        .and_then(SesRecord::into_event)
-        .map_err(|e| match e {
-            SesError::Invalid(d) => Skip::new(SkipReason::InvalidSesEvent, d),
-            SesError::NotSes => Skip::new(SkipReason::NotSesEvent, e.to_string()),
-            SesError::SetupNotice => Skip::new(SkipReason::SesSetupNotice, e.to_string()),
-            SesError::UnknownType(_) => Skip::new(SkipReason::UnknownEventType, e.to_string()),
-            SesError::MissingDetail(..) => Skip::new(SkipReason::InvalidSesEvent, e.to_string()),
-        })?;
+    let ev = SesRecord::from_json(text).and_then(SesRecord::into_event).map_err(|e| match e {
+        SesError::Invalid(d) => Skip::new(SkipReason::InvalidSesEvent, d),
+        SesError::NotSes => Skip::new(SkipReason::NotSesEvent, e.to_string()),
+        SesError::SetupNotice => Skip::new(SkipReason::SesSetupNotice, e.to_string()),
+        SesError::UnknownType(_) => Skip::new(SkipReason::UnknownEventType, e.to_string()),
+        SesError::MissingDetail(..) => Skip::new(SkipReason::InvalidSesEvent, e.to_string()),
+    })?;
     if ev.recipients.is_empty() {
-        return Err(Skip::new(
-            SkipReason::NoRecipients,
-            format!("{} event names no recipient", ev.kind),
-        ));
+        return Err(Skip::new(SkipReason::NoRecipients, format!("{} event names no recipient", ev.kind)));
     }
     let minute = match ev.timestamp {
         Some(t) if t >= now - MAX_AGE && t <= now + MAX_AHEAD => minute_of(t),
@@ -153,15 +148,12 @@ fn count_event(
     agg.add(&ev, minute);
     summary.events += 1;
     *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
-    if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint)
-        && tracing::enabled!(tracing::Level::DEBUG)
-    {
-        let who: Vec<String> = ev
-            .recipients
-            .iter()
-            .map(|r| redact(r, cfg.log_recipients))
-            .collect();
-        tracing::debug!(kind = %ev.kind, subtype = ev.subtype.as_deref().unwrap_or(""), recipients = ?who, "feedback event");
+    if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint) {
+        ledger_entries.extend(entries_for(&ev, &cfg.domains, now));
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let who: Vec<String> = ev.recipients.iter().map(|r| redact(r, cfg.log_recipients)).collect();
+            tracing::debug!(kind = %ev.kind, subtype = ev.subtype.as_deref().unwrap_or(""), recipients = ?who, "feedback event");
+        }
     }
     Ok(())
 }
@@ -170,19 +162,32 @@ fn minute_of(t: DateTime<Utc>) -> i64 {
     t.timestamp().div_euclid(60) * 60_000
 }
 
-/// Publishes the aggregated metrics and completes the summary. A sink error is returned, not
-/// swallowed, so the invocation fails and Lambda retries it.
-pub async fn publish<S: MetricSink + ?Sized>(
+/// A failure to deliver what an invocation read; the invocation fails so Lambda retries it.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// Metrics could not be published.
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+    /// The offender ledger could not be written.
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::LedgerError),
+}
+
+/// Writes the ledger entries, then publishes the aggregated metrics, and completes the summary.
+/// The ledger goes first because its writes are idempotent: if publishing fails and Lambda
+/// retries, the ledger is not doubled. An error is returned, not swallowed.
+pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
     cfg: &IngestConfig,
     sink: &S,
+    ledger: &L,
     ingested: Ingested,
-) -> Result<Summary, SinkError> {
-    let Ingested { mut summary, batch } = ingested;
-    let report = if batch.is_empty() {
-        PublishReport::default()
-    } else {
-        sink.publish(&batch).await?
-    };
+) -> Result<Summary, PublishError> {
+    let Ingested { mut summary, batch, ledger_entries } = ingested;
+    if cfg.ledger_table.is_some() {
+        let r = ledger.record(&ledger_entries).await?;
+        summary.ledger = Some(r);
+    }
+    let report = if batch.is_empty() { PublishReport::default() } else { sink.publish(&batch).await? };
     summary.metrics = MetricsSummary {
         sink: cfg.sink.as_str(),
         namespace: batch.namespace.clone(),
@@ -203,14 +208,25 @@ pub async fn publish<S: MetricSink + ?Sized>(
     Ok(summary)
 }
 
-/// [`ingest`] then [`publish`]: the whole invocation.
+/// [`ingest`] then [`publish`] without a ledger: the whole invocation.
 pub async fn handle<S: MetricSink + ?Sized>(
     cfg: &IngestConfig,
     sink: &S,
     payload: &str,
     now: DateTime<Utc>,
-) -> Result<Summary, SinkError> {
-    publish(cfg, sink, ingest(cfg, payload, now)).await
+) -> Result<Summary, PublishError> {
+    publish(cfg, sink, &NoLedger, ingest(cfg, payload, now)).await
+}
+
+/// [`ingest`] then [`publish`], with the offender ledger.
+pub async fn handle_with_ledger<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
+    cfg: &IngestConfig,
+    sink: &S,
+    ledger: &L,
+    payload: &str,
+    now: DateTime<Utc>,
+) -> Result<Summary, PublishError> {
+    publish(cfg, sink, ledger, ingest(cfg, payload, now)).await
 }
 
 #[cfg(test)]
@@ -241,27 +257,17 @@ mod tests {
         assert_eq!(s.clamped_timestamps, 1);
         assert_eq!(s.skip_reasons.get("invalid_json"), Some(&1));
         assert_eq!(s.skip_reasons.get("ses_setup_notice"), Some(&1));
-        assert_eq!(
-            s.batch_item_failures,
-            Some(vec![BatchItemFailure {
-                item_identifier: "broken".into()
-            }])
-        );
+        assert_eq!(s.batch_item_failures, Some(vec![BatchItemFailure { item_identifier: "broken".into() }]));
         assert_eq!(s.metrics.totals.get("HardBounce"), Some(&2));
         let batch = &sink.batches()[0];
-        let minutes: std::collections::BTreeSet<i64> =
-            batch.series.iter().map(|s| s.timestamp_ms).collect();
+        let minutes: std::collections::BTreeSet<i64> = batch.series.iter().map(|s| s.timestamp_ms).collect();
         // 09:59 from the event itself, 10:00 for the clamped one
-        assert_eq!(
-            minutes.into_iter().collect::<Vec<_>>(),
-            vec![1_795_773_540_000, 1_795_773_600_000]
-        );
+        assert_eq!(minutes.into_iter().collect::<Vec<_>>(), vec![1_795_773_540_000, 1_795_773_600_000]);
     }
 
     #[tokio::test]
     async fn sns_event_has_no_batch_item_failures() {
-        let ev =
-            serde_json::json!({"Records":[{"EventSource":"aws:sns","Sns":{"Message":"not json"}}]});
+        let ev = serde_json::json!({"Records":[{"EventSource":"aws:sns","Sns":{"Message":"not json"}}]});
         let cfg = IngestConfig::default();
         let sink = MemorySink::default();
         let s = handle(&cfg, &sink, &ev.to_string(), now()).await.unwrap();
@@ -284,11 +290,7 @@ mod tests {
     #[test]
     fn no_recipients_is_a_reason() {
         let cfg = IngestConfig::default();
-        let i = ingest(
-            &cfg,
-            r#"{"eventType":"Send","mail":{"destination":[]}}"#,
-            now(),
-        );
+        let i = ingest(&cfg, r#"{"eventType":"Send","mail":{"destination":[]}}"#, now());
         assert_eq!(i.summary.skip_reasons.get("no_recipients"), Some(&1));
     }
 }

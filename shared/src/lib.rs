@@ -10,6 +10,8 @@
 //! [`sink`] ([`emf`] or [`cloudwatch`]), orchestrated by [`ingest`].
 
 pub mod address;
+pub mod alarm;
+pub mod aws;
 pub mod cli;
 pub mod cloudwatch;
 pub mod config;
@@ -17,6 +19,7 @@ pub mod domains;
 pub mod emf;
 pub mod envelope;
 pub mod ingest;
+pub mod ledger;
 pub mod logging;
 pub mod metrics;
 pub mod ses;

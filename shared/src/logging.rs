@@ -16,11 +16,7 @@ pub fn init() {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .filter(|s| !s.trim().is_empty())
-        .or_else(|| {
-            std::env::var("AWS_LAMBDA_LOG_LEVEL")
-                .ok()
-                .map(|l| lambda_level(&l).to_string())
-        })
+        .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().map(|l| lambda_level(&l).to_string()))
         .unwrap_or_else(|| "info".into());
     let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
@@ -52,10 +48,7 @@ pub fn redact(address: &str, log_recipients: bool) -> String {
     let domain = crate::address::recipient_domain(address);
     let digest = Sha256::digest(address.trim().to_lowercase().as_bytes());
     let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}#{hash}",
-        domain.as_deref().unwrap_or(crate::address::INVALID)
-    )
+    format!("{}#{hash}", domain.as_deref().unwrap_or(crate::address::INVALID))
 }
 
 /// Replaces every address-like token (`local@domain`) in free text with its [`redact`]ed form,
@@ -106,11 +99,7 @@ mod tests {
         let r = redact("Jane.Doe@Gmail.com", false);
         assert!(r.starts_with("gmail.com#"), "{r}");
         assert!(!r.to_lowercase().contains("jane"));
-        assert_eq!(
-            r,
-            redact("jane.doe@gmail.com", false),
-            "stable and case-insensitive"
-        );
+        assert_eq!(r, redact("jane.doe@gmail.com", false), "stable and case-insensitive");
         assert_ne!(r, redact("john@gmail.com", false));
         assert_eq!(redact("x@y.com", true), "x@y.com");
         assert!(redact("garbage", false).starts_with("invalid#"));

@@ -38,10 +38,7 @@ const HARD_BOUNCE: usize = 10;
 const SOFT_BOUNCE: usize = 11;
 
 fn kind_index(kind: EventKind) -> usize {
-    EventKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .expect("every kind is listed")
+    EventKind::ALL.iter().position(|k| *k == kind).expect("every kind is listed")
 }
 
 /// Counts and latency samples of one series in one minute.
@@ -84,19 +81,11 @@ impl MetricBatch {
         let mut sums = [0u64; 12];
         for s in self.series.iter().filter(|s| s.dimensions.is_empty()) {
             for (name, v) in &s.counts {
-                let i = COUNT_METRICS
-                    .iter()
-                    .position(|m| m == name)
-                    .expect("known metric");
+                let i = COUNT_METRICS.iter().position(|m| m == name).expect("known metric");
                 sums[i] += v;
             }
         }
-        COUNT_METRICS
-            .iter()
-            .zip(sums)
-            .filter(|(_, v)| *v > 0)
-            .map(|(n, v)| (*n, v))
-            .collect()
+        COUNT_METRICS.iter().zip(sums).filter(|(_, v)| *v > 0).map(|(n, v)| (*n, v)).collect()
     }
 }
 
@@ -201,16 +190,15 @@ impl<'c> Aggregator<'c> {
         if let Some(ms) = ev.latency_ms {
             // One sample per series: the delivery to a domain took this long, however many of
             // its recipients were on the message.
-            let mut distinct = targets.clone();
+            let mut distinct = std::mem::take(&mut self.scratch_distinct);
+            distinct.clear();
+            distinct.extend_from_slice(&targets);
             distinct.sort_unstable();
             distinct.dedup();
-            for id in distinct {
-                self.series
-                    .entry((minute_ms, id))
-                    .or_default()
-                    .latency
-                    .push(ms);
+            for id in &distinct {
+                self.series.entry((minute_ms, *id)).or_default().latency.push(ms);
             }
+            self.scratch_distinct = distinct;
         }
         self.scratch = targets;
         self.recipients += n_recipients;
@@ -219,13 +207,8 @@ impl<'c> Aggregator<'c> {
 
     /// The aggregated series, sorted by time, rollup (totals, domains, tags) and value.
     pub fn finish(self) -> MetricBatch {
-        let rollup_name = |r: usize| -> &str {
-            if r == 0 {
-                RECIPIENT_DOMAIN
-            } else {
-                &self.tags[r - 1].name
-            }
-        };
+        let rollup_name =
+            |r: usize| -> &str { if r == 0 { RECIPIENT_DOMAIN } else { &self.tags[r - 1].name } };
         let mut keyed: Vec<((i64, usize, &str), Series)> = self
             .series
             .iter()
@@ -251,19 +234,10 @@ impl<'c> Aggregator<'c> {
                         _ => latency.push((v, 1)),
                     }
                 }
-                let order = if *id == TOTALS {
-                    0
-                } else {
-                    rollup.wrapping_add(1)
-                };
+                let order = if *id == TOTALS { 0 } else { rollup.wrapping_add(1) };
                 (
                     (*minute, order, value.as_ref()),
-                    Series {
-                        timestamp_ms: *minute,
-                        dimensions,
-                        counts,
-                        latency,
-                    },
+                    Series { timestamp_ms: *minute, dimensions, counts, latency },
                 )
             })
             .collect();
@@ -282,11 +256,7 @@ pub fn sanitize_dimension_value(v: &str) -> std::borrow::Cow<'_, str> {
     if !t.is_empty() && t.len() <= 255 && t.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return std::borrow::Cow::Borrowed(t);
     }
-    let mut s: String = t
-        .chars()
-        .map(|c| if (' '..='~').contains(&c) { c } else { '_' })
-        .take(255)
-        .collect();
+    let mut s: String = t.chars().map(|c| if (' '..='~').contains(&c) { c } else { '_' }).take(255).collect();
     if s.trim().is_empty() {
         s = "none".into();
     }
@@ -308,10 +278,7 @@ mod tests {
             .iter()
             .filter(|s| {
                 s.dimensions.len() == dims.len()
-                    && s.dimensions
-                        .iter()
-                        .zip(dims)
-                        .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+                    && s.dimensions.iter().zip(dims).all(|(a, b)| a.0 == b.0 && a.1 == b.1)
             })
             .flat_map(|s| s.counts.iter())
             .filter(|(n, _)| *n == metric)
@@ -392,26 +359,17 @@ mod tests {
             .find(|s| s.dimensions == [("RecipientDomain".into(), "gmail.com".into())])
             .unwrap();
         assert_eq!(gmail.latency, vec![(100, 1), (300, 2)]);
-        assert_eq!(
-            b.totals(),
-            vec![
-                ("Delivery", 6),
-                ("Bounce", 4),
-                ("HardBounce", 1),
-                ("SoftBounce", 2)
-            ]
-        );
+        assert_eq!(b.totals(), vec![("Delivery", 6), ("Bounce", 4), ("HardBounce", 1), ("SoftBounce", 2)]);
     }
 
     #[test]
     fn minutes_are_separate_series() {
         let cfg = IngestConfig::default();
         let mut agg = Aggregator::new(&cfg);
-        let ev =
-            SesRecord::from_json(r#"{"eventType":"Send","mail":{"destination":["a@gmail.com"]}}"#)
-                .unwrap()
-                .into_event()
-                .unwrap();
+        let ev = SesRecord::from_json(r#"{"eventType":"Send","mail":{"destination":["a@gmail.com"]}}"#)
+            .unwrap()
+            .into_event()
+            .unwrap();
         agg.add(&ev, 0);
         agg.add(&ev, 60_000);
         agg.add(&ev, 60_000);

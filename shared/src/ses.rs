@@ -19,6 +19,9 @@ use chrono::{DateTime, Utc};
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+/// Message tags: name and first value of each, borrowed from the input where possible.
+pub type Tags<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
 /// One SES record as it appears in JSON (either shape). Parse it with [`SesRecord::from_json`].
 #[derive(Debug, Deserialize)]
 pub struct SesRecord<'a> {
@@ -74,7 +77,7 @@ pub struct Mail<'a> {
     pub destination: Vec<Cow<'a, str>>,
     /// Message tags (`ses:*` auto tags and the sender's own), first value of each.
     #[serde(borrow, default, deserialize_with = "tags_lenient")]
-    pub tags: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub tags: Tags<'a>,
 }
 
 /// A recipient object of bounces, complaints and delays (`{"emailAddress": …}`).
@@ -126,11 +129,7 @@ pub struct Delivery<'a> {
     #[serde(borrow, default, deserialize_with = "strings_lenient")]
     pub recipients: Vec<Cow<'a, str>>,
     /// Milliseconds from acceptance to delivery (tolerates a string or garbage: `None`).
-    #[serde(
-        rename = "processingTimeMillis",
-        default,
-        deserialize_with = "u64_lenient"
-    )]
+    #[serde(rename = "processingTimeMillis", default, deserialize_with = "u64_lenient")]
     pub processing_time_millis: Option<u64>,
     /// When the receiving MTA accepted the message.
     #[serde(borrow, default)]
@@ -297,7 +296,7 @@ pub struct SesEvent<'a> {
     /// The recipients this event concerns (see [`EventKind::is_per_message`]).
     pub recipients: Vec<Cow<'a, str>>,
     /// Message tags (first value of each).
-    pub tags: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub tags: Tags<'a>,
     /// For bounces: the bounce type.
     pub bounce_type: Option<BounceType>,
     /// Bounce subtype, complaint subtype/feedback type, or delay type, when present.
@@ -372,25 +371,19 @@ impl<'a> SesRecord<'a> {
                 b.timestamp
             }
             EventKind::Complaint => {
-                let c = self
-                    .complaint
-                    .ok_or(SesError::MissingDetail(kind, "complaint"))?;
+                let c = self.complaint.ok_or(SesError::MissingDetail(kind, "complaint"))?;
                 ev.subtype = c.complaint_sub_type.or(c.complaint_feedback_type);
                 ev.recipients = entries(c.complained_recipients);
                 c.timestamp
             }
             EventKind::Delivery => {
-                let d = self
-                    .delivery
-                    .ok_or(SesError::MissingDetail(kind, "delivery"))?;
+                let d = self.delivery.ok_or(SesError::MissingDetail(kind, "delivery"))?;
                 ev.latency_ms = d.processing_time_millis;
                 ev.recipients = d.recipients;
                 d.timestamp
             }
             EventKind::DeliveryDelay => {
-                let d = self
-                    .delivery_delay
-                    .ok_or(SesError::MissingDetail(kind, "deliveryDelay"))?;
+                let d = self.delivery_delay.ok_or(SesError::MissingDetail(kind, "deliveryDelay"))?;
                 ev.subtype = d.delay_type;
                 ev.recipients = entries(d.delayed_recipients);
                 d.timestamp
@@ -427,9 +420,7 @@ fn entries(v: Vec<RecipientEntry<'_>>) -> Vec<Cow<'_, str>> {
 
 /// Parses an SES timestamp (RFC 3339, `Z` or an offset such as `-07:00`).
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// A list of strings that tolerates `null`, non-string items (dropped) and a lone string.
@@ -515,12 +506,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
 
 /// The `tags` map (`{"name": ["value", …]}`), keeping the first string value of each tag and
 /// tolerating `null`, a bare string value, and empty lists.
-fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<(Cow<'a, str>, Cow<'a, str>)>, D::Error> {
+fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Tags<'a>, D::Error> {
     struct V<'a>(std::marker::PhantomData<&'a ()>);
     impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-        type Value = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+        type Value = Tags<'a>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a map of tags")
         }
@@ -576,9 +565,7 @@ impl<'de> Deserialize<'de> for MaybeNum {
                 Ok(MaybeNum(u64::try_from(v).ok()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<MaybeNum, E> {
-                Ok(MaybeNum(
-                    (v.is_finite() && v >= 0.0).then_some(v.round() as u64),
-                ))
+                Ok(MaybeNum((v.is_finite() && v >= 0.0).then_some(v.round() as u64)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<MaybeNum, E> {
                 Ok(MaybeNum(v.trim().parse().ok()))
@@ -615,10 +602,8 @@ mod tests {
 
     #[test]
     fn rendering_failure_has_a_space() {
-        let e = ev(
-            r#"{"eventType":"Rendering Failure","mail":{"destination":["a@b.com"]},
-            "failure":{"templateName":"T","errorMessage":"x"}}"#,
-        )
+        let e = ev(r#"{"eventType":"Rendering Failure","mail":{"destination":["a@b.com"]},
+            "failure":{"templateName":"T","errorMessage":"x"}}"#)
         .unwrap();
         assert_eq!(e.kind, EventKind::RenderingFailure);
         assert_eq!(e.recipients, vec!["a@b.com"]);
@@ -636,10 +621,7 @@ mod tests {
         assert_eq!(e.recipients, vec!["b@y.com"]);
         assert_eq!(e.bounce_type, Some(BounceType::Permanent));
         assert_eq!(e.subtype.as_deref(), Some("NoEmail"));
-        assert_eq!(
-            e.timestamp.unwrap().to_rfc3339(),
-            "2020-01-01T00:05:00.500+00:00"
-        );
+        assert_eq!(e.timestamp.unwrap().to_rfc3339(), "2020-01-01T00:05:00.500+00:00");
         assert_eq!(e.tags.len(), 1);
     }
 
@@ -650,9 +632,7 @@ mod tests {
         .unwrap();
         assert_eq!(e.latency_ms, None);
         assert_eq!(e.recipients, vec!["r@x.com"]);
-        let e =
-            ev(r#"{"eventType":"Delivery","mail":{},"delivery":{"processingTimeMillis":"42"}}"#)
-                .unwrap();
+        let e = ev(r#"{"eventType":"Delivery","mail":{},"delivery":{"processingTimeMillis":"42"}}"#).unwrap();
         assert_eq!(e.latency_ms, Some(42));
     }
 
@@ -662,10 +642,7 @@ mod tests {
             "complaint":{"complainedRecipients":[{"emailAddress":"c@d.com"}],"complaintSubType":null,
             "complaintFeedbackType":"abuse"}}"#)
         .unwrap();
-        assert_eq!(
-            e.timestamp.unwrap().to_rfc3339(),
-            "2012-05-25T21:59:38.613+00:00"
-        );
+        assert_eq!(e.timestamp.unwrap().to_rfc3339(), "2012-05-25T21:59:38.613+00:00");
         assert_eq!(e.subtype.as_deref(), Some("abuse"));
     }
 
@@ -673,21 +650,14 @@ mod tests {
     fn refusals_say_why() {
         assert_eq!(ev(r#"{"foo":1}"#).unwrap_err(), SesError::NotSes);
         assert_eq!(
-            ev(r#"{"notificationType":"AmazonSnsSubscriptionSucceeded","message":"x"}"#)
-                .unwrap_err(),
+            ev(r#"{"notificationType":"AmazonSnsSubscriptionSucceeded","message":"x"}"#).unwrap_err(),
             SesError::SetupNotice
         );
-        assert_eq!(
-            ev(r#"{"eventType":"Teleport"}"#).unwrap_err(),
-            SesError::UnknownType("Teleport".into())
-        );
+        assert_eq!(ev(r#"{"eventType":"Teleport"}"#).unwrap_err(), SesError::UnknownType("Teleport".into()));
         assert_eq!(
             ev(r#"{"eventType":"Bounce","mail":{}}"#).unwrap_err(),
             SesError::MissingDetail(EventKind::Bounce, "bounce")
         );
-        assert!(matches!(
-            ev(r#"{"eventType":"Send","mail":"x"}"#),
-            Err(SesError::Invalid(_))
-        ));
+        assert!(matches!(ev(r#"{"eventType":"Send","mail":"x"}"#), Err(SesError::Invalid(_))));
     }
 }

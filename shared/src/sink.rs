@@ -32,10 +32,7 @@ pub enum SinkError {
 /// Publishes an aggregated [`MetricBatch`].
 pub trait MetricSink: Send + Sync {
     /// Publishes every series of the batch, or fails as a whole.
-    fn publish(
-        &self,
-        batch: &MetricBatch,
-    ) -> impl Future<Output = Result<PublishReport, SinkError>> + Send;
+    fn publish(&self, batch: &MetricBatch) -> impl Future<Output = Result<PublishReport, SinkError>> + Send;
 }
 
 /// Keeps published batches in memory; optionally fails every call.
@@ -48,10 +45,7 @@ pub struct MemorySink {
 impl MemorySink {
     /// A sink whose every publish fails with `message`.
     pub fn failing(message: &str) -> Self {
-        Self {
-            batches: Mutex::new(Vec::new()),
-            fail_with: Some(message.into()),
-        }
+        Self { batches: Mutex::new(Vec::new()), fail_with: Some(message.into()) }
     }
 
     /// The batches published so far.
@@ -65,19 +59,9 @@ impl MetricSink for MemorySink {
         if let Some(m) = &self.fail_with {
             return Err(SinkError::Api(m.clone()));
         }
-        let datums = batch
-            .series
-            .iter()
-            .map(|s| s.counts.len() + usize::from(!s.latency.is_empty()))
-            .sum();
-        self.batches
-            .lock()
-            .expect("not poisoned")
-            .push(batch.clone());
-        Ok(PublishReport {
-            datums,
-            requests: 0,
-        })
+        let datums = batch.series.iter().map(|s| s.counts.len() + usize::from(!s.latency.is_empty())).sum();
+        self.batches.lock().expect("not poisoned").push(batch.clone());
+        Ok(PublishReport { datums, requests: 0 })
     }
 }
 
@@ -91,17 +75,14 @@ pub enum AnySink {
 }
 
 impl AnySink {
-    /// Builds the configured sink; for `api`, loads the AWS configuration from the environment
-    /// (region, credentials, `AWS_ENDPOINT_URL`, retry settings) the standard way.
-    pub async fn from_config(cfg: &crate::config::IngestConfig) -> Self {
-        match cfg.sink {
-            crate::config::SinkKind::Emf => Self::Emf(crate::emf::EmfSink::stdout()),
-            crate::config::SinkKind::Api => {
-                let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-                Self::Api(crate::cloudwatch::CloudWatchSink::new(
-                    aws_sdk_cloudwatch::Client::new(&sdk),
-                ))
+    /// Builds the configured sink. The `api` sink needs the AWS configuration (see
+    /// [`crate::config::IngestConfig::needs_aws`]); without it, EMF is used.
+    pub fn new(cfg: &crate::config::IngestConfig, sdk: Option<&aws_config::SdkConfig>) -> Self {
+        match (cfg.sink, sdk) {
+            (crate::config::SinkKind::Api, Some(sdk)) => {
+                Self::Api(crate::cloudwatch::CloudWatchSink::new(aws_sdk_cloudwatch::Client::new(sdk)))
             }
+            _ => Self::Emf(crate::emf::EmfSink::stdout()),
         }
     }
 }

@@ -16,11 +16,7 @@ pub struct Rng(u64);
 impl Rng {
     /// A generator from a seed (0 is replaced by a fixed constant).
     pub fn new(seed: u64) -> Self {
-        Self(if seed == 0 {
-            0x9E37_79B9_7F4A_7C15
-        } else {
-            seed
-        })
+        Self(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
     }
 
     /// Next 64 random bits.
@@ -110,23 +106,14 @@ impl Generator {
     pub fn new(seed: u64) -> Self {
         Self::with_mix(
             seed,
-            DEFAULT_DOMAINS
-                .iter()
-                .map(|(d, w)| (d.to_string(), *w))
-                .collect(),
+            DEFAULT_DOMAINS.iter().map(|(d, w)| (d.to_string(), *w)).collect(),
             DEFAULT_MIX.to_vec(),
         )
     }
 
     /// A generator over the given weights (they need not sum to 1).
     pub fn with_mix(seed: u64, domains: Vec<(String, f64)>, mix: Vec<(EventKind, f64)>) -> Self {
-        Self {
-            rng: Rng::new(seed),
-            domains,
-            mix,
-            hard_bounce_share: 0.7,
-            seq: 0,
-        }
+        Self { rng: Rng::new(seed), domains, mix, hard_bounce_share: 0.7, seq: 0 }
     }
 
     /// Sets the share of bounces that are permanent.
@@ -161,9 +148,7 @@ impl Generator {
             hard_bounce: self.rng.unit() < self.hard_bounce_share,
             email_type,
             campaign: format!("spring-{}", self.rng.below(4)),
-            latency_ms: 200
-                + self.rng.below(4000)
-                + if self.rng.below(20) == 0 { 30_000 } else { 0 },
+            latency_ms: 200 + self.rng.below(4000) + if self.rng.below(20) == 0 { 30_000 } else { 0 },
             seq: self.seq,
         }
     }
@@ -365,11 +350,7 @@ pub fn sqs_lambda_event(messages: &[String], raw: bool, time: DateTime<Utc>) -> 
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let body = if raw {
-                m.clone()
-            } else {
-                sns_envelope(m, i as u64, time).to_string()
-            };
+            let body = if raw { m.clone() } else { sns_envelope(m, i as u64, time).to_string() };
             json!({
                 "messageId": format!("059f36b4-87a3-44ab-83d2-{:012x}", i),
                 "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
@@ -403,26 +384,15 @@ mod tests {
         let specs: Vec<EventSpec> = (0..500).map(|_| g.next_spec(now)).collect();
         let msgs: Vec<String> = specs.iter().map(ses_json).collect();
         for raw in [false, true] {
-            let out = crate::ingest::ingest(
-                &IngestConfig::default(),
-                &sqs_lambda_event(&msgs, raw, now),
-                now,
-            );
+            let out =
+                crate::ingest::ingest(&IngestConfig::default(), &sqs_lambda_event(&msgs, raw, now), now);
             assert_eq!(out.summary.events, 500);
             assert_eq!(out.summary.skipped, 0);
         }
-        let out = crate::ingest::ingest(
-            &IngestConfig::default(),
-            &sns_lambda_event(&msgs[..3], now),
-            now,
-        );
+        let out = crate::ingest::ingest(&IngestConfig::default(), &sns_lambda_event(&msgs[..3], now), now);
         assert_eq!(out.summary.events, 3);
         let sends = specs.iter().filter(|s| s.kind == EventKind::Send).count() as u64;
-        let out = crate::ingest::ingest(
-            &IngestConfig::default(),
-            &sqs_lambda_event(&msgs, false, now),
-            now,
-        );
+        let out = crate::ingest::ingest(&IngestConfig::default(), &sqs_lambda_event(&msgs, false, now), now);
         assert_eq!(out.summary.by_type.get("Send").copied().unwrap_or(0), sends);
     }
 

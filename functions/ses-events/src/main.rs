@@ -1,4 +1,5 @@
-//! ses-events: SES events (via SNS, SQS, or a file) → `Custom/SES` metrics per recipient domain.
+//! ses-events: SES events (via SNS, SQS, or a file) → `Custom/SES` metrics per recipient domain,
+//! and bounced / complaining recipients → the offender ledger.
 //!
 //! Thin adapter: configuration and clients are built once, outside the handler; all logic is in
 //! `ses_monitor::ingest`. `--event PATH` (`-` = stdin) runs one invocation without the Lambda
@@ -9,6 +10,7 @@ use serde_json::value::RawValue;
 use ses_monitor::cli::{self, Mode};
 use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest;
+use ses_monitor::ledger::DynamoLedger;
 use ses_monitor::sink::AnySink;
 
 const USAGE: &str = "usage: ses-events [--event PATH|-]\n\
@@ -20,26 +22,33 @@ const USAGE: &str = "usage: ses-events [--event PATH|-]\n\
 async fn main() -> Result<(), Error> {
     ses_monitor::logging::init();
     let mode = cli::parse_args(std::env::args().skip(1)).map_err(|e| format!("{e}\n{USAGE}"))?;
-    let cfg = IngestConfig::from_env()
-        .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    if mode == Mode::Help {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let cfg = IngestConfig::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let sdk = if cfg.needs_aws() { Some(ses_monitor::aws::load().await) } else { None };
+    let sink = AnySink::new(&cfg, sdk.as_ref());
+    let ledger = match (&cfg.ledger_table, &sdk) {
+        (Some(table), Some(sdk)) => {
+            Some(DynamoLedger::new(aws_sdk_dynamodb::Client::new(sdk), table, cfg.ledger_ttl()))
+        }
+        _ => None,
+    };
+    let (cfg, sink, ledger) = (&cfg, &sink, &ledger);
     match mode {
-        Mode::Help => println!("{USAGE}"),
         Mode::Event(path) => {
             let payload = cli::read_payload(&path)?;
-            let sink = AnySink::from_config(&cfg).await;
-            let summary = ingest::handle(&cfg, &sink, &payload, chrono::Utc::now()).await?;
+            let summary = ingest::handle_with_ledger(cfg, sink, ledger, &payload, chrono::Utc::now()).await?;
             println!("{}", serde_json::to_string(&summary)?);
         }
-        Mode::Lambda => {
-            let sink = AnySink::from_config(&cfg).await;
-            let (cfg, sink) = (&cfg, &sink);
-            lambda_runtime::run(service_fn(
-                move |event: LambdaEvent<Box<RawValue>>| async move {
-                    let summary =
-                        ingest::handle(cfg, sink, event.payload.get(), chrono::Utc::now()).await?;
-                    Ok::<_, Error>(serde_json::to_value(summary)?)
-                },
-            ))
+        Mode::Lambda | Mode::Help => {
+            lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
+                let summary =
+                    ingest::handle_with_ledger(cfg, sink, ledger, event.payload.get(), chrono::Utc::now())
+                        .await?;
+                Ok::<_, Error>(serde_json::to_value(summary)?)
+            }))
             .await?;
         }
     }

@@ -49,64 +49,40 @@ fn start(sim: &Simulator, env: &[(&str, &str)]) -> Runtime {
 
 async fn invoke(sim: &Simulator, payload: Value) -> Result<Value, String> {
     let id = sim.enqueue_payload(payload).await;
-    let state = sim
-        .wait_for_invocation_complete(&id, Duration::from_secs(30))
-        .await
-        .expect("invocation completes");
+    let state =
+        sim.wait_for_invocation_complete(&id, Duration::from_secs(30)).await.expect("invocation completes");
     match state.status {
         InvocationStatus::Success => Ok(state.response.expect("response").payload),
-        _ => Err(state
-            .error
-            .map(|e| format!("{}: {}", e.error_type, e.error_message))
-            .unwrap_or_default()),
+        _ => Err(state.error.map(|e| format!("{}: {}", e.error_type, e.error_message)).unwrap_or_default()),
     }
 }
 
 #[tokio::test]
 async fn serves_sns_and_sqs_invocations_through_the_runtime_api() {
-    let sim = Simulator::builder()
-        .function_name("ses-events")
-        .build()
-        .await
-        .unwrap();
+    let sim = Simulator::builder().function_name("ses-events").build().await.unwrap();
     let rt = start(&sim, &[("TRACKED_DOMAINS", "example.org")]);
     let now = Utc::now();
     let mut g = Generator::new(3);
     let msgs: Vec<String> = (0..50).map(|_| g.next_json(now)).collect();
 
     // SNS: one record, as SNS invokes Lambda.
-    let r = invoke(
-        &sim,
-        serde_json::from_str(&sns_lambda_event(&msgs[..1], now)).unwrap(),
-    )
-    .await
-    .unwrap();
+    let r = invoke(&sim, serde_json::from_str(&sns_lambda_event(&msgs[..1], now)).unwrap()).await.unwrap();
     assert_eq!(r["events"], 1);
     assert!(r.get("batchItemFailures").is_none(), "{r}");
 
     // SQS: a batch with one broken body, which alone is reported for retry.
     let mut batch: Value = serde_json::from_str(&sqs_lambda_event(&msgs, false, now)).unwrap();
-    batch["Records"][7]["body"] =
-        json!("{\"Type\":\"Notification\",\"Message\":\"{\\\"eventType\\\":");
-    let broken_id = batch["Records"][7]["messageId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    batch["Records"][7]["body"] = json!("{\"Type\":\"Notification\",\"Message\":\"{\\\"eventType\\\":");
+    let broken_id = batch["Records"][7]["messageId"].as_str().unwrap().to_string();
     let r = invoke(&sim, batch).await.unwrap();
     assert_eq!(r["events"], 49);
     assert_eq!(r["skipped"], 1);
-    assert_eq!(
-        r["batchItemFailures"],
-        json!([{"itemIdentifier": broken_id}])
-    );
+    assert_eq!(r["batchItemFailures"], json!([{"itemIdentifier": broken_id}]));
 
     // A payload that is not SES at all: answered, counted, not a crash.
-    let r = invoke(
-        &sim,
-        json!({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}),
-    )
-    .await
-    .unwrap();
+    let r = invoke(&sim, json!({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}))
+        .await
+        .unwrap();
     assert_eq!(r["skipped"], 1);
     assert_eq!(r["skip_reasons"]["unrecognised_payload"], 1);
 
@@ -114,10 +90,8 @@ async fn serves_sns_and_sqs_invocations_through_the_runtime_api() {
     // holds valid EMF documents for the counted events.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let lines = rt.stdout.lock().unwrap().clone();
-    let docs: Vec<Value> = lines
-        .iter()
-        .map(|l| serde_json::from_str(l).expect("stdout is JSON lines"))
-        .collect();
+    let docs: Vec<Value> =
+        lines.iter().map(|l| serde_json::from_str(l).expect("stdout is JSON lines")).collect();
     assert!(!docs.is_empty());
     let sent_total: u64 = docs
         .iter()
@@ -126,11 +100,8 @@ async fn serves_sns_and_sqs_invocations_through_the_runtime_api() {
         .sum();
     // msgs[0] went through SNS and again in the SQS batch; msgs[7] was replaced by a broken body.
     let is_send = |m: &String| m.starts_with("{\"eventType\":\"Send\"");
-    let expected_sends = [&msgs[..1], &msgs[..7], &msgs[8..]]
-        .concat()
-        .iter()
-        .filter(|m| is_send(m))
-        .count() as u64;
+    let expected_sends =
+        [&msgs[..1], &msgs[..7], &msgs[8..]].concat().iter().filter(|m| is_send(m)).count() as u64;
     assert_eq!(sent_total, expected_sends);
 }
 
@@ -138,15 +109,8 @@ async fn serves_sns_and_sqs_invocations_through_the_runtime_api() {
 async fn a_failing_sink_is_a_function_error() {
     // The api sink pointed at a closed port: after the SDK's retries the invocation fails, so
     // Lambda retries it (and the DLQ catches it), instead of dropping the metrics.
-    let sim = Simulator::builder()
-        .function_name("ses-events")
-        .build()
-        .await
-        .unwrap();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let sim = Simulator::builder().function_name("ses-events").build().await.unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let endpoint = format!("http://{closed}");
     let _rt = start(
         &sim,
@@ -161,11 +125,6 @@ async fn a_failing_sink_is_a_function_error() {
     );
     let now = Utc::now();
     let msg = Generator::new(1).next_json(now);
-    let err = invoke(
-        &sim,
-        serde_json::from_str(&sns_lambda_event(&[msg], now)).unwrap(),
-    )
-    .await
-    .unwrap_err();
+    let err = invoke(&sim, serde_json::from_str(&sns_lambda_event(&[msg], now)).unwrap()).await.unwrap_err();
     assert!(err.contains("PutMetricData failed"), "{err}");
 }
