@@ -1,1 +1,313 @@
+//! Test harness for the ses-monitor integration tests.
+//!
+//! - [`Emulator`]: a private [ministack](https://pypi.org/project/ministack/) (local AWS emulator)
+//!   on a free loopback port, started from `<repo>/.venv/bin/ministack` (installed by
+//!   `scripts/setup-tools`) and killed when dropped. Each test starts its own, so tests share no
+//!   state; one starts in well under a second.
+//! - [`Emulator::sdk_config`]: the AWS configuration built the way production builds it
+//!   (`aws_config::defaults(BehaviorVersion::latest())`), except that the endpoint is the
+//!   emulator, the region is fixed and the credentials are static test ones.
+//! - [`RequestLog`]: an SDK interceptor that records what each attempt put on the wire, so tests
+//!   can assert attempts, compression and protocol headers.
 
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_cloudwatch::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_cloudwatch::config::{ConfigBag, Credentials, Intercept, RuntimeComponents};
+
+/// How long [`Emulator::start`] waits for the emulator to answer.
+pub const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Region used against the emulator.
+pub const REGION: &str = "us-east-1";
+
+/// The repository root (the parent of this crate's directory).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR` when it was set for the build, else
+/// `<repo>/target`).
+pub fn target_dir() -> PathBuf {
+    match option_env!("CARGO_TARGET_DIR") {
+        Some(d) => {
+            let d = PathBuf::from(d);
+            if d.is_absolute() { d } else { repo_root().join(d) }
+        }
+        None => repo_root().join("target"),
+    }
+}
+
+/// The ministack executable: `$MINISTACK_BIN` if set, else `<repo>/.venv/bin/ministack`.
+pub fn ministack_bin() -> PathBuf {
+    std::env::var_os("MINISTACK_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv/bin/ministack"))
+}
+
+/// A running ministack on `127.0.0.1:<port>`, killed (with its whole process group) on drop.
+///
+/// Its stdout and stderr go to a log file under `target/ministack/`. When the test that owns the
+/// emulator panics, the end of that log is printed and the file is kept; otherwise it is removed
+/// on drop, unless `KEEP_MINISTACK_LOGS` is set.
+#[derive(Debug)]
+pub struct Emulator {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    keep_log: bool,
+}
+
+impl Emulator {
+    /// Starts an emulator on a free loopback port and waits until it answers its health check.
+    ///
+    /// # Panics
+    /// When the executable is missing (run `scripts/setup-tools`), or when the emulator exits or
+    /// does not answer within [`START_TIMEOUT`]; the message names the log file.
+    pub fn start() -> Self {
+        let bin = ministack_bin();
+        assert!(
+            bin.is_file(),
+            "{} not found: run scripts/setup-tools (it installs ministack and cbor2 into .venv)",
+            bin.display()
+        );
+        let log_dir = target_dir().join("ministack");
+        std::fs::create_dir_all(&log_dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", log_dir.display()));
+        // The port is free when we look, but another process may take it before ministack binds
+        // it: then ministack exits at once and we try again on another port.
+        let mut last_failure = String::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let log = log_dir.join(format!("ministack-{}-{port}.log", std::process::id()));
+            match Self::try_start(&bin, port, &log) {
+                Ok(emulator) => return emulator,
+                Err(Failure::Exited(msg)) => last_failure = msg,
+                Err(Failure::Fatal(msg)) => panic!("{msg}"),
+            }
+        }
+        panic!("{last_failure}")
+    }
+
+    fn try_start(bin: &Path, port: u16, log: &Path) -> Result<Self, Failure> {
+        let out =
+            File::create(log).map_err(|e| Failure::Fatal(format!("cannot create {}: {e}", log.display())))?;
+        let err = out.try_clone().map_err(|e| Failure::Fatal(format!("cannot dup log file: {e}")))?;
+        let child = Command::new(bin)
+            .env("GATEWAY_PORT", port.to_string())
+            .env("BIND_HOST", "127.0.0.1")
+            .env("LOG_LEVEL", "INFO")
+            // Its pid file goes to the temporary directory; keep it with the log.
+            .env("TMPDIR", log.parent().expect("log has a directory"))
+            .current_dir(log.parent().expect("log has a directory"))
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            // Its own process group, so that drop can kill it with anything it started.
+            .process_group(0)
+            .spawn()
+            .map_err(|e| {
+                Failure::Fatal(format!("cannot start {}: {e} (run scripts/setup-tools)", bin.display()))
+            })?;
+        let mut emulator = Self {
+            child,
+            port,
+            log: log.to_path_buf(),
+            // Kept when start-up fails, since the error message points to it.
+            keep_log: true,
+        };
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            if let Ok(Some(status)) = emulator.child.try_wait() {
+                let msg = format!(
+                    "ministack exited during start-up ({status}); log {}:\n{}",
+                    emulator.log.display(),
+                    emulator.log_tail(40)
+                );
+                return Err(Failure::Exited(msg));
+            }
+            if health_ok(port) {
+                emulator.keep_log = std::env::var_os("KEEP_MINISTACK_LOGS").is_some();
+                return Ok(emulator);
+            }
+            if Instant::now() >= deadline {
+                let msg = format!(
+                    "ministack did not answer on 127.0.0.1:{port} within {START_TIMEOUT:?}; log {}:\n{}",
+                    emulator.log.display(),
+                    emulator.log_tail(40)
+                );
+                drop(emulator);
+                return Err(Failure::Fatal(msg));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Its log file (stdout and stderr).
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
+    /// The last `lines` lines of its log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// AWS configuration for SDK clients talking to this emulator: production's
+    /// `aws_config::defaults(BehaviorVersion::latest())` with only the endpoint, the region and
+    /// static test credentials set.
+    pub async fn sdk_config(&self) -> SdkConfig {
+        sdk_loader().endpoint_url(self.endpoint_url()).load().await
+    }
+}
+
+/// `aws_config::defaults(BehaviorVersion::latest())` with the test region and static test
+/// credentials; callers add the endpoint or an HTTP client.
+pub fn sdk_loader() -> aws_config::ConfigLoader {
+    aws_config::defaults(BehaviorVersion::latest()).region(REGION).credentials_provider(test_credentials())
+}
+
+/// Static credentials accepted by the emulator (it does not check signatures).
+pub fn test_credentials() -> Credentials {
+    Credentials::new("AKIDSESMONITORTEST", "ses-monitor-test-secret", None, None, "ses-monitor-tests")
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "--- ministack log {} (last 60 lines) ---\n{}\n--- end of ministack log ---",
+                self.log.display(),
+                self.log_tail(60)
+            );
+        }
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            // SAFETY: kill(2) on the process group we created for this child (pgid == its pid);
+            // it touches no memory of ours.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // Killed, ministack cannot remove its pid file (in TMPDIR, set to the log directory).
+        if let Some(dir) = self.log.parent() {
+            let _ = std::fs::remove_file(dir.join(format!("ministack-{}.pid", self.port)));
+        }
+        if !self.keep_log && !std::thread::panicking() {
+            let _ = std::fs::remove_file(&self.log);
+        }
+    }
+}
+
+enum Failure {
+    /// The emulator exited during start-up (e.g. it lost the race for the port): try again.
+    Exited(String),
+    /// Anything else: give up.
+    Fatal(String),
+}
+
+fn free_port() -> u16 {
+    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a loopback port");
+    l.local_addr().expect("local address").port()
+}
+
+/// Whether `GET /_ministack/health` answers 200 (so the port is ministack's, not someone else's).
+fn health_ok(port: u16) -> bool {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = s.set_write_timeout(Some(Duration::from_secs(2)));
+    let req =
+        format!("GET /_ministack/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if s.write_all(req.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
+}
+
+/// What one request attempt put on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentRequest {
+    /// The request URI.
+    pub uri: String,
+    /// `Content-Encoding` (`gzip` when the SDK compressed the body).
+    pub content_encoding: Option<String>,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// `smithy-protocol` (`rpc-v2-cbor` for the current CloudWatch protocol).
+    pub smithy_protocol: Option<String>,
+    /// `amz-sdk-request` (`attempt=N; max=M`).
+    pub sdk_request: Option<String>,
+    /// Body size in bytes as sent (after compression), when the body is in memory.
+    pub body_len: Option<usize>,
+}
+
+/// An interceptor that records every attempt the client transmits (after signing and request
+/// compression). Clone it, add one clone to the client configuration with `.interceptor(…)`,
+/// read the other.
+#[derive(Debug, Clone, Default)]
+pub struct RequestLog {
+    sent: Arc<Mutex<Vec<SentRequest>>>,
+}
+
+impl RequestLog {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The attempts recorded so far, in order.
+    pub fn requests(&self) -> Vec<SentRequest> {
+        self.sent.lock().expect("not poisoned").clone()
+    }
+}
+
+impl Intercept for RequestLog {
+    fn name(&self) -> &'static str {
+        "ses-monitor-tests RequestLog"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let req = context.request();
+        let header = |name: &str| req.headers().get(name).map(str::to_string);
+        let sent = SentRequest {
+            uri: req.uri().to_string(),
+            content_encoding: header("content-encoding"),
+            content_type: header("content-type"),
+            smithy_protocol: header("smithy-protocol"),
+            sdk_request: header("amz-sdk-request"),
+            body_len: req.body().bytes().map(<[u8]>::len),
+        };
+        self.sent.lock().expect("not poisoned").push(sent);
+        Ok(())
+    }
+}
