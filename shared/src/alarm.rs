@@ -20,15 +20,17 @@
 //!
 //! ## Why our own serde types
 //!
-//! `aws_lambda_events::cloudwatch_alarms` has types for the direct action, but they reject real
-//! and documented samples: `CloudWatchMetricDefinition::metric_stat` is required, so every
-//! metric-math alarm (whose expression entries have no `metricStat`) fails; `state.reason` is
-//! required (EventBridge configuration-change events have none); `time` / `state.timestamp` are
-//! strict `DateTime<Utc>` (placeholder or corrupted timestamps fail the whole event); `period` is
-//! a `u16` (a one-day period, 86400 s, overflows it); composite configurations require an actions
-//! suppressor; and everything is owned. There is no type for the classic SNS alarm JSON at all.
+//! `aws_lambda_events::cloudwatch_alarms` has types for the direct action only, and they do not
+//! fit the samples: `CloudWatchMetricDefinition::metric_stat` is required, so a metric-math alarm
+//! (whose expression entries have no `metricStat`) fails (the Powertools sample: "missing field
+//! `metricStat`"); `alarm_data` defaults when absent, so an EventBridge event (`detail`) "parses"
+//! into an alarm with an empty name instead of being read; `time`, `state.timestamp` and
+//! `state.reason` are required, `period` is a `u16` (a one-day period, 86400 s, overflows it),
+//! composite configurations require an actions suppressor, and everything is owned. There is no
+//! type for the classic SNS alarm JSON at all.
+//!
 //! So these types are borrowed and lenient: every scalar is optional and read from whatever JSON
-//! type it comes as ([`Text`], [`Num`]: `"Period": "60"` works, a placeholder such as `"date"` is
+//! type it comes as (`Text`, `Num`: `"Period": "60"` works, a placeholder such as `"date"` is
 //! kept as text and simply does not parse as a time). The *structure* is not guessed at: a
 //! `Trigger` that is not an object or a `Metrics` that is not a list makes the alarm an
 //! [`AlarmSkipReason::InvalidAlarm`], because dropping a metric definition silently would widen

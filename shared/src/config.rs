@@ -188,7 +188,8 @@ fn check_namespace(ns: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
+/// Parses `TAG_DIMENSIONS` (`Name[:default],…`).
+pub fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
     let mut out: Vec<TagDimension> = Vec::new();
     for item in s.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let (name, default_value) = match item.split_once(':') {

@@ -217,9 +217,27 @@ struct SnsPartRaw<'a> {
     message: Option<&'a RawValue>,
 }
 
+/// Just enough of a record to answer for it: an SQS record that cannot be read (its `body` is not
+/// a string, say) must still be named in `batchItemFailures`, or SQS would delete it unread.
+#[derive(Deserialize)]
+struct RecordId {
+    #[serde(rename = "eventSource", alias = "EventSource", default)]
+    event_source: Option<String>,
+    #[serde(rename = "messageId", default)]
+    message_id: Option<String>,
+}
+
+fn unusable_record(raw: &RawValue, e: &serde_json::Error) -> (Option<String>, Skip) {
+    let id = serde_json::from_str::<RecordId>(raw.get()).ok();
+    let sqs_id = id
+        .filter(|r| r.event_source.as_deref() == Some("aws:sqs") || r.message_id.is_some())
+        .map(|r| r.message_id.unwrap_or_else(|| "unknown".into()));
+    (sqs_id, Skip::new(SkipReason::UnrecognisedPayload, format!("record is not an SNS or SQS record: {e}")))
+}
+
 /// What either probe found, in one form.
 struct Shape<'a> {
-    records: Option<Vec<Result<RecordShape<'a>, Skip>>>,
+    records: Option<Vec<Result<RecordShape<'a>, (Option<String>, Skip)>>>,
     sns_type: Option<Cow<'a, str>>,
     message: Option<Msg<'a>>,
     is_ses: bool,
@@ -277,12 +295,7 @@ fn probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
                         .map(|raw| {
                             serde_json::from_str::<LambdaRecordRaw<'_>>(raw.get())
                                 .map(RecordShape::from)
-                                .map_err(|_| {
-                                    Skip::new(
-                                        SkipReason::UnrecognisedPayload,
-                                        "record is not an SNS or SQS record",
-                                    )
-                                })
+                                .map_err(|e| unusable_record(raw, &e))
                         })
                         .collect()
                 }),
@@ -305,8 +318,15 @@ pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
     match probe(text) {
         Ok(shape) => unwrap_shape(shape, text, Origin::Direct(0), out),
         Err(e) => {
-            let first = text.lines().next().unwrap_or("").trim();
-            let jsonl = first.len() < text.len() && serde_json::from_str::<IgnoredAny>(first).is_ok();
+            // JSON lines: several lines, and one of the first few is a JSON document by itself
+            // (so one broken first line does not lose a whole archive).
+            let jsonl = text.contains('\n')
+                && text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .take(5)
+                    .any(|l| l.starts_with('{') && serde_json::from_str::<IgnoredAny>(l).is_ok());
             if jsonl {
                 for (i, line) in text.lines().enumerate() {
                     let line = line.trim();
@@ -346,7 +366,10 @@ fn unwrap_shape<'a>(shape: Shape<'a>, text: &'a str, origin: Origin<'a>, out: &m
         for (i, rec) in records.into_iter().enumerate() {
             match rec {
                 Ok(rec) => unwrap_record(i, rec, out),
-                Err(skip) => out.push(Unit { origin: Origin::SnsRecord(i), content: Err(skip) }),
+                Err((Some(sqs_id), skip)) => {
+                    out.push(Unit { origin: Origin::SqsRecord(Cow::Owned(sqs_id)), content: Err(skip) })
+                }
+                Err((None, skip)) => out.push(Unit { origin: Origin::SnsRecord(i), content: Err(skip) }),
             }
         }
         return;
@@ -407,6 +430,12 @@ fn unwrap_record<'a>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
     }
 }
 
+/// Plain-text messages SES itself sends, which are acknowledged rather than retried.
+fn known_plain_text(text: &str) -> Option<Skip> {
+    text.starts_with("Successfully validated SNS topic for Amazon SES")
+        .then(|| Skip::new(SkipReason::SesTopicValidated, "SES topic-validation notice"))
+}
+
 /// The SES content of an SQS body: an SNS envelope (raw delivery off) or SES JSON (raw on).
 fn body_content(body: &str) -> Result<Cow<'_, str>, Skip> {
     let body = body.trim_start_matches('\u{feff}').trim();
@@ -414,10 +443,9 @@ fn body_content(body: &str) -> Result<Cow<'_, str>, Skip> {
         Ok(shape) if shape.records.is_none() => document_content(shape, body),
         Ok(_) => Err(Skip::new(SkipReason::UnrecognisedPayload, "nested Records in an SQS body")),
         Err(e) if body.starts_with('{') || body.starts_with('[') => Err(json_error(&e)),
-        Err(_) => Err(Skip::new(
-            SkipReason::PlainTextMessage,
-            format!("SQS body is not JSON ({} bytes)", body.len()),
-        )),
+        Err(_) => Err(known_plain_text(body).unwrap_or_else(|| {
+            Skip::new(SkipReason::PlainTextMessage, format!("SQS body is not JSON ({} bytes)", body.len()))
+        })),
     }
 }
 
@@ -457,8 +485,8 @@ fn sns_message<'a>(sns_type: Option<&str>, message: Option<Msg<'a>>) -> Result<C
     };
     let trimmed = message.trim_start_matches('\u{feff}').trim();
     if !trimmed.starts_with('{') {
-        if trimmed.starts_with("Successfully validated SNS topic for Amazon SES") {
-            return Err(Skip::new(SkipReason::SesTopicValidated, "SES topic-validation notice"));
+        if let Some(skip) = known_plain_text(trimmed) {
+            return Err(skip);
         }
         let preview: String = trimmed.chars().take(60).collect();
         return Err(Skip::new(
@@ -545,6 +573,32 @@ mod tests {
         assert_eq!(u[0], ("line 1".into(), Ok(SES.into())));
         assert_eq!(u[1].0, "line 3");
         assert_eq!(u[2], ("line 4".into(), Err(SkipReason::InvalidJson)));
+    }
+
+    #[test]
+    fn unreadable_sqs_records_are_named_for_retry() {
+        let ev = serde_json::json!({"Records":[
+            {"eventSource":"aws:sqs","messageId":"ok","body":SES},
+            {"eventSource":"aws:sqs","messageId":"odd","body":{"not":"a string"}}
+        ]})
+        .to_string();
+        let u = units(&ev);
+        assert_eq!(u[0], ("SQS message ok".into(), Ok(SES.into())));
+        assert_eq!(u[1].0, "SQS message odd");
+        assert_eq!(u[1].1, Err(SkipReason::UnrecognisedPayload));
+        let notice = serde_json::json!({"Records":[{"eventSource":"aws:sqs","messageId":"n",
+            "body":"Successfully validated SNS topic for Amazon SES event publishing."}]})
+        .to_string();
+        assert_eq!(units(&notice)[0].1, Err(SkipReason::SesTopicValidated));
+    }
+
+    #[test]
+    fn json_lines_survive_a_broken_first_line() {
+        let text = format!("{{broken\n{SES}\n{SES}\n");
+        let u = units(&text);
+        assert_eq!(u.len(), 3);
+        assert_eq!(u[0].1, Err(SkipReason::InvalidJson));
+        assert_eq!(u[1].1, Ok(SES.into()));
     }
 
     #[test]

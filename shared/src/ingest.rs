@@ -128,6 +128,7 @@ fn count_event(
     ledger_entries: &mut Vec<LedgerEntry>,
 ) -> Result<(), Skip> {
     let ev = SesRecord::from_json(text).and_then(SesRecord::into_event).map_err(|e| match e {
+        SesError::Json(d) => Skip::new(SkipReason::InvalidJson, d),
         SesError::Invalid(d) => Skip::new(SkipReason::InvalidSesEvent, d),
         SesError::NotSes => Skip::new(SkipReason::NotSesEvent, e.to_string()),
         SesError::SetupNotice => Skip::new(SkipReason::SesSetupNotice, e.to_string()),

@@ -23,5 +23,7 @@ pub mod ledger;
 pub mod logging;
 pub mod metrics;
 pub mod ses;
+pub mod sesv2;
 pub mod sink;
+pub mod suppress;
 pub mod synth;

@@ -123,7 +123,8 @@ impl<'c> Aggregator<'c> {
         }
     }
 
-    /// Recipients counted so far (an open counts once per message).
+    /// Recipients concerned by the events added so far (for an open, click or subscription: the
+    /// message's destination addresses, although the metric counts once per series).
     pub fn recipients(&self) -> u64 {
         self.recipients
     }

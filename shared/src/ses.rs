@@ -67,7 +67,7 @@ pub struct SesRecord<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct Mail<'a> {
     /// When SES accepted the message.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "str_lenient")]
     pub timestamp: Option<Cow<'a, str>>,
     /// SES message id.
     #[serde(rename = "messageId", borrow, default)]
@@ -99,9 +99,10 @@ pub struct Bounce<'a> {
     pub bounce_sub_type: Option<Cow<'a, str>>,
     /// The recipients that bounced.
     #[serde(rename = "bouncedRecipients", borrow, default)]
+    #[serde(deserialize_with = "entries_lenient")]
     pub bounced_recipients: Vec<RecipientEntry<'a>>,
     /// When the bounce was received.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "str_lenient")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
@@ -110,6 +111,7 @@ pub struct Bounce<'a> {
 pub struct Complaint<'a> {
     /// The recipients that complained.
     #[serde(rename = "complainedRecipients", borrow, default)]
+    #[serde(deserialize_with = "entries_lenient")]
     pub complained_recipients: Vec<RecipientEntry<'a>>,
     /// `null` or `OnAccountSuppressionList`.
     #[serde(rename = "complaintSubType", borrow, default)]
@@ -118,7 +120,7 @@ pub struct Complaint<'a> {
     #[serde(rename = "complaintFeedbackType", borrow, default)]
     pub complaint_feedback_type: Option<Cow<'a, str>>,
     /// When the complaint was received.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "str_lenient")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
@@ -132,7 +134,7 @@ pub struct Delivery<'a> {
     #[serde(rename = "processingTimeMillis", default, deserialize_with = "u64_lenient")]
     pub processing_time_millis: Option<u64>,
     /// When the receiving MTA accepted the message.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "str_lenient")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
@@ -141,12 +143,13 @@ pub struct Delivery<'a> {
 pub struct DeliveryDelay<'a> {
     /// Recipients whose delivery is delayed.
     #[serde(rename = "delayedRecipients", borrow, default)]
+    #[serde(deserialize_with = "entries_lenient")]
     pub delayed_recipients: Vec<RecipientEntry<'a>>,
     /// `TransientCommunicationFailure`, `MailboxFull`, … (open set).
     #[serde(rename = "delayType", borrow, default)]
     pub delay_type: Option<Cow<'a, str>>,
     /// When the delay was recorded.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "str_lenient")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
@@ -170,7 +173,7 @@ pub struct RenderingFailure<'a> {
 #[derive(Debug, Deserialize)]
 pub struct Timestamped<'a> {
     /// When the event happened.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "str_lenient")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
@@ -308,6 +311,9 @@ pub struct SesEvent<'a> {
 /// Why a JSON object that looked like SES could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SesError {
+    /// The text is not JSON (broken or truncated).
+    #[error("broken JSON: {0}")]
+    Json(String),
     /// The JSON did not have the expected structure.
     #[error("invalid SES JSON: {0}")]
     Invalid(String),
@@ -328,7 +334,13 @@ pub enum SesError {
 impl<'a> SesRecord<'a> {
     /// Parses one SES JSON document.
     pub fn from_json(text: &'a str) -> Result<Self, SesError> {
-        serde_json::from_str(text).map_err(|e| SesError::Invalid(e.to_string()))
+        serde_json::from_str(text).map_err(|e| {
+            if e.is_syntax() || e.is_eof() {
+                SesError::Json(e.to_string())
+            } else {
+                SesError::Invalid(e.to_string())
+            }
+        })
     }
 
     /// Whether the document names an SES type at all.
@@ -454,6 +466,16 @@ fn strings_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a
         }
     }
     d.deserialize_any(V(std::marker::PhantomData))
+}
+
+/// A string, or `None` for any other JSON value.
+fn str_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'a, str>>, D::Error> {
+    Ok(MaybeStr::deserialize(d)?.0)
+}
+
+/// A list of recipient objects that tolerates `null` (none).
+fn entries_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<RecipientEntry<'a>>, D::Error> {
+    Ok(Option::<Vec<RecipientEntry<'a>>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// A JSON value that is kept when it is a string and ignored otherwise.
@@ -659,5 +681,12 @@ mod tests {
             SesError::MissingDetail(EventKind::Bounce, "bounce")
         );
         assert!(matches!(ev(r#"{"eventType":"Send","mail":"x"}"#), Err(SesError::Invalid(_))));
+        assert!(matches!(ev(r#"{"eventType":"Send","mail":{"#), Err(SesError::Json(_))));
+        // null lists and non-string times are tolerated
+        let e = ev(r#"{"eventType":"Bounce","mail":{"timestamp":5,"destination":["a@b.com"]},
+            "bounce":{"bounceType":"Permanent","bouncedRecipients":null,"timestamp":null}}"#)
+        .unwrap();
+        assert_eq!(e.recipients, vec!["a@b.com"]);
+        assert_eq!(e.timestamp, None);
     }
 }

@@ -1,0 +1,283 @@
+//! The SES account suppression list and configuration-set sending switch, behind small traits,
+//! with aws-sdk-sesv2 implementations and in-memory ones for tests.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::sync::Mutex;
+
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::types::{SuppressionListReason, Tag};
+use serde::Serialize;
+
+/// Why an address goes on the suppression list (SES knows exactly these two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SuppressionReason {
+    /// The recipient complained.
+    Complaint,
+    /// The address bounced.
+    Bounce,
+}
+
+impl SuppressionReason {
+    /// `COMPLAINT` or `BOUNCE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Complaint => "COMPLAINT",
+            Self::Bounce => "BOUNCE",
+        }
+    }
+}
+
+/// A failed SES call (after the SDK's retries).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("SES {op} failed: {message}")]
+pub struct SesApiError {
+    /// The operation.
+    pub op: &'static str,
+    /// What SES (or the transport) said.
+    pub message: String,
+}
+
+/// The account-level suppression list.
+pub trait SuppressionList: Send + Sync {
+    /// Puts an address on the list with a reason (an address already there is updated).
+    fn suppress(
+        &self,
+        address: &str,
+        reason: SuppressionReason,
+    ) -> impl Future<Output = Result<(), SesApiError>> + Send;
+}
+
+/// A configuration set's sending state, and which alarms paused it (through us).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SendingState {
+    /// Whether sending is enabled.
+    pub enabled: bool,
+    /// Alarms that paused it, from the [`PAUSED_BY_TAG`] tag (empty when we did not pause it).
+    pub paused_by: Vec<String>,
+}
+
+/// The tag on a configuration set naming the alarms that paused it (comma-separated).
+pub const PAUSED_BY_TAG: &str = "ses-monitor:paused-by";
+
+/// Pausing and resuming sending on a configuration set.
+pub trait SendingControl: Send + Sync {
+    /// The current state.
+    fn state(&self, set: &ConfigSetRef) -> impl Future<Output = Result<SendingState, SesApiError>> + Send;
+    /// Records which alarms paused the set (empty list: removes the tag).
+    fn set_paused_by(
+        &self,
+        set: &ConfigSetRef,
+        alarms: &[String],
+    ) -> impl Future<Output = Result<(), SesApiError>> + Send;
+    /// Enables or disables sending.
+    fn set_sending(
+        &self,
+        set: &ConfigSetRef,
+        enabled: bool,
+    ) -> impl Future<Output = Result<(), SesApiError>> + Send;
+}
+
+/// A configuration set: its name, and its ARN (tags are set by ARN).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigSetRef {
+    /// The name.
+    pub name: String,
+    /// `arn:aws:ses:<region>:<account>:configuration-set/<name>`.
+    pub arn: String,
+}
+
+impl ConfigSetRef {
+    /// Builds the reference from its parts.
+    pub fn new(partition: &str, region: &str, account: &str, name: &str) -> Self {
+        Self {
+            name: name.into(),
+            arn: format!("arn:{partition}:ses:{region}:{account}:configuration-set/{name}"),
+        }
+    }
+}
+
+/// The SESv2 API.
+#[derive(Debug, Clone)]
+pub struct SesV2 {
+    client: Client,
+}
+
+impl SesV2 {
+    /// Wraps a client (built once per container).
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+fn api_err<E, R>(op: &'static str, e: &aws_sdk_sesv2::error::SdkError<E, R>) -> SesApiError
+where
+    E: aws_sdk_sesv2::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    SesApiError { op, message: crate::aws::error_text(e) }
+}
+
+impl SuppressionList for SesV2 {
+    async fn suppress(&self, address: &str, reason: SuppressionReason) -> Result<(), SesApiError> {
+        let reason = match reason {
+            SuppressionReason::Complaint => SuppressionListReason::Complaint,
+            SuppressionReason::Bounce => SuppressionListReason::Bounce,
+        };
+        self.client
+            .put_suppressed_destination()
+            .email_address(address)
+            .reason(reason)
+            .send()
+            .await
+            .map_err(|e| api_err("PutSuppressedDestination", &e))?;
+        Ok(())
+    }
+}
+
+impl SendingControl for SesV2 {
+    async fn state(&self, set: &ConfigSetRef) -> Result<SendingState, SesApiError> {
+        let out = self
+            .client
+            .get_configuration_set()
+            .configuration_set_name(&set.name)
+            .send()
+            .await
+            .map_err(|e| api_err("GetConfigurationSet", &e))?;
+        // SendingOptions absent means the default: sending enabled.
+        let enabled = out.sending_options().is_none_or(|o| o.sending_enabled());
+        let paused_by = out
+            .tags()
+            .iter()
+            .find(|t| t.key() == PAUSED_BY_TAG)
+            .map(|t| split_list(t.value()))
+            .unwrap_or_default();
+        Ok(SendingState { enabled, paused_by })
+    }
+
+    async fn set_paused_by(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
+        if alarms.is_empty() {
+            self.client
+                .untag_resource()
+                .resource_arn(&set.arn)
+                .tag_keys(PAUSED_BY_TAG)
+                .send()
+                .await
+                .map_err(|e| api_err("UntagResource", &e))?;
+        } else {
+            let tag = Tag::builder()
+                .key(PAUSED_BY_TAG)
+                .value(join_list(alarms))
+                .build()
+                .map_err(|e| SesApiError { op: "TagResource", message: e.to_string() })?;
+            self.client
+                .tag_resource()
+                .resource_arn(&set.arn)
+                .tags(tag)
+                .send()
+                .await
+                .map_err(|e| api_err("TagResource", &e))?;
+        }
+        Ok(())
+    }
+
+    async fn set_sending(&self, set: &ConfigSetRef, enabled: bool) -> Result<(), SesApiError> {
+        self.client
+            .put_configuration_set_sending_options()
+            .configuration_set_name(&set.name)
+            .sending_enabled(enabled)
+            .send()
+            .await
+            .map_err(|e| api_err("PutConfigurationSetSendingOptions", &e))?;
+        Ok(())
+    }
+}
+
+/// Tag values hold at most 256 characters: the list is cut at a whole name.
+pub fn join_list(alarms: &[String]) -> String {
+    let mut out = String::new();
+    for a in alarms {
+        let extra = if out.is_empty() { a.len() } else { a.len() + 1 };
+        if out.len() + extra > 256 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(a);
+    }
+    out
+}
+
+fn split_list(v: &str) -> Vec<String> {
+    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// In-memory suppression list and configuration sets, recording every call.
+#[derive(Debug, Default)]
+pub struct MemorySes {
+    /// address → reason.
+    pub suppressed: Mutex<BTreeMap<String, SuppressionReason>>,
+    /// set name → state.
+    pub sets: Mutex<HashMap<String, SendingState>>,
+    /// Calls made, in order (`Suppress addr REASON`, `SetSending name true`, …).
+    pub calls: Mutex<Vec<String>>,
+}
+
+impl MemorySes {
+    fn log(&self, s: String) {
+        self.calls.lock().expect("not poisoned").push(s);
+    }
+}
+
+impl SuppressionList for MemorySes {
+    async fn suppress(&self, address: &str, reason: SuppressionReason) -> Result<(), SesApiError> {
+        self.log(format!("Suppress {address} {}", reason.as_str()));
+        self.suppressed.lock().expect("not poisoned").insert(address.into(), reason);
+        Ok(())
+    }
+}
+
+impl SendingControl for MemorySes {
+    async fn state(&self, set: &ConfigSetRef) -> Result<SendingState, SesApiError> {
+        let sets = self.sets.lock().expect("not poisoned");
+        sets.get(&set.name).cloned().ok_or_else(|| SesApiError {
+            op: "GetConfigurationSet",
+            message: format!("NotFoundException: {}", set.name),
+        })
+    }
+
+    async fn set_paused_by(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
+        self.log(format!("SetPausedBy {} [{}]", set.name, join_list(alarms)));
+        let mut sets = self.sets.lock().expect("not poisoned");
+        sets.entry(set.name.clone()).or_insert(SendingState { enabled: true, paused_by: vec![] }).paused_by =
+            split_list(&join_list(alarms));
+        Ok(())
+    }
+
+    async fn set_sending(&self, set: &ConfigSetRef, enabled: bool) -> Result<(), SesApiError> {
+        self.log(format!("SetSending {} {enabled}", set.name));
+        let mut sets = self.sets.lock().expect("not poisoned");
+        sets.entry(set.name.clone()).or_insert(SendingState { enabled: true, paused_by: vec![] }).enabled =
+            enabled;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_and_tag_lists() {
+        let r = ConfigSetRef::new("aws", "eu-west-1", "123456789012", "main");
+        assert_eq!(r.arn, "arn:aws:ses:eu-west-1:123456789012:configuration-set/main");
+        assert_eq!(join_list(&["a".into(), "b".into()]), "a,b");
+        assert_eq!(split_list(" a, b ,,"), vec!["a", "b"]);
+        let long: Vec<String> = (0..40).map(|i| format!("alarm-name-{i:02}")).collect();
+        let joined = join_list(&long);
+        assert!(joined.len() <= 256);
+        assert!(joined.ends_with(|c: char| c.is_ascii_digit()));
+    }
+}
