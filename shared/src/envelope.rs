@@ -235,9 +235,12 @@ fn unusable_record(raw: &RawValue, e: &serde_json::Error) -> (Option<String>, Sk
     (sqs_id, Skip::new(SkipReason::UnrecognisedPayload, format!("record is not an SNS or SQS record: {e}")))
 }
 
+/// A record read, or why not (with its SQS message id when it has one).
+type RecordResult<'a> = Result<RecordShape<'a>, (Option<String>, Skip)>;
+
 /// What either probe found, in one form.
 struct Shape<'a> {
-    records: Option<Vec<Result<RecordShape<'a>, (Option<String>, Skip)>>>,
+    records: Option<Vec<RecordResult<'a>>>,
     sns_type: Option<Cow<'a, str>>,
     message: Option<Msg<'a>>,
     is_ses: bool,
