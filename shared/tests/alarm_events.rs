@@ -62,7 +62,8 @@ async fn every_alarm_sample_gives_its_outcome() {
     let read = |f: &str| std::fs::read_to_string(dir().join(f)).unwrap();
 
     // (file, action, suppressed by reason, sending)
-    let expected: [(&str, &str, &[(&str, usize)], Option<&str>); 4] = [
+    type Row<'a> = (&'a str, &'a str, &'a [(&'a str, usize)], Option<&'a str>);
+    let expected: [Row; 4] = [
         (
             "sns-alarm-gmail-hard-bounces.json",
             "suppressed",
