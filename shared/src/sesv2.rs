@@ -214,6 +214,57 @@ fn split_list(v: &str) -> Vec<String> {
     v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
+/// An email ready to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Email {
+    /// Sender address (a verified SES identity).
+    pub from: String,
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// HTML body.
+    pub html: String,
+    /// Plain-text alternative.
+    pub text: String,
+    /// Configuration set to send through, if any.
+    pub configuration_set: Option<String>,
+}
+
+/// Sends the report.
+pub trait ReportMailer: Send + Sync {
+    /// Sends one email; returns SES's message id.
+    fn send(&self, email: &Email) -> impl Future<Output = Result<String, SesApiError>> + Send;
+}
+
+impl ReportMailer for SesV2 {
+    async fn send(&self, email: &Email) -> Result<String, SesApiError> {
+        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+        let content = |data: &str| {
+            Content::builder()
+                .data(data)
+                .charset("UTF-8")
+                .build()
+                .map_err(|e| SesApiError { op: "SendEmail", message: e.to_string() })
+        };
+        let message = Message::builder()
+            .subject(content(&email.subject)?)
+            .body(Body::builder().html(content(&email.html)?).text(content(&email.text)?).build())
+            .build();
+        let out = self
+            .client
+            .send_email()
+            .from_email_address(&email.from)
+            .destination(Destination::builder().set_to_addresses(Some(email.to.clone())).build())
+            .content(EmailContent::builder().simple(message).build())
+            .set_configuration_set_name(email.configuration_set.clone())
+            .send()
+            .await
+            .map_err(|e| api_err("SendEmail", &e))?;
+        Ok(out.message_id().unwrap_or_default().to_string())
+    }
+}
+
 /// In-memory suppression list and configuration sets, recording every call.
 #[derive(Debug, Default)]
 pub struct MemorySes {
@@ -223,6 +274,16 @@ pub struct MemorySes {
     pub sets: Mutex<HashMap<String, SendingState>>,
     /// Calls made, in order (`Suppress addr REASON`, `SetSending name true`, …).
     pub calls: Mutex<Vec<String>>,
+    /// Emails sent.
+    pub sent: Mutex<Vec<Email>>,
+}
+
+impl ReportMailer for MemorySes {
+    async fn send(&self, email: &Email) -> Result<String, SesApiError> {
+        let mut sent = self.sent.lock().expect("not poisoned");
+        sent.push(email.clone());
+        Ok(format!("memory-{}", sent.len()))
+    }
 }
 
 impl MemorySes {

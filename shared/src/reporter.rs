@@ -1,0 +1,582 @@
+//! rate-reporter: reads the `Custom/SES` metrics of a window and the 7 days before, builds the
+//! [`crate::report::Report`], logs and returns it as JSON, and emails it.
+//!
+//! CloudWatch reads go through the small [`MetricSource`] trait: ListMetrics (paginated) finds the
+//! recipient domains with data, GetMetricData (≤ 500 queries per request, paginated) reads the
+//! sums. Totals are the sum over the domain series, so no extra queries are needed.
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::types::{Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat};
+use aws_smithy_types::DateTime as SmithyDateTime;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{ConfigError, parse_number};
+use crate::metrics::RECIPIENT_DOMAIN;
+use crate::render;
+use crate::report::{Counts, Levels, Report, Reputation, Thresholds, build};
+use crate::sesv2::{Email, ReportMailer, SesApiError};
+
+/// Most queries in one GetMetricData request.
+pub const MAX_QUERIES_PER_REQUEST: usize = 500;
+
+/// Configuration of rate-reporter.
+#[derive(Debug, Clone)]
+pub struct ReporterConfig {
+    /// `METRIC_NAMESPACE` (default `Custom/SES`).
+    pub namespace: String,
+    /// `REPORT_SENDER`: the From address (a verified SES identity).
+    pub sender: Option<String>,
+    /// `REPORT_RECIPIENTS` (comma-separated); empty → no email.
+    pub recipients: Vec<String>,
+    /// `CONFIGURATION_SET` to send the report through.
+    pub configuration_set: Option<String>,
+    /// `HARD_BOUNCE_THRESHOLDS` and `COMPLAINT_THRESHOLDS` (percent, `WATCH,WARN,CRITICAL`).
+    pub thresholds: Thresholds,
+    /// `REPORT_TOP_DOMAINS` (default 10): healthy domains listed before the tail is folded.
+    pub top_domains: usize,
+    /// `REPORT_OUTPUT`: also write the HTML here (local runs).
+    pub output: Option<String>,
+}
+
+fn err(var: &'static str, value: &str, reason: &str) -> ConfigError {
+    ConfigError { var, value: value.into(), reason: reason.into() }
+}
+
+fn levels(var: &'static str, v: Option<String>, default: [f64; 3]) -> Result<Levels, ConfigError> {
+    let Some(v) = v.filter(|s| !s.trim().is_empty()) else { return Ok(Levels(default)) };
+    let parts: Vec<f64> = v
+        .split(',')
+        .map(|p| p.trim().trim_end_matches('%').parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| err(var, &v, "three percentages, e.g. 2,5,10"))?;
+    match parts.as_slice() {
+        [a, b, c] if 0.0 < *a && a < b && b < c && *c <= 100.0 => {
+            Ok(Levels([a / 100.0, b / 100.0, c / 100.0]))
+        }
+        _ => Err(err(var, &v, "three increasing percentages between 0 and 100, e.g. 2,5,10")),
+    }
+}
+
+impl ReporterConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads through any lookup function.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let clean = |k: &str| get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let recipients: Vec<String> = clean("REPORT_RECIPIENTS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        for r in &recipients {
+            if crate::address::recipient_domain(r).is_none() {
+                return Err(err("REPORT_RECIPIENTS", r, "not an email address"));
+            }
+        }
+        let sender = clean("REPORT_SENDER");
+        if !recipients.is_empty() && sender.is_none() {
+            return Err(err("REPORT_SENDER", "", "required when REPORT_RECIPIENTS is set"));
+        }
+        let namespace = clean("METRIC_NAMESPACE").unwrap_or_else(|| "Custom/SES".into());
+        Ok(Self {
+            namespace,
+            sender,
+            recipients,
+            configuration_set: clean("CONFIGURATION_SET"),
+            thresholds: Thresholds {
+                hard_bounce: levels(
+                    "HARD_BOUNCE_THRESHOLDS",
+                    get("HARD_BOUNCE_THRESHOLDS"),
+                    [0.02, 0.05, 0.10],
+                )?,
+                complaint: levels(
+                    "COMPLAINT_THRESHOLDS",
+                    get("COMPLAINT_THRESHOLDS"),
+                    [0.0005, 0.001, 0.005],
+                )?,
+                min_volume: f64::from(parse_number(
+                    "REPORT_MIN_SENDS",
+                    get("REPORT_MIN_SENDS"),
+                    50,
+                    1..=1_000_000,
+                )?),
+            },
+            top_domains: parse_number("REPORT_TOP_DOMAINS", get("REPORT_TOP_DOMAINS"), 10, 1..=1000)?
+                as usize,
+            output: clean("REPORT_OUTPUT"),
+        })
+    }
+}
+
+/// What the invocation payload may ask for.
+#[derive(Debug, Default, Deserialize)]
+struct WindowRequest {
+    window_hours: Option<serde_json::Value>,
+    date: Option<String>,
+}
+
+/// A payload that asks for something impossible.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad report request: {0}")]
+pub struct RequestError(pub String);
+
+/// The window a payload asks for: `{"window_hours": N}` (the N hours up to the current minute),
+/// `{"date": "YYYY-MM-DD"}` (that UTC day), anything else — an EventBridge Scheduled Event, `{}` —
+/// the previous UTC day.
+pub fn window(payload: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), RequestError> {
+    let req: WindowRequest = serde_json::from_str(payload.trim_start_matches('\u{feff}')).unwrap_or_default();
+    if let Some(h) = req.window_hours {
+        let hours = h
+            .as_u64()
+            .or_else(|| h.as_str().and_then(|s| s.trim().parse().ok()))
+            .filter(|h| (1..=24 * 14).contains(h))
+            .ok_or_else(|| RequestError(format!("window_hours must be 1 to 336, got {h}")))?;
+        let end = DateTime::from_timestamp(now.timestamp() / 60 * 60, 0).expect("in range");
+        return Ok((end - Duration::hours(hours as i64), end));
+    }
+    let day = match req.date {
+        Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+            .map_err(|_| RequestError(format!("date must be YYYY-MM-DD, got {d:?}")))?,
+        None => now.date_naive() - Duration::days(1),
+    };
+    let start = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    Ok((start, start + Duration::days(1)))
+}
+
+/// One metric to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// Unique id (`[a-z][a-zA-Z0-9_]*`).
+    pub id: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Metric name.
+    pub metric: String,
+    /// Dimensions.
+    pub dimensions: Vec<(String, String)>,
+    /// Statistic (`Sum`, `Average`).
+    pub stat: String,
+    /// Period in seconds (a multiple of 60).
+    pub period_s: i32,
+}
+
+/// Values per query id, each `(timestamp, value)`.
+pub type Values = HashMap<String, Vec<(DateTime<Utc>, f64)>>;
+
+/// A CloudWatch read failure (after the SDK's retries).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("CloudWatch {op} failed: {message}")]
+pub struct SourceError {
+    /// The operation.
+    pub op: &'static str,
+    /// What CloudWatch (or the transport) said.
+    pub message: String,
+}
+
+/// Where the report's numbers come from.
+pub trait MetricSource: Send + Sync {
+    /// The `RecipientDomain` values with metrics in the namespace (ListMetrics, all pages).
+    fn domains(&self, namespace: &str) -> impl Future<Output = Result<Vec<String>, SourceError>> + Send;
+    /// Reads the queries over `[start, end)`; missing data is simply absent.
+    fn fetch(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        queries: &[Query],
+    ) -> impl Future<Output = Result<Values, SourceError>> + Send;
+}
+
+/// CloudWatch through aws-sdk-cloudwatch.
+#[derive(Debug, Clone)]
+pub struct CloudWatchSource {
+    client: Client,
+    /// GetMetricData requests made (for the API-call count in the result).
+    pub requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CloudWatchSource {
+    /// Wraps a client (built once per container).
+    pub fn new(client: Client) -> Self {
+        Self { client, requests: Default::default() }
+    }
+}
+
+fn to_smithy(t: DateTime<Utc>) -> SmithyDateTime {
+    SmithyDateTime::from_secs(t.timestamp())
+}
+
+impl MetricSource for CloudWatchSource {
+    async fn domains(&self, namespace: &str) -> Result<Vec<String>, SourceError> {
+        let mut out = BTreeSet::new();
+        let mut token = None;
+        loop {
+            let resp = self
+                .client
+                .list_metrics()
+                .namespace(namespace)
+                .dimensions(DimensionFilter::builder().name(RECIPIENT_DOMAIN).build())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| SourceError { op: "ListMetrics", message: crate::aws::error_text(&e) })?;
+            for m in resp.metrics() {
+                for d in m.dimensions() {
+                    if d.name() == Some(RECIPIENT_DOMAIN)
+                        && let Some(v) = d.value()
+                    {
+                        out.insert(v.to_string());
+                    }
+                }
+            }
+            match resp.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(out.into_iter().collect()),
+            }
+        }
+    }
+
+    async fn fetch(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        queries: &[Query],
+    ) -> Result<Values, SourceError> {
+        let mut out: Values = HashMap::new();
+        for chunk in queries.chunks(MAX_QUERIES_PER_REQUEST) {
+            let mdq: Vec<MetricDataQuery> = chunk
+                .iter()
+                .map(|q| {
+                    let dims =
+                        q.dimensions.iter().map(|(k, v)| Dimension::builder().name(k).value(v).build());
+                    MetricDataQuery::builder()
+                        .id(&q.id)
+                        .metric_stat(
+                            MetricStat::builder()
+                                .metric(
+                                    Metric::builder()
+                                        .namespace(&q.namespace)
+                                        .metric_name(&q.metric)
+                                        .set_dimensions(Some(dims.collect()))
+                                        .build(),
+                                )
+                                .period(q.period_s)
+                                .stat(&q.stat)
+                                .build(),
+                        )
+                        .return_data(true)
+                        .build()
+                })
+                .collect();
+            let mut token = None;
+            loop {
+                self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let resp = self
+                    .client
+                    .get_metric_data()
+                    .start_time(to_smithy(start))
+                    .end_time(to_smithy(end))
+                    .set_metric_data_queries(Some(mdq.clone()))
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| SourceError { op: "GetMetricData", message: crate::aws::error_text(&e) })?;
+                for r in resp.metric_data_results() {
+                    let Some(id) = r.id() else { continue };
+                    let entry = out.entry(id.to_string()).or_default();
+                    for (t, v) in r.timestamps().iter().zip(r.values()) {
+                        let t = DateTime::from_timestamp(t.secs(), 0).unwrap_or(start);
+                        entry.push((t, *v));
+                    }
+                }
+                match resp.next_token() {
+                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Canned metric values, for tests and local runs.
+#[derive(Debug, Default, Clone)]
+pub struct MemorySource {
+    /// (domain, metric, window start) → value.
+    pub sums: HashMap<(String, String, DateTime<Utc>), f64>,
+    /// Reputation metric name → value.
+    pub reputation: HashMap<String, f64>,
+}
+
+impl MetricSource for MemorySource {
+    async fn domains(&self, _: &str) -> Result<Vec<String>, SourceError> {
+        Ok(self.sums.keys().map(|k| k.0.clone()).collect::<BTreeSet<_>>().into_iter().collect())
+    }
+
+    async fn fetch(
+        &self,
+        start: DateTime<Utc>,
+        _: DateTime<Utc>,
+        queries: &[Query],
+    ) -> Result<Values, SourceError> {
+        let mut out = Values::new();
+        for q in queries {
+            let v = match q.dimensions.first() {
+                Some((_, d)) => self.sums.get(&(d.clone(), q.metric.clone(), start)).copied(),
+                None => self.reputation.get(&q.metric).copied(),
+            };
+            if let Some(v) = v {
+                out.insert(q.id.clone(), vec![(start, v)]);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A failure that fails the invocation.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The payload asked for an impossible window.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// CloudWatch could not be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The email could not be sent.
+    #[error(transparent)]
+    Mail(#[from] SesApiError),
+    /// `REPORT_OUTPUT` could not be written.
+    #[error("writing the HTML report: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What happened to the email.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct EmailOutcome {
+    /// Whether it was sent.
+    pub sent: bool,
+    /// SES's message id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// How many recipients.
+    pub recipients: usize,
+    /// The subject.
+    pub subject: String,
+}
+
+/// The function's result.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReporterResult {
+    /// The report.
+    pub report: Report,
+    /// The email.
+    pub email: EmailOutcome,
+}
+
+/// Reads the numbers for a window and its 7-day baseline and builds the report.
+pub async fn build_report<M: MetricSource>(
+    cfg: &ReporterConfig,
+    source: &M,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Report, ReportError> {
+    let domains = source.domains(&cfg.namespace).await?;
+    let window_s = (end - start).num_seconds().max(60);
+    let period = |secs: i64| -> i32 { (((secs + 59) / 60) * 60).clamp(60, i32::MAX as i64) as i32 };
+    let mut queries = Vec::new();
+    for (i, d) in domains.iter().enumerate() {
+        for (j, m) in Counts::METRICS.iter().enumerate() {
+            queries.push(Query {
+                id: format!("d{i}m{j}"),
+                namespace: cfg.namespace.clone(),
+                metric: (*m).to_string(),
+                dimensions: vec![(RECIPIENT_DOMAIN.to_string(), d.clone())],
+                stat: "Sum".into(),
+                period_s: period(window_s),
+            });
+        }
+    }
+    let base_start = start - Duration::days(7);
+    let current = source.fetch(start, end, &queries).await?;
+    let baseline_queries: Vec<Query> =
+        queries.iter().map(|q| Query { period_s: period(7 * 86_400), ..q.clone() }).collect();
+    let baseline = source.fetch(base_start, start, &baseline_queries).await?;
+    let reputation_queries: Vec<Query> = ["Reputation.BounceRate", "Reputation.ComplaintRate"]
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Query {
+            id: format!("rep{i}"),
+            namespace: "AWS/SES".into(),
+            metric: (*m).to_string(),
+            dimensions: vec![],
+            stat: "Average".into(),
+            period_s: 3600,
+        })
+        .collect();
+    let rep = source.fetch(start, end, &reputation_queries).await?;
+    let latest = |id: &str| rep.get(id).and_then(|v| v.iter().max_by_key(|(t, _)| *t)).map(|(_, v)| *v);
+    let sum =
+        |vals: &Values, id: &str| vals.get(id).map(|v| v.iter().map(|(_, x)| x).sum::<f64>()).unwrap_or(0.0);
+    let mut rows = Vec::new();
+    for (i, d) in domains.iter().enumerate() {
+        let (mut c, mut b) = (Counts::default(), Counts::default());
+        let mut any_base = false;
+        for (j, m) in Counts::METRICS.iter().enumerate() {
+            let id = format!("d{i}m{j}");
+            c.set(m, sum(&current, &id));
+            let bv = sum(&baseline, &id);
+            any_base |= baseline.contains_key(&id);
+            b.set(m, bv);
+        }
+        rows.push((d.clone(), c, any_base.then_some(b)));
+    }
+    let reputation = Reputation { bounce_rate: latest("rep0"), complaint_rate: latest("rep1") };
+    Ok(build(start, end, &cfg.namespace, rows, reputation, cfg.thresholds, cfg.top_domains))
+}
+
+/// The whole invocation: window, report, log line, email, result.
+pub async fn handle<M: MetricSource, E: ReportMailer>(
+    cfg: &ReporterConfig,
+    source: &M,
+    mailer: &E,
+    payload: &str,
+    now: DateTime<Utc>,
+) -> Result<ReporterResult, ReportError> {
+    let (start, end) = window(payload, now)?;
+    let report = build_report(cfg, source, start, end).await?;
+    let subject = render::subject(&report);
+    let html = render::html(&report);
+    if let Some(path) = &cfg.output {
+        std::fs::write(path, &html)?;
+    }
+    let mut email =
+        EmailOutcome { recipients: cfg.recipients.len(), subject: subject.clone(), ..Default::default() };
+    match (&cfg.sender, cfg.recipients.is_empty()) {
+        (Some(from), false) => {
+            let id = mailer
+                .send(&Email {
+                    from: from.clone(),
+                    to: cfg.recipients.clone(),
+                    subject,
+                    html,
+                    text: render::text(&report),
+                    configuration_set: cfg.configuration_set.clone(),
+                })
+                .await?;
+            email.sent = true;
+            email.message_id = Some(id);
+        }
+        _ => tracing::info!("no REPORT_RECIPIENTS: report not emailed"),
+    }
+    let result = ReporterResult { report, email };
+    tracing::info!(report = %serde_json::to_string(&result.report).unwrap_or_default(), status = result.report.status.as_str(), "deliverability report");
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::sesv2::MemorySes;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn windows() {
+        let now = t("2026-11-27T06:00:12Z");
+        let day = (t("2026-11-26T00:00:00Z"), t("2026-11-27T00:00:00Z"));
+        assert_eq!(window("{}", now).unwrap(), day);
+        let sched = r#"{"version":"0","id":"x","detail-type":"Scheduled Event","source":"aws.events","time":"2026-11-27T06:00:00Z","detail":{}}"#;
+        assert_eq!(window(sched, now).unwrap(), day);
+        assert_eq!(window("", now).unwrap(), day);
+        assert_eq!(
+            window(r#"{"window_hours": 6}"#, now).unwrap(),
+            (t("2026-11-27T00:00:00Z"), t("2026-11-27T06:00:00Z"))
+        );
+        assert_eq!(window(r#"{"window_hours": "2"}"#, now).unwrap().0, t("2026-11-27T04:00:00Z"));
+        assert_eq!(
+            window(r#"{"date": "2026-11-01"}"#, now).unwrap(),
+            (t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z"))
+        );
+        assert!(window(r#"{"window_hours": 0}"#, now).is_err());
+        assert!(window(r#"{"date": "yesterday"}"#, now).is_err());
+    }
+
+    #[test]
+    fn config() {
+        let get = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        let c = ReporterConfig::from_lookup(get(&[])).unwrap();
+        assert_eq!(c.thresholds, Thresholds::default());
+        assert!(c.recipients.is_empty());
+        let c = ReporterConfig::from_lookup(get(&[
+            ("REPORT_RECIPIENTS", "a@x.com, b@y.com"),
+            ("REPORT_SENDER", "r@x.com"),
+            ("HARD_BOUNCE_THRESHOLDS", "1,2%,3"),
+        ]))
+        .unwrap();
+        assert_eq!(c.recipients.len(), 2);
+        assert_eq!(c.thresholds.hard_bounce, Levels([0.01, 0.02, 0.03]));
+        let e = ReporterConfig::from_lookup(get(&[("REPORT_RECIPIENTS", "a@x.com")])).unwrap_err();
+        assert_eq!(e.var, "REPORT_SENDER");
+        let e = ReporterConfig::from_lookup(get(&[("COMPLAINT_THRESHOLDS", "3,2,1")])).unwrap_err();
+        assert_eq!(e.var, "COMPLAINT_THRESHOLDS");
+    }
+
+    #[tokio::test]
+    async fn report_from_source_and_email() {
+        let start = t("2026-11-26T00:00:00Z");
+        let base = start - Duration::days(7);
+        let mut src = MemorySource::default();
+        for (d, m, v) in [
+            ("gmail.com", "Send", 10_000.0),
+            ("gmail.com", "Delivery", 9_000.0),
+            ("gmail.com", "HardBounce", 900.0),
+            ("gmail.com", "Bounce", 1_000.0),
+            ("yahoo.com", "Send", 2_000.0),
+            ("yahoo.com", "Delivery", 1_990.0),
+            ("yahoo.com", "Complaint", 1.0),
+        ] {
+            src.sums.insert((d.into(), m.into(), start), v);
+        }
+        src.sums.insert(("gmail.com".into(), "Send".into(), base), 70_000.0);
+        src.sums.insert(("gmail.com".into(), "HardBounce".into(), base), 700.0);
+        src.reputation.insert("Reputation.BounceRate".into(), 0.031);
+        let cfg = ReporterConfig::from_lookup(|k| match k {
+            "REPORT_RECIPIENTS" => Some("ops@example.com".into()),
+            "REPORT_SENDER" => Some("reports@example.com".into()),
+            _ => None,
+        })
+        .unwrap();
+        let ses = MemorySes::default();
+        let r = handle(&cfg, &src, &ses, "{}", t("2026-11-27T06:00:00Z")).await.unwrap();
+        assert_eq!(r.report.total.counts.sends, 12_000.0);
+        assert_eq!(r.report.domains[0].domain, "gmail.com");
+        assert_eq!(r.report.domains[0].status, Status::Warn, "9% hard bounces: low bound ≈ 8.4% > 5%");
+        assert!((r.report.domains[0].volume_vs_baseline.unwrap() - 1.0).abs() < 1e-9);
+        assert!((r.report.domains[0].hard_bounce_change_pp.unwrap() - 8.0).abs() < 1e-9);
+        assert_eq!(r.report.reputation.bounce_rate, Some(0.031));
+        assert!(r.email.sent);
+        let sent = ses.sent.lock().unwrap().clone();
+        assert_eq!(sent[0].to, vec!["ops@example.com"]);
+        assert!(sent[0].subject.starts_with("[WARN] "));
+        assert!(sent[0].html.contains("gmail.com") && sent[0].text.contains("gmail.com"));
+        // no recipients → no email, same report
+        let quiet = ReporterConfig::from_lookup(|_| None).unwrap();
+        let ses2 = MemorySes::default();
+        let r2 = handle(&quiet, &src, &ses2, "{}", t("2026-11-27T06:00:00Z")).await.unwrap();
+        assert!(!r2.email.sent && ses2.sent.lock().unwrap().is_empty());
+        assert_eq!(r2.report, r.report);
+    }
+}
