@@ -35,6 +35,30 @@ where
     }
 }
 
+/// Whether an error (after the SDK's own retries) may go away: throttling, a 5xx, a timeout or a
+/// connection failure. A 4xx other than throttling is the service refusing the request itself.
+pub fn is_transient<E>(e: &SdkError<E, aws_sdk_cloudwatch::config::http::HttpResponse>) -> bool
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match e {
+        SdkError::ServiceError(se) => {
+            let code = se.err().meta().code().unwrap_or("");
+            let throttled = matches!(
+                code,
+                "Throttling"
+                    | "ThrottlingException"
+                    | "TooManyRequestsException"
+                    | "RequestLimitExceeded"
+                    | "LimitExceededException"
+            );
+            throttled || !(400..500).contains(&se.raw().status().as_u16())
+        }
+        SdkError::ConstructionFailure(_) => false,
+        _ => true,
+    }
+}
+
 /// The ARN partition of a region (`aws`, `aws-cn`, `aws-us-gov`).
 pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {

@@ -35,7 +35,7 @@ fn pct(r: &Rate) -> String {
 
 fn fmt_pct(v: f64) -> String {
     let p = v * 100.0;
-    if p == 0.0 {
+    if p < 0.0005 {
         "0%".into()
     } else if p < 0.1 {
         format!("{p:.3}%")

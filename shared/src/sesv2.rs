@@ -37,6 +37,16 @@ pub struct SesApiError {
     pub op: &'static str,
     /// What SES (or the transport) said.
     pub message: String,
+    /// Whether trying again later may succeed (throttling, a server error, the network), as
+    /// opposed to SES refusing this request itself (a malformed address, say).
+    pub transient: bool,
+}
+
+impl SesApiError {
+    /// A permanent error raised before any request (an invalid value).
+    pub fn invalid(op: &'static str, message: impl Into<String>) -> Self {
+        Self { op, message: message.into(), transient: false }
+    }
 }
 
 /// The account-level suppression list.
@@ -111,12 +121,14 @@ impl SesV2 {
     }
 }
 
-fn api_err<E, R>(op: &'static str, e: &aws_sdk_sesv2::error::SdkError<E, R>) -> SesApiError
+fn api_err<E>(
+    op: &'static str,
+    e: &aws_sdk_sesv2::error::SdkError<E, aws_sdk_sesv2::config::http::HttpResponse>,
+) -> SesApiError
 where
     E: aws_sdk_sesv2::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
-    SesApiError { op, message: crate::aws::error_text(e) }
+    SesApiError { op, message: crate::aws::error_text(e), transient: crate::aws::is_transient(e) }
 }
 
 impl SuppressionList for SesV2 {
@@ -170,7 +182,7 @@ impl SendingControl for SesV2 {
                 .key(PAUSED_BY_TAG)
                 .value(join_list(alarms))
                 .build()
-                .map_err(|e| SesApiError { op: "TagResource", message: e.to_string() })?;
+                .map_err(|e| SesApiError::invalid("TagResource", e.to_string()))?;
             self.client
                 .tag_resource()
                 .resource_arn(&set.arn)
@@ -245,7 +257,7 @@ impl ReportMailer for SesV2 {
                 .data(data)
                 .charset("UTF-8")
                 .build()
-                .map_err(|e| SesApiError { op: "SendEmail", message: e.to_string() })
+                .map_err(|e| SesApiError::invalid("SendEmail", e.to_string()))
         };
         let message = Message::builder()
             .subject(content(&email.subject)?)
@@ -303,9 +315,8 @@ impl SuppressionList for MemorySes {
 impl SendingControl for MemorySes {
     async fn state(&self, set: &ConfigSetRef) -> Result<SendingState, SesApiError> {
         let sets = self.sets.lock().expect("not poisoned");
-        sets.get(&set.name).cloned().ok_or_else(|| SesApiError {
-            op: "GetConfigurationSet",
-            message: format!("NotFoundException: {}", set.name),
+        sets.get(&set.name).cloned().ok_or_else(|| {
+            SesApiError::invalid("GetConfigurationSet", format!("NotFoundException: {}", set.name))
         })
     }
 

@@ -171,6 +171,8 @@ pub struct AlarmOutcome {
     pub suppressed: BTreeMap<&'static str, usize>,
     /// Offenders over `MAX_SUPPRESSIONS`, left for the next notification.
     pub left_over: usize,
+    /// Addresses SES refused to put on the list (logged; they do not block the others).
+    pub failed: usize,
     /// Nothing was changed.
     pub dry_run: bool,
     /// Pause/resume of the configuration set, when the alarm is in `PAUSE_ON_ALARMS`.
@@ -326,14 +328,32 @@ async fn suppress<L: Ledger, S: SuppressionList, C: SendingControl>(
         return Ok(());
     }
     // Bounded concurrency: a few calls in flight, in priority order.
+    // Bounded concurrency, in priority order. What SES accepted is marked even when a batch-mate
+    // failed; an address SES refuses outright (a malformed one) is counted and logged and does
+    // not block the others; a transient failure (throttling after the SDK's retries, 5xx,
+    // network) fails the invocation so Lambda retries it.
     for batch in chosen.chunks(cfg.concurrency.max(1)) {
         let calls = batch.iter().map(|o| deps.list.suppress(&o.address, o.reason));
-        for r in join_all(calls).await {
-            r?;
+        let results = join_all(calls).await;
+        let mut marked: Vec<LedgerEntry> = Vec::new();
+        let mut transient = None;
+        for (o, r) in batch.iter().zip(results) {
+            match r {
+                Ok(()) => marked.extend(o.entries.iter().cloned()),
+                Err(e) if e.transient => transient = transient.or(Some(e)),
+                Err(e) => {
+                    tracing::warn!(recipient = %redact(&o.address, cfg.log_recipients), error = %e, "SES refused to suppress this address");
+                    *out.suppressed.entry(o.reason.as_str()).or_default() -= 1;
+                    out.failed += 1;
+                }
+            }
         }
-        let marked: Vec<LedgerEntry> = batch.iter().flat_map(|o| o.entries.iter().cloned()).collect();
         deps.ledger.mark_suppressed(&marked, now).await?;
+        if let Some(e) = transient {
+            return Err(e.into());
+        }
     }
+    out.suppressed.retain(|_, n| *n > 0);
     Ok(())
 }
 

@@ -60,8 +60,8 @@ pub const DEFAULT_DOMAINS: &[(&str, f64)] = &[
 pub const DEFAULT_MIX: &[(EventKind, f64)] = &[
     (EventKind::Send, 1.0),
     (EventKind::Delivery, 0.95),
-    (EventKind::Bounce, 0.03),
-    (EventKind::Complaint, 0.001),
+    (EventKind::Bounce, 0.012),
+    (EventKind::Complaint, 0.0003),
     (EventKind::Reject, 0.001),
     (EventKind::Open, 0.25),
     (EventKind::Click, 0.04),
@@ -370,6 +370,81 @@ pub fn sqs_lambda_event(messages: &[String], raw: bool, time: DateTime<Utc>) -> 
         })
         .collect();
     json!({"Records": records}).to_string()
+}
+
+/// Events of `events` messages' worth of normal traffic spread over `[from, to)`; with `bad`,
+/// about one event in nine is extra traffic to that domain with a quarter of it bouncing (90%
+/// hard) and complaints forty times the usual rate.
+pub fn traffic(
+    seed: u64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    events: usize,
+    bad: Option<&str>,
+) -> Vec<String> {
+    let span = (to - from).num_seconds();
+    let mut gens: Vec<(Generator, f64)> = vec![(Generator::new(seed), 1.0)];
+    if let Some(d) = bad {
+        let mix: Vec<(EventKind, f64)> = DEFAULT_MIX
+            .iter()
+            .map(|(k, w)| match k {
+                EventKind::Bounce => (*k, 0.25),
+                EventKind::Complaint => (*k, 0.004),
+                _ => (*k, *w),
+            })
+            .collect();
+        gens.push((
+            Generator::with_mix(seed + 1, vec![(d.to_string(), 1.0)], mix).hard_bounce_share(0.9),
+            0.12,
+        ));
+    }
+    let total: f64 = gens.iter().map(|(_, w)| w).sum();
+    let mut pick = Rng::new(seed + 2);
+    (0..events)
+        .map(|i| {
+            let t = from + Duration::seconds(span * i as i64 / events.max(1) as i64);
+            let mut x = pick.unit() * total;
+            let idx = gens
+                .iter()
+                .position(|(_, w)| {
+                    if x < *w {
+                        true
+                    } else {
+                        x -= w;
+                        false
+                    }
+                })
+                .unwrap_or(0);
+            gens[idx].0.next_json(t)
+        })
+        .collect()
+}
+
+/// The numbers behind `docs/example-report.html`: the 7 days before `day` healthy, `day` with
+/// yahoo.com going bad, each aggregated by the real ses-events code.
+pub fn example_source(day: DateTime<Utc>) -> crate::reporter::MemorySource {
+    let cfg = crate::config::IngestConfig::default();
+    let base = day - Duration::days(7);
+    let mut source = crate::reporter::MemorySource::default();
+    let now = day + Duration::days(1);
+    for (events, key) in [
+        (traffic(11, base, day, 84_000, None), base),
+        (traffic(12, day, day + Duration::days(1), 12_000, Some("yahoo.com")), day),
+    ] {
+        let batch = crate::ingest::ingest(&cfg, &events.join("\n"), now).batch;
+        for s in batch.series {
+            if let Some((_, domain)) =
+                s.dimensions.iter().find(|(k, _)| k == crate::metrics::RECIPIENT_DOMAIN)
+            {
+                for (metric, v) in &s.counts {
+                    *source.sums.entry((domain.clone(), metric.to_string(), key)).or_default() += *v as f64;
+                }
+            }
+        }
+    }
+    source.reputation.insert("Reputation.BounceRate".into(), 0.021);
+    source.reputation.insert("Reputation.ComplaintRate".into(), 0.0004);
+    source
 }
 
 #[cfg(test)]
