@@ -126,7 +126,13 @@ pub fn entries_for(
                 dimension,
                 kind,
                 subtype: ev.subtype.as_deref().map(str::to_string),
-                tags: ev.tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                tags: {
+                    // sorted, as a DynamoDB map reads back
+                    let mut t: Vec<(String, String)> =
+                        ev.tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                    t.sort();
+                    t
+                },
                 message_id: ev.message_id.as_deref().unwrap_or("unknown").to_string(),
                 timestamp: ev.timestamp.unwrap_or(fallback_time),
                 suppressed_at: None,

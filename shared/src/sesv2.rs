@@ -206,24 +206,61 @@ impl SendingControl for SesV2 {
     }
 }
 
-/// Tag values hold at most 256 characters: the list is cut at a whole name.
+/// The tag value of a list of alarm names. SES tag values allow only letters, digits, spaces and
+/// `_ . : / = + -`, so each name is escaped (any other byte, and `=`, as `=XX`) and the names are
+/// joined with `/`. Tag values hold at most 256 characters: names that do not fit are dropped with
+/// a warning (the set could then be resumed while such an alarm still fires).
 pub fn join_list(alarms: &[String]) -> String {
     let mut out = String::new();
     for a in alarms {
-        let extra = if out.is_empty() { a.len() } else { a.len() + 1 };
+        let enc = encode_name(a);
+        let extra = if out.is_empty() { enc.len() } else { enc.len() + 1 };
         if out.len() + extra > 256 {
-            break;
+            tracing::warn!(alarm = %a, "paused-by tag full: alarm name not recorded");
+            continue;
         }
         if !out.is_empty() {
-            out.push(',');
+            out.push('/');
         }
-        out.push_str(a);
+        out.push_str(&enc);
     }
     out
 }
 
+fn encode_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"_.:+-".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("={b:02X}"));
+        }
+    }
+    out
+}
+
+fn decode_name(enc: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = enc.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn split_list(v: &str) -> Vec<String> {
-    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    v.split('/').map(str::trim).filter(|s| !s.is_empty()).map(decode_name).collect()
 }
 
 /// An email ready to send.
@@ -345,8 +382,16 @@ mod tests {
     fn arn_and_tag_lists() {
         let r = ConfigSetRef::new("aws", "eu-west-1", "123456789012", "main");
         assert_eq!(r.arn, "arn:aws:ses:eu-west-1:123456789012:configuration-set/main");
-        assert_eq!(join_list(&["a".into(), "b".into()]), "a,b");
-        assert_eq!(split_list(" a, b ,,"), vec!["a", "b"]);
+        assert_eq!(join_list(&["a".into(), "b".into()]), "a/b");
+        assert_eq!(split_list(" a/ b //"), vec!["a", "b"]);
+        let odd: Vec<String> =
+            vec!["Bounce rate > 5% (gmail)".into(), "x=y/z,ü".into(), "plain-name_1.2".into()];
+        let joined = join_list(&odd);
+        assert!(joined.bytes().all(|b| b.is_ascii_alphanumeric() || b" _.:/=+-".contains(&b)), "{joined}");
+        assert_eq!(split_list(&joined), odd);
+        assert_eq!(join_list(&["plain-name_1.2".into()]), "plain-name_1.2");
+        // someone else's value never panics the decoder
+        assert_eq!(split_list("=ü=4"), vec!["=ü=4"]);
         let long: Vec<String> = (0..40).map(|i| format!("alarm-name-{i:02}")).collect();
         let joined = join_list(&long);
         assert!(joined.len() <= 256);

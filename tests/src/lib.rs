@@ -9,7 +9,11 @@
 //!   emulator, the region is fixed and the credentials are static test ones.
 //! - [`RequestLog`]: an SDK interceptor that records what each attempt put on the wire, so tests
 //!   can assert attempts, compression and protocol headers.
+//! - [`create_ledger_table`]: the offender-ledger DynamoDB table as template.yaml declares it
+//!   (keys, the `by-day` index, TTL), and [`scan_table`] to read every raw item back.
+//! - [`Emulator::sent_emails`]: what SESv2 SendEmail "sent" (ministack keeps it in memory).
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -22,12 +26,23 @@ use std::time::{Duration, Instant};
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_cloudwatch::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_cloudwatch::config::{ConfigBag, Credentials, Intercept, RuntimeComponents};
+use aws_sdk_cloudwatch::error::DisplayErrorContext;
+use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
+};
 
 /// How long [`Emulator::start`] waits for the emulator to answer.
 pub const START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Region used against the emulator.
 pub const REGION: &str = "us-east-1";
+
+/// The AWS account id ministack answers with for [`test_credentials`] (ministack takes the
+/// account from the access key only when the key is 12 digits, else `MINISTACK_ACCOUNT_ID`,
+/// default `000000000000`). ARNs the emulator checks (SESv2 tags, SNS, SQS) carry it.
+pub const ACCOUNT_ID: &str = "000000000000";
 
 /// The repository root (the parent of this crate's directory).
 pub fn repo_root() -> PathBuf {
@@ -179,6 +194,146 @@ impl Emulator {
     pub async fn sdk_config(&self) -> SdkConfig {
         sdk_loader().endpoint_url(self.endpoint_url()).load().await
     }
+
+    /// `GET <path>` on the emulator (its `/_ministack/...` inspection endpoints): status and body.
+    ///
+    /// # Panics
+    /// When the emulator cannot be reached or answers something that is not HTTP.
+    pub fn http_get(&self, path: &str) -> (u16, String) {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+            .unwrap_or_else(|e| panic!("cannot connect to ministack on {addr}: {e}"));
+        s.set_read_timeout(Some(Duration::from_secs(10))).expect("set timeout");
+        // HTTP/1.0: the answer is not chunked and ends when the connection closes.
+        let req = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\n\r\n", self.port);
+        s.write_all(req.as_bytes()).unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let text = String::from_utf8_lossy(&raw);
+        let (head, body) =
+            text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("GET {path}: no HTTP answer"));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("GET {path}: bad status line {head:?}"));
+        (status, body.to_string())
+    }
+
+    /// The messages SESv2 SendEmail accepted, from ministack's `GET /_ministack/ses/messages`:
+    /// one JSON object per message with `MessageId`, `Source`, `To`, `CC`, `BCC`, `Subject`,
+    /// `BodyText`, `BodyHtml`, `Timestamp` (epoch seconds) and `Type` (`v2.SendEmail`), all
+    /// accounts together, oldest first.
+    pub fn sent_emails(&self) -> Vec<serde_json::Value> {
+        let (status, body) = self.http_get("/_ministack/ses/messages");
+        assert_eq!(status, 200, "GET /_ministack/ses/messages: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("JSON from /_ministack/ses/messages");
+        let mut out: Vec<serde_json::Value> = v["messages"]
+            .as_object()
+            .map(|accounts| accounts.values().filter_map(|m| m.as_array()).flatten().cloned().collect())
+            .unwrap_or_default();
+        out.sort_by(|a, b| a["Timestamp"].as_f64().partial_cmp(&b["Timestamp"].as_f64()).expect("numbers"));
+        out
+    }
+}
+
+/// Creates the offender-ledger table as template.yaml declares it, waits until it is active and
+/// enables TTL; returns a client on it.
+///
+/// Layout (see `ses_monitor::ledger`): string keys `pk` (hash) and `sk` (range), on-demand
+/// billing, the global secondary index [`ses_monitor::ledger::BY_DAY_INDEX`] on `gsi1pk` /
+/// `gsi1sk` projecting all attributes, and TTL on `expires_at`. ministack honours TTL: a
+/// background task deletes items whose `expires_at` has passed once a minute (counted from its
+/// start); until then they are still read back, as in DynamoDB. So items written by a test
+/// must not be older than their TTL, or they vanish mid-test.
+///
+/// # Panics
+/// When any of these calls fails.
+pub async fn create_ledger_table(sdk: &SdkConfig, name: &str) -> aws_sdk_dynamodb::Client {
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    let attr = |n: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(n)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .expect("attribute definition")
+    };
+    let key = |n: &str, t: KeyType| {
+        KeySchemaElement::builder().attribute_name(n).key_type(t).build().expect("key schema element")
+    };
+    let by_day = GlobalSecondaryIndex::builder()
+        .index_name(ses_monitor::ledger::BY_DAY_INDEX)
+        .key_schema(key("gsi1pk", KeyType::Hash))
+        .key_schema(key("gsi1sk", KeyType::Range))
+        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .build()
+        .expect("index definition");
+    client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_attribute_definitions(Some(vec![attr("pk"), attr("sk"), attr("gsi1pk"), attr("gsi1sk")]))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .global_secondary_indexes(by_day)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateTable {name}: {}", DisplayErrorContext(&e)));
+    client
+        .wait_until_table_exists()
+        .table_name(name)
+        .wait(Duration::from_secs(30))
+        .await
+        .unwrap_or_else(|e| panic!("table {name} did not become active: {}", DisplayErrorContext(&e)));
+    client
+        .update_time_to_live()
+        .table_name(name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name("expires_at")
+                .build()
+                .expect("TTL specification"),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("UpdateTimeToLive {name}: {}", DisplayErrorContext(&e)));
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(name)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("DescribeTimeToLive {name}: {}", DisplayErrorContext(&e)));
+    let desc = ttl.time_to_live_description().expect("a TTL description");
+    assert_eq!(desc.time_to_live_status(), Some(&TimeToLiveStatus::Enabled), "{desc:?}");
+    assert_eq!(desc.attribute_name(), Some("expires_at"), "{desc:?}");
+    client
+}
+
+/// Every item of a table (Scan, all pages), in no particular order.
+///
+/// # Panics
+/// When a Scan fails.
+pub async fn scan_table(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Vec<HashMap<String, AttributeValue>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("Scan {table}: {}", DisplayErrorContext(&e)));
+        out.extend(page.items().iter().cloned());
+        match page.last_evaluated_key() {
+            Some(k) if !k.is_empty() => start = Some(k.clone()),
+            _ => return out,
+        }
+    }
 }
 
 /// `aws_config::defaults(BehaviorVersion::latest())` with the test region and static test
@@ -262,6 +417,8 @@ pub struct SentRequest {
     pub smithy_protocol: Option<String>,
     /// `amz-sdk-request` (`attempt=N; max=M`).
     pub sdk_request: Option<String>,
+    /// `x-amz-target` (the operation, for JSON protocols: `DynamoDB_20120810.Query`).
+    pub target: Option<String>,
     /// Body size in bytes as sent (after compression), when the body is in memory.
     pub body_len: Option<usize>,
 }
@@ -305,6 +462,7 @@ impl Intercept for RequestLog {
             content_type: header("content-type"),
             smithy_protocol: header("smithy-protocol"),
             sdk_request: header("amz-sdk-request"),
+            target: header("x-amz-target"),
             body_len: req.body().bytes().map(<[u8]>::len),
         };
         self.sent.lock().expect("not poisoned").push(sent);
