@@ -268,7 +268,11 @@ async fn handle_notice<L: Ledger, S: SuppressionList, C: SendingControl>(
     }
     match notice.state {
         AlarmState::Alarm => {
-            let (start, end) = notice.window(cfg.min_lookback, now);
+            let (start, change) = notice.window(cfg.min_lookback, now);
+            // A minute of grace past the state change (never past now): the state change time may
+            // be truncated to the second, and bounces arriving as the alarm fires are the same
+            // problem.
+            let end = change.max(now.min(change + Duration::minutes(1)));
             out.window = Some((start, end));
             suppress(cfg, deps, &scope, start, end, &mut out, now).await?;
             if pauses {
@@ -556,7 +560,7 @@ mod tests {
         let a = &r.alarms[0];
         assert_eq!(a.action, "suppressed");
         assert_eq!(a.recipient_domain.as_deref(), Some("gmail.com"));
-        assert_eq!(a.window, Some((t("2026-11-27T08:45:00Z"), t("2026-11-27T09:45:00Z"))));
+        assert_eq!(a.window, Some((t("2026-11-27T08:45:00Z"), t("2026-11-27T09:46:00Z"))));
         assert_eq!(a.offenders, BTreeMap::from([("Complaint", 1), ("HardBounce", 1), ("SoftBounce", 1)]));
         assert_eq!(a.suppressed, BTreeMap::from([("COMPLAINT", 1), ("BOUNCE", 1)]));
         assert_eq!(a.left_over, 1);

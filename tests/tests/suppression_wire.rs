@@ -27,7 +27,7 @@ const MAX_ATTEMPTS: u32 = 3;
 const ACCOUNT: &str = "123456789012";
 const ALARM_NAME: &str = "ses-monitor-hard-bounces-gmail";
 /// The alarm went off at 09:45 (one 5-minute period, so the 60-minute minimum look-back wins:
-/// the window is 08:45–09:45); the function runs at 10:00.
+/// the window is 08:45–09:46, with a minute of grace); the function runs at 10:00.
 const STATE_CHANGE: &str = "2026-11-27T09:45:00.000+0000";
 const NOW: &str = "2026-11-27T10:00:00Z";
 const SUPPRESSION_PATH: &str = "/v2/email/suppression/addresses";
@@ -369,7 +369,11 @@ async fn mixed_offenders_are_suppressed_in_priority_order_with_exact_requests() 
     let a = &r.alarms[0];
     assert_eq!((a.alarm.as_str(), a.state.as_str(), a.action.as_str()), (ALARM_NAME, "ALARM", "suppressed"));
     assert_eq!(a.recipient_domain.as_deref(), Some("gmail.com"));
-    assert_eq!(a.window, Some((t("2026-11-27T08:45:00Z"), t("2026-11-27T09:45:00Z"))));
+    assert_eq!(
+        a.window,
+        Some((t("2026-11-27T08:45:00Z"), t("2026-11-27T09:46:00Z"))),
+        "a minute of grace past the state change"
+    );
     assert_eq!(a.offenders, counts(&[("Complaint", 2), ("HardBounce", 2), ("SoftBounce", 1)]));
     assert_eq!(a.suppressed, counts(&[("COMPLAINT", 2), ("BOUNCE", 3)]));
     assert_eq!((a.left_over, a.dry_run, a.sending.as_deref()), (0, false, None));

@@ -2,8 +2,11 @@
 //! `ingest::handle` with the `api` sink (PutMetricData, Custom/SES) → a CloudWatch alarm on
 //! `HardBounce` for `RecipientDomain=gmail.com` → its SNS alarm action → an SQS queue subscribed
 //! to the topic (raw delivery off) → the SNS envelope whose `Message` is the alarm JSON, read by
-//! `ses_monitor::alarm::parse_alarms` as alarm-suppressor reads it. A base for the test that
-//! drives alarm-suppressor with that message.
+//! `ses_monitor::alarm::parse_alarms` as alarm-suppressor reads it, and alarm-suppressor driven
+//! with that SQS record: the offenders ses-events wrote to the ledger (DynamoDB) are suppressed
+//! and marked, the configuration set (SESv2) is paused and tagged; the OK message resumes it.
+//! ministack has no SES suppression list, so the suppression calls go to the in-memory list here
+//! (their wire format is checked in suppression_wire.rs).
 //!
 //! How ministack 1.5.33 evaluates metric alarms (read from its source and checked below by
 //! [`ministack_alarm_evaluation_model`]):
@@ -43,9 +46,12 @@ use ses_monitor::alarm::{AlarmFormat, AlarmState, parse_alarms};
 use ses_monitor::cloudwatch::CloudWatchSink;
 use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest;
+use ses_monitor::ledger::DynamoLedger;
 use ses_monitor::ses::EventKind;
+use ses_monitor::sesv2::{ConfigSetRef, MemorySes, SendingControl, SesV2};
+use ses_monitor::suppress::{self, Deps, SuppressorConfig};
 use ses_monitor::synth::{self, Generator};
-use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION};
+use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION, create_ledger_table, scan_table};
 
 const NAMESPACE: &str = "Custom/SES";
 const ALARM: &str = "ses-monitor-hard-bounce-gmail.com";
@@ -232,11 +238,20 @@ async fn hard_bounce_alarm_reaches_the_queue_through_sns() {
             .hard_bounce_share(1.0);
     let messages: Vec<String> =
         (0..8).map(|i| synth::ses_json(&generator.next_spec(now - Duration::milliseconds(i)))).collect();
-    let cfg = IngestConfig::from_map(&HashMap::from([("METRICS_SINK".to_string(), "api".to_string())]))
-        .expect("valid configuration");
+    let cfg = IngestConfig::from_map(&HashMap::from([
+        ("METRICS_SINK".to_string(), "api".to_string()),
+        ("LEDGER_TABLE".to_string(), "ses-monitor-ledger".to_string()),
+    ]))
+    .expect("valid configuration");
+    let sdk = emu.sdk_config().await;
+    let dynamo = create_ledger_table(&sdk, "ses-monitor-ledger").await;
+    let ledger = DynamoLedger::new(dynamo.clone(), "ses-monitor-ledger", cfg.ledger_ttl());
     let sink = CloudWatchSink::new(p.cloudwatch.clone());
     let summary =
-        ingest::handle(&cfg, &sink, &synth::sns_lambda_event(&messages, now), now).await.expect("published");
+        ingest::handle_with_ledger(&cfg, &sink, &ledger, &synth::sns_lambda_event(&messages, now), now)
+            .await
+            .expect("published");
+    assert_eq!(summary.ledger.map(|l| l.written), Some(8));
     assert_eq!(summary.by_type.get("Bounce"), Some(&8));
     assert_eq!(summary.metrics.totals.get("HardBounce"), Some(&8));
     // Four rollups, {RecipientDomain}, {}, {EmailType} and {Campaign}, each counts the 8.
@@ -308,6 +323,52 @@ async fn hard_bounce_alarm_reaches_the_queue_through_sns() {
     assert!(scope.tags.is_empty() && scope.configuration_set.is_none(), "{scope:?}");
     assert!(notice.is_owned(&["ses-monitor-".to_string()], &[]));
 
+    // alarm-suppressor, driven with the SQS record: the ledger on DynamoDB, sending control on
+    // SESv2, both in ministack.
+    let sesv2 = aws_sdk_sesv2::Client::new(&sdk);
+    sesv2.create_configuration_set().configuration_set_name("ses-monitor").send().await.expect("config set");
+    let scfg = SuppressorConfig::from_lookup(|k| match k {
+        "LEDGER_TABLE" => Some("ses-monitor-ledger".into()),
+        "PAUSE_ON_ALARMS" => Some(ALARM.into()),
+        "CONFIGURATION_SET" => Some("ses-monitor".into()),
+        "MIN_LOOKBACK_MINUTES" => Some("10".into()),
+        _ => None,
+    })
+    .expect("suppressor configuration");
+    let list = MemorySes::default();
+    let ses = SesV2::new(sesv2.clone());
+    let deps = Deps { ledger: &ledger, list: &list, sending: &ses, partition: "aws", region: REGION };
+    let result =
+        suppress::handle(&scfg, &deps, &sqs_lambda_event(&body), Utc::now()).await.expect("suppressor");
+    let outcome = &result.alarms[0];
+    assert_eq!(outcome.action, "suppressed", "{result:?}");
+    assert_eq!(outcome.recipient_domain.as_deref(), Some("gmail.com"));
+    assert_eq!(outcome.suppressed.get("BOUNCE"), Some(&8), "{outcome:?}");
+    assert_eq!(outcome.sending.as_deref(), Some("paused:ses-monitor"));
+    let mut suppressed: Vec<String> = list.suppressed.lock().unwrap().keys().cloned().collect();
+    let mut bounced: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            let v: Value = serde_json::from_str(m).unwrap();
+            v["bounce"]["bouncedRecipients"][0]["emailAddress"].as_str().unwrap().to_string()
+        })
+        .collect();
+    suppressed.sort();
+    bounced.sort();
+    bounced.dedup();
+    assert_eq!(suppressed, bounced, "every hard-bounced recipient, and nobody else");
+    let items = scan_table(&dynamo, "ses-monitor-ledger").await;
+    assert_eq!(items.len(), 8);
+    assert!(items.iter().all(|i| i.contains_key("suppressed_at")), "every ledger item marked");
+    let set = ConfigSetRef::new("aws", REGION, ACCOUNT_ID, "ses-monitor");
+    let state = ses.state(&set).await.expect("state");
+    assert!(!state.enabled);
+    assert_eq!(state.paused_by, [ALARM]);
+    // the same notification again (SQS redelivery): nothing new
+    let again = suppress::handle(&scfg, &deps, &sqs_lambda_event(&body), Utc::now()).await.expect("again");
+    assert!(again.alarms[0].suppressed.is_empty());
+    assert_eq!(again.alarms[0].sending.as_deref(), Some("already_paused:ses-monitor"));
+
     // Back to OK at once: SetAlarmState fires the OK action.
     p.cloudwatch
         .set_alarm_state()
@@ -326,6 +387,13 @@ async fn hard_bounce_alarm_reaches_the_queue_through_sns() {
     assert_eq!(ok[0].1["NewStateReason"], "test: recovered");
     let parsed = parse_alarms(&sqs_lambda_event(&ok[0].0.to_string()));
     assert_eq!(parsed[0].as_ref().expect("a notice").state, AlarmState::Ok);
+    // … and alarm-suppressor resumes what it paused
+    let resumed = suppress::handle(&scfg, &deps, &sqs_lambda_event(&ok[0].0.to_string()), Utc::now())
+        .await
+        .expect("suppressor on OK");
+    assert_eq!(resumed.alarms[0].sending.as_deref(), Some("resumed:ses-monitor"));
+    let state = ses.state(&set).await.expect("state");
+    assert!(state.enabled && state.paused_by.is_empty(), "{state:?}");
     eprintln!("whole pipeline test: {:?}", started.elapsed());
 }
 
