@@ -423,8 +423,8 @@ pub async fn build_report<M: MetricSource>(
         .collect();
     let rep = source.fetch(start, end, &reputation_queries).await?;
     let latest = |id: &str| rep.get(id).and_then(|v| v.iter().max_by_key(|(t, _)| *t)).map(|(_, v)| *v);
-    let sum =
-        |vals: &Values, id: &str| vals.get(id).map(|v| v.iter().map(|(_, x)| x).sum::<f64>()).unwrap_or(0.0);
+    // (a fold from +0.0: an empty f64 `sum()` is -0.0, which renders as "-0%")
+    let sum = |vals: &Values, id: &str| vals.get(id).map_or(0.0, |v| v.iter().fold(0.0, |a, (_, x)| a + x));
     let mut rows = Vec::new();
     for (i, d) in domains.iter().enumerate() {
         let (mut c, mut b) = (Counts::default(), Counts::default());
