@@ -1,0 +1,1003 @@
+//! template.yaml says what the code expects: checked here, so the two cannot drift apart.
+//!
+//! - every function builds a binary that exists in the workspace (`cargo metadata`), and every
+//!   package under `functions/` is deployed;
+//! - the environment each function gets is exactly what its code reads (the configuration
+//!   parsers are run with a recording lookup), agrees with README's configuration tables, and the
+//!   template's default values are accepted by those parsers;
+//! - PutMetricData is allowed only in the namespace the code publishes to by default;
+//! - the alarm thresholds default to the seed's values; pause-on-alarm names real alarms;
+//! - the ledger table, the SES event destinations and the dashboard match the code's layout.
+//!
+//! The template is written with long-form intrinsics (`Ref:`, `Fn::Sub:`), so it parses as plain
+//! YAML. Intrinsics are evaluated here with the parameters' defaults (or overrides).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use ses_monitor::config::{IngestConfig, parse_tag_dimensions};
+use ses_monitor::reporter::ReporterConfig;
+use ses_monitor::suppress::SuppressorConfig;
+
+// ---------------------------------------------------------------------------------------------
+// What each function reads. Keep these lists in step with the code; the tests below check them
+// against the code's configuration parsers, the template and README.
+// ---------------------------------------------------------------------------------------------
+
+/// Read by `ses_monitor::logging::init`, which every function calls.
+const LOGGING: &[&str] = &["RUST_LOG"];
+
+const SES_EVENTS_ENV: &[&str] = &[
+    "METRICS_SINK",
+    "METRIC_NAMESPACE",
+    "TAG_DIMENSIONS",
+    "TRACKED_DOMAINS",
+    "DOMAIN_GROUPING",
+    "LOG_RECIPIENTS",
+    "LEDGER_TABLE",
+    "LEDGER_TTL_DAYS",
+    "RUST_LOG",
+];
+
+const ALARM_SUPPRESSOR_ENV: &[&str] = &[
+    "LEDGER_TABLE",
+    "ALARM_NAMESPACES",
+    "ALARM_NAME_PREFIXES",
+    "SOFT_BOUNCE_LIMIT",
+    "MAX_SUPPRESSIONS",
+    "MIN_LOOKBACK_MINUTES",
+    "DRY_RUN",
+    "PAUSE_ON_ALARMS",
+    "CONFIGURATION_SET",
+    "TAG_DIMENSIONS",
+    "SUPPRESSION_CONCURRENCY",
+    "LOG_RECIPIENTS",
+    "RUST_LOG",
+];
+
+const RATE_REPORTER_ENV: &[&str] = &[
+    "REPORT_SENDER",
+    "REPORT_RECIPIENTS",
+    "CONFIGURATION_SET",
+    "METRIC_NAMESPACE",
+    "HARD_BOUNCE_THRESHOLDS",
+    "COMPLAINT_THRESHOLDS",
+    "REPORT_MIN_SENDS",
+    "REPORT_TOP_DOMAINS",
+    "RUST_LOG",
+];
+
+/// Variables the code reads that the template deliberately leaves unset, with the reason.
+const NOT_SET: &[(&str, &str)] = &[
+    ("AWS_LAMBDA_LOG_LEVEL", "set by Lambda itself (RUST_LOG, which the template sets, wins)"),
+    ("AWS_MAX_ATTEMPTS", "AWS SDK setting: its default (3 attempts) is meant"),
+    ("AWS_RETRY_MODE", "AWS SDK setting: its default (standard) is meant"),
+    ("AWS_ENDPOINT_URL", "tests only: points the SDK at a local emulator"),
+    ("REPORT_OUTPUT", "local runs only: a file to write the HTML report to"),
+];
+
+/// (binary, variables the template sets on it)
+const FUNCTIONS: &[(&str, &[&str])] = &[
+    ("ses-events", SES_EVENTS_ENV),
+    ("alarm-suppressor", ALARM_SUPPRESSOR_ENV),
+    ("rate-reporter", RATE_REPORTER_ENV),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Reading the template and evaluating intrinsics
+// ---------------------------------------------------------------------------------------------
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+fn template() -> Value {
+    let path = root().join("template.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_norway::from_str(&text).unwrap_or_else(|e| panic!("template.yaml is not plain YAML: {e}"))
+}
+
+/// The stack name pseudo parameter used when evaluating.
+const STACK: &str = "ses-monitor";
+
+/// Evaluates intrinsics with parameter defaults, overridden by `overrides`.
+struct Eval<'a> {
+    t: &'a Value,
+    overrides: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Eval<'a> {
+    fn new(t: &'a Value) -> Self {
+        Self { t, overrides: HashMap::new() }
+    }
+
+    fn with(t: &'a Value, overrides: &[(&'a str, &'a str)]) -> Self {
+        Self { t, overrides: overrides.iter().copied().collect() }
+    }
+
+    fn param(&self, name: &str) -> Option<String> {
+        if let Some(v) = self.overrides.get(name) {
+            return Some(v.to_string());
+        }
+        let p = self.t["Parameters"].get(name)?;
+        Some(scalar(p.get("Default")?).unwrap_or_else(|| panic!("parameter {name}: default not a scalar")))
+    }
+
+    /// `Ref` of a parameter, pseudo parameter or resource.
+    fn reference(&self, name: &str) -> String {
+        match name {
+            "AWS::StackName" => return STACK.into(),
+            "AWS::Region" => return "eu-west-1".into(),
+            "AWS::AccountId" => return "123456789012".into(),
+            "AWS::Partition" => return "aws".into(),
+            "AWS::URLSuffix" => return "amazonaws.com".into(),
+            _ => {}
+        }
+        if let Some(v) = self.param(name) {
+            return v;
+        }
+        let res = self.t["Resources"].get(name).unwrap_or_else(|| panic!("Ref to unknown {name}"));
+        match res["Properties"].get("Name") {
+            // Resources named by the template (the configuration set) are referred to by name.
+            Some(n) => self.string(n),
+            // Physical names CloudFormation generates: `<stack>-<logical id>-<suffix>`.
+            None => format!("{STACK}-{name}-1A2B3C4D5E6F"),
+        }
+    }
+
+    fn sub(&self, template: &str, vars: &serde_json::Map<String, Value>) -> String {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let end = rest[i..].find('}').expect("unclosed ${ in Fn::Sub") + i;
+            let name = &rest[i + 2..end];
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+            } else if let Some(v) = vars.get(name) {
+                out.push_str(&self.string(v));
+            } else if let Some((res, attr)) = name.split_once('.').filter(|_| !name.starts_with("AWS::")) {
+                out.push_str(&self.get_att(res, attr));
+            } else {
+                out.push_str(&self.reference(name));
+            }
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn get_att(&self, res: &str, attr: &str) -> String {
+        assert!(self.t["Resources"].get(res).is_some(), "GetAtt of unknown resource {res}");
+        match attr {
+            "Arn" => format!("arn:aws:placeholder:eu-west-1:123456789012:{res}"),
+            _ => format!("{STACK}-{res}-{attr}"),
+        }
+    }
+
+    fn condition(&self, name: &str) -> bool {
+        let c = self.t["Conditions"].get(name).unwrap_or_else(|| panic!("unknown condition {name}"));
+        self.truth(c)
+    }
+
+    fn truth(&self, c: &Value) -> bool {
+        let (f, args) = single(c).unwrap_or_else(|| panic!("not a condition: {c}"));
+        match f {
+            "Fn::Equals" => self.string(&args[0]) == self.string(&args[1]),
+            "Fn::Not" => !self.truth(&args[0]),
+            "Fn::And" => args.as_array().unwrap().iter().all(|a| self.truth(a)),
+            "Fn::Or" => args.as_array().unwrap().iter().any(|a| self.truth(a)),
+            "Condition" => self.condition(args.as_str().unwrap()),
+            _ => panic!("unsupported condition function {f}"),
+        }
+    }
+
+    /// Takes the branch an `Fn::If` picks (recursively); other values unchanged.
+    fn pick(&self, v: &'a Value) -> Option<&'a Value> {
+        match single(v) {
+            Some(("Fn::If", args)) => {
+                let [cond, a, b] = args.as_array().unwrap().as_slice() else { panic!("bad Fn::If {v}") };
+                let chosen = if self.condition(cond.as_str().unwrap()) { a } else { b };
+                if chosen.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue") {
+                    None
+                } else {
+                    self.pick(chosen)
+                }
+            }
+            _ => Some(v),
+        }
+    }
+
+    /// A value that must come out as a string.
+    fn string(&self, v: &Value) -> String {
+        if let Some(s) = scalar(v) {
+            return s;
+        }
+        let (f, args) = single(v).unwrap_or_else(|| panic!("cannot evaluate {v}"));
+        match f {
+            "Ref" => self.reference(args.as_str().unwrap()),
+            "Fn::Sub" => match args {
+                Value::String(s) => self.sub(s, &serde_json::Map::new()),
+                Value::Array(a) => self.sub(a[0].as_str().unwrap(), a[1].as_object().unwrap()),
+                _ => panic!("bad Fn::Sub {v}"),
+            },
+            "Fn::GetAtt" => {
+                let a = args.as_array().unwrap();
+                self.get_att(a[0].as_str().unwrap(), a[1].as_str().unwrap())
+            }
+            "Fn::If" => self.pick(v).map(|x| self.string(x)).unwrap_or_default(),
+            "Fn::Select" => {
+                let a = args.as_array().unwrap();
+                let i = scalar(&a[0]).unwrap().parse::<usize>().unwrap();
+                self.list(&a[1])[i].clone()
+            }
+            _ => panic!("unsupported intrinsic {f} in {v}"),
+        }
+    }
+
+    fn list(&self, v: &Value) -> Vec<String> {
+        if let Some(a) = v.as_array() {
+            return a.iter().map(|x| self.string(x)).collect();
+        }
+        match single(v) {
+            Some(("Fn::Split", args)) => {
+                let a = args.as_array().unwrap();
+                let sep = a[0].as_str().unwrap().to_string();
+                self.string(&a[1]).split(sep.as_str()).map(str::to_string).collect()
+            }
+            _ => vec![self.string(v)],
+        }
+    }
+
+    /// A function's environment, evaluated.
+    fn environment(&self, function: &str) -> BTreeMap<String, String> {
+        let vars = &self.t["Resources"][function]["Properties"]["Environment"]["Variables"];
+        vars.as_object()
+            .unwrap_or_else(|| panic!("{function} has no Environment.Variables"))
+            .iter()
+            .map(|(k, v)| (k.clone(), self.string(v)))
+            .collect()
+    }
+}
+
+/// A one-key object (`{"Ref": ...}`, `{"Fn::If": [...]}`) as (key, value).
+fn single(v: &Value) -> Option<(&str, &Value)> {
+    let o = v.as_object()?;
+    (o.len() == 1).then(|| o.iter().next().map(|(k, v)| (k.as_str(), v))).flatten()
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn resources_of_type<'a>(t: &'a Value, ty: &str) -> Vec<(&'a str, &'a Value)> {
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .map(|(k, r)| (k.as_str(), r))
+        .collect()
+}
+
+/// The function resource that builds `binary`.
+fn function_for<'a>(t: &'a Value, binary: &str) -> &'a str {
+    let found: Vec<_> = resources_of_type(t, "AWS::Serverless::Function")
+        .into_iter()
+        .filter(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"] == binary)
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(found.len(), 1, "exactly one function must build the binary {binary}: {found:?}");
+    found[0]
+}
+
+/// Every IAM policy statement of a role, in both branches of any `Fn::If`.
+fn statements(role: &Value) -> Vec<&Value> {
+    fn branches<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        match single(v) {
+            Some(("Fn::If", args)) => {
+                for b in &args.as_array().unwrap()[1..] {
+                    branches(b, out);
+                }
+            }
+            Some(("Ref", _)) => {} // AWS::NoValue
+            _ => out.push(v),
+        }
+    }
+    let mut out = Vec::new();
+    for p in role["Properties"]["Policies"].as_array().into_iter().flatten() {
+        for s in p["PolicyDocument"]["Statement"].as_array().unwrap() {
+            branches(s, &mut out);
+        }
+    }
+    out
+}
+
+fn actions(statement: &Value) -> Vec<String> {
+    match &statement["Action"] {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+        other => panic!("statement without Action: {other}"),
+    }
+}
+
+fn role_of<'a>(t: &'a Value, function: &str) -> &'a Value {
+    let role = &t["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"];
+    let name =
+        role[0].as_str().unwrap_or_else(|| panic!("{function}: Role must be Fn::GetAtt [<role>, Arn]"));
+    &t["Resources"][name]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions and the workspace
+// ---------------------------------------------------------------------------------------------
+
+/// (package name, its bin targets, is a default member, manifest path)
+fn workspace_packages() -> Vec<(String, Vec<String>, bool, String)> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .current_dir(root())
+        .output()
+        .expect("run cargo metadata");
+    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let default_members: BTreeSet<&str> = meta["workspace_default_members"]
+        .as_array()
+        .expect("cargo metadata has workspace_default_members")
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let bins = p["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "bin"))
+                .map(|t| t["name"].as_str().unwrap().to_string())
+                .collect();
+            let id = p["id"].as_str().unwrap();
+            (
+                p["name"].as_str().unwrap().to_string(),
+                bins,
+                default_members.contains(id),
+                p["manifest_path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_function_builds_a_binary_of_the_workspace() {
+    let t = template();
+    let packages = workspace_packages();
+    let functions = resources_of_type(&t, "AWS::Serverless::Function");
+    assert_eq!(functions.len(), FUNCTIONS.len(), "the functions in template.yaml and in FUNCTIONS differ");
+    let arch = &t["Parameters"]["Architecture"];
+    assert_eq!(arch["Default"], "arm64");
+    assert_eq!(arch["AllowedValues"], serde_json::json!(["arm64", "x86_64"]));
+
+    let mut built = BTreeSet::new();
+    for (id, f) in &functions {
+        let p = &f["Properties"];
+        assert_eq!(p["Runtime"], "provided.al2023", "{id}");
+        assert_eq!(p["Handler"], "bootstrap", "{id}");
+        assert_eq!(p["Architectures"], serde_json::json!([{"Ref": "Architecture"}]), "{id}");
+        // `sam build` runs `cargo lambda build --bin <Binary>` in CodeUri: the workspace root,
+        // where cargo picks the binary among the workspace's default members.
+        assert_eq!(p["CodeUri"], ".", "{id}: CodeUri must be the workspace root");
+        assert_eq!(f["Metadata"]["BuildMethod"], "rust-cargolambda", "{id}");
+        let binary = f["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: Metadata.BuildProperties.Binary names the binary"));
+        let owners: Vec<_> =
+            packages.iter().filter(|(_, bins, _, _)| bins.iter().any(|b| b == binary)).collect();
+        assert_eq!(owners.len(), 1, "{id}: exactly one workspace package must have the binary {binary}");
+        let (package, _, default_member, _) = owners[0];
+        assert!(*default_member, "{id}: package {package} must be in the workspace's default-members");
+        built.insert(binary.to_string());
+        // Each function has its own log group with a retention.
+        let group = p["LoggingConfig"]["LogGroup"]["Ref"].as_str().expect("LoggingConfig.LogGroup: Ref");
+        assert_eq!(t["Resources"][group]["Type"], "AWS::Logs::LogGroup");
+        assert_eq!(t["Resources"][group]["Properties"]["RetentionInDays"]["Ref"], "LogRetentionDays");
+    }
+    assert_eq!(built, FUNCTIONS.iter().map(|(b, _)| b.to_string()).collect::<BTreeSet<_>>());
+    // Every Lambda package of the workspace is deployed.
+    for (name, bins, _, manifest) in &packages {
+        if manifest.contains("/functions/") {
+            assert!(
+                bins.iter().any(|b| built.contains(b)),
+                "package {name} (functions/) is not in template.yaml"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment: code ⇄ template ⇄ README
+// ---------------------------------------------------------------------------------------------
+
+/// The variables a configuration parser asks for (with nothing set).
+fn recorded<T, E>(parse: impl FnOnce(&dyn Fn(&str) -> Option<String>) -> Result<T, E>) -> BTreeSet<String> {
+    let seen = RefCell::new(BTreeSet::new());
+    let get = |k: &str| {
+        seen.borrow_mut().insert(k.to_string());
+        None
+    };
+    assert!(parse(&get).is_ok(), "the defaults must parse");
+    seen.into_inner()
+}
+
+fn code_reads(binary: &str) -> BTreeSet<String> {
+    let mut vars = match binary {
+        "ses-events" => recorded(|g| IngestConfig::from_lookup(g)),
+        "alarm-suppressor" => recorded(|g| SuppressorConfig::from_lookup(g)),
+        "rate-reporter" => recorded(|g| ReporterConfig::from_lookup(g)),
+        other => panic!("no configuration parser known for {other}"),
+    };
+    vars.extend(LOGGING.iter().map(|s| s.to_string()));
+    vars
+}
+
+fn set(list: &[&str]) -> BTreeSet<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn explicit_lists_match_what_the_code_reads() {
+    let not_set: BTreeSet<String> = NOT_SET.iter().map(|(v, _)| v.to_string()).collect();
+    for (binary, listed) in FUNCTIONS {
+        let reads = code_reads(binary);
+        let listed = set(listed);
+        let unlisted: Vec<_> = reads.difference(&listed).filter(|v| !not_set.contains(*v)).collect();
+        assert!(
+            unlisted.is_empty(),
+            "{binary} reads {unlisted:?}: set them in template.yaml and list them here"
+        );
+        let unread: Vec<_> = listed.difference(&reads).collect();
+        assert!(unread.is_empty(), "{binary}: listed but not read by the code: {unread:?}");
+    }
+}
+
+#[test]
+fn every_function_gets_exactly_the_variables_its_code_reads() {
+    let t = template();
+    for (binary, listed) in FUNCTIONS {
+        let function = function_for(&t, binary);
+        let env: BTreeSet<String> = Eval::new(&t).environment(function).into_keys().collect();
+        assert_eq!(env, set(listed), "Environment.Variables of {function} ({binary})");
+    }
+}
+
+fn parse_all(t: &Value, overrides: &[(&str, &str)]) {
+    let eval = Eval::with(t, overrides);
+    let env_of = |binary: &str| eval.environment(function_for(t, binary));
+    let ses_events = env_of("ses-events");
+    IngestConfig::from_lookup(|k| ses_events.get(k).cloned())
+        .unwrap_or_else(|e| panic!("ses-events with {overrides:?}: {e}"));
+    let suppressor = env_of("alarm-suppressor");
+    SuppressorConfig::from_lookup(|k| suppressor.get(k).cloned())
+        .unwrap_or_else(|e| panic!("alarm-suppressor with {overrides:?}: {e}"));
+    let reporter = env_of("rate-reporter");
+    ReporterConfig::from_lookup(|k| reporter.get(k).cloned())
+        .unwrap_or_else(|e| panic!("rate-reporter with {overrides:?}: {e}"));
+}
+
+#[test]
+fn every_value_the_parameters_allow_is_accepted_by_the_code() {
+    let t = template();
+    for (name, p) in t["Parameters"].as_object().unwrap() {
+        let mut values: Vec<String> =
+            p["AllowedValues"].as_array().into_iter().flatten().filter_map(scalar).collect();
+        values.extend(["MinValue", "MaxValue"].iter().filter_map(|k| p.get(*k)).filter_map(scalar));
+        for v in &values {
+            parse_all(&t, &[(name.as_str(), v.as_str())]);
+        }
+    }
+}
+
+#[test]
+fn template_defaults_are_accepted_by_the_code() {
+    let t = template();
+    let cases: &[&[(&str, &str)]] = &[
+        &[],
+        &[
+            ("PauseOnAlarm", "true"),
+            ("MetricsSink", "api"),
+            ("EventsDelivery", "sqs"),
+            ("UseExistingConfigurationSet", "true"),
+            ("ReportSender", "reports@example.com"),
+            ("ReportRecipients", "ops@example.com,deliverability@example.com"),
+            ("TrackedDomains", "example.org,example.net"),
+        ],
+    ];
+    for overrides in cases {
+        parse_all(&t, overrides);
+    }
+}
+
+/// README's configuration section: `### <title>` → the backticked variable names in the first
+/// column of its table.
+fn readme_tables() -> BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = text.split("\n## Configuration").nth(1).expect("README has a `## Configuration` section");
+    let section = section.split("\n## ").next().unwrap();
+    let mut tables = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in section.lines() {
+        if let Some(title) = line.strip_prefix("### ") {
+            current = Some(title.trim().to_string());
+            tables.insert(title.trim().to_string(), BTreeSet::new());
+        } else if let (Some(title), Some(row)) = (&current, line.strip_prefix('|')) {
+            let first = row.split('|').next().unwrap_or("");
+            let names = first.split('`').skip(1).step_by(2).filter(|w| {
+                !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            });
+            tables.get_mut(title).unwrap().extend(names.map(str::to_string));
+        }
+    }
+    tables
+}
+
+#[test]
+fn readme_tables_agree_with_the_lists() {
+    let tables = readme_tables();
+    let all = tables.get("All functions").expect("README: `### All functions` table");
+    let documented: BTreeSet<&String> = tables.values().flatten().collect();
+    let not_set: BTreeSet<String> = NOT_SET.iter().map(|(v, _)| v.to_string()).collect();
+    for (binary, listed) in FUNCTIONS {
+        let listed = set(listed);
+        let own = tables.get(*binary).unwrap_or_else(|| panic!("README: `### {binary}` table missing"));
+        // Every variable a function gets is documented in the configuration section (RUST_LOG
+        // is in the ses-events table; every function reads it).
+        for v in &listed {
+            assert!(
+                documented.contains(v),
+                "{binary}: {v} is set by template.yaml but not documented in README"
+            );
+        }
+        for v in own.iter().chain(all) {
+            assert!(
+                listed.contains(v) || not_set.contains(v),
+                "README documents {v} for {binary}: set it in template.yaml and list it in this test, or add it to NOT_SET"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics namespace and IAM
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn put_metric_data_is_limited_to_the_namespace_the_code_uses() {
+    let t = template();
+    let eval = Eval::new(&t);
+    let namespace = IngestConfig::default().namespace;
+    assert_eq!(eval.param("MetricNamespace").as_deref(), Some(namespace.as_str()));
+
+    let mut granted = 0;
+    for (role_id, role) in resources_of_type(&t, "AWS::IAM::Role") {
+        for s in statements(role) {
+            let acts = actions(s);
+            assert!(
+                !acts.iter().any(|a| a == "*" || a.starts_with("cloudwatch:*") || a == "cloudwatch:Put*"),
+                "{role_id}: wildcard CloudWatch action"
+            );
+            if acts.iter().any(|a| a == "cloudwatch:PutMetricData") {
+                granted += 1;
+                let cond = &s["Condition"]["StringEquals"]["cloudwatch:namespace"];
+                assert_eq!(
+                    cond,
+                    &serde_json::json!({"Ref": "MetricNamespace"}),
+                    "{role_id}: namespace condition"
+                );
+                assert_eq!(eval.string(cond), namespace);
+            }
+        }
+    }
+    assert_eq!(
+        granted, 1,
+        "exactly one statement grants cloudwatch:PutMetricData (ses-events, METRICS_SINK=api)"
+    );
+    // Everything else that names the namespace names the same parameter.
+    let ses_events = eval.environment(function_for(&t, "ses-events"));
+    assert_eq!(ses_events["METRIC_NAMESPACE"], namespace);
+    let reporter = eval.environment(function_for(&t, "rate-reporter"));
+    assert_eq!(reporter["METRIC_NAMESPACE"], namespace);
+    assert_eq!(ReporterConfig::from_lookup(|_| None).unwrap().namespace, namespace);
+    let suppressor = eval.environment(function_for(&t, "alarm-suppressor"));
+    assert!(suppressor["ALARM_NAMESPACES"].split(',').any(|n| n == namespace));
+    assert!(suppressor["ALARM_NAMESPACES"].split(',').any(|n| n == "AWS/SES"));
+}
+
+#[test]
+fn each_role_has_only_the_dynamodb_actions_its_function_uses() {
+    let t = template();
+    let expected: &[(&str, &[&str])] = &[
+        ("ses-events", &["dynamodb:PutItem"]),
+        ("alarm-suppressor", &["dynamodb:Query", "dynamodb:UpdateItem"]),
+        ("rate-reporter", &[]),
+    ];
+    for (binary, want) in expected {
+        let role = role_of(&t, function_for(&t, binary));
+        let mut got = BTreeSet::new();
+        for s in statements(role) {
+            for a in actions(s).into_iter().filter(|a| a.starts_with("dynamodb:")) {
+                let resources = match &s["Resource"] {
+                    Value::Array(r) => r.clone(),
+                    r => vec![r.clone()],
+                };
+                for r in &resources {
+                    let text = r.to_string();
+                    assert!(text.contains("LedgerTable"), "{binary}: {a} on {text}, not the ledger table");
+                }
+                if a == "dynamodb:Query" {
+                    let index = format!("/index/{}", ses_monitor::ledger::BY_DAY_INDEX);
+                    assert!(
+                        resources.iter().any(|r| r.to_string().contains(&index)),
+                        "{binary}: Query needs the {index} index"
+                    );
+                }
+                got.insert(a);
+            }
+        }
+        assert_eq!(got, set(want), "{binary}: DynamoDB actions");
+    }
+}
+
+#[test]
+fn send_email_only_from_the_report_identity() {
+    let t = template();
+    let mut senders = 0;
+    for (role_id, role) in resources_of_type(&t, "AWS::IAM::Role") {
+        for s in statements(role) {
+            if actions(s).iter().any(|a| a.starts_with("ses:Send")) {
+                senders += 1;
+                let reporter_role =
+                    t["Resources"][function_for(&t, "rate-reporter")]["Properties"]["Role"]["Fn::GetAtt"][0]
+                        .as_str()
+                        .unwrap();
+                assert_eq!(role_id, reporter_role, "only rate-reporter sends email");
+                assert_eq!(
+                    s["Condition"]["StringEquals"]["ses:FromAddress"],
+                    serde_json::json!({"Ref": "ReportSender"})
+                );
+                let eval = Eval::with(&t, &[("ReportSender", "reports@mail.example.com")]);
+                let resources = eval.list(&s["Resource"]);
+                let prefix = "arn:aws:ses:eu-west-1:123456789012:";
+                assert_eq!(
+                    resources,
+                    [
+                        format!("{prefix}identity/mail.example.com"),
+                        format!("{prefix}identity/reports@mail.example.com"),
+                        format!("{prefix}configuration-set/ses-monitor"),
+                    ]
+                );
+            }
+        }
+    }
+    assert_eq!(senders, 1, "one statement allows sending (rate-reporter's)");
+    let reporter_role = role_of(&t, function_for(&t, "rate-reporter"));
+    assert!(statements(reporter_role).iter().any(|s| actions(s).iter().any(|a| a == "ses:SendEmail")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alarms and pause-on-alarm
+// ---------------------------------------------------------------------------------------------
+
+fn param_number(t: &Value, name: &str) -> f64 {
+    Eval::new(t).param(name).unwrap_or_else(|| panic!("no parameter {name}")).parse().unwrap()
+}
+
+fn alarm<'a>(t: &'a Value, namespace: &str, metric: &str) -> &'a Value {
+    let found: Vec<_> = resources_of_type(t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .filter(|(_, a)| a["Properties"]["Namespace"] == namespace && a["Properties"]["MetricName"] == metric)
+        .collect();
+    assert_eq!(found.len(), 1, "one alarm on {namespace} {metric}");
+    &found[0].1["Properties"]
+}
+
+fn threshold(t: &Value, alarm: &Value) -> f64 {
+    let p = alarm["Threshold"]["Ref"].as_str().expect("Threshold: Ref <parameter>");
+    param_number(t, p)
+}
+
+#[test]
+fn alarm_thresholds_default_to_the_seed() {
+    let t = template();
+    let bounce = alarm(&t, "AWS/SES", "Reputation.BounceRate");
+    assert_eq!(threshold(&t, bounce), 0.03);
+    assert_eq!(bounce["ComparisonOperator"], "GreaterThanThreshold");
+
+    let complaint = alarm(&t, "AWS/SES", "Reputation.ComplaintRate");
+    assert_eq!(threshold(&t, complaint), 0.0008);
+    assert_eq!(complaint["ComparisonOperator"], "GreaterThanThreshold");
+
+    let reject = alarm(&t, "AWS/SES", "Reject");
+    assert_eq!(threshold(&t, reject), 10.0);
+    assert_eq!((reject["Statistic"].as_str(), reject["Period"].as_u64()), (Some("Sum"), Some(300)));
+    assert_eq!(reject["ComparisonOperator"], "GreaterThanThreshold");
+
+    let delivery = alarm(&t, "AWS/SES", "Delivery");
+    assert_eq!(threshold(&t, delivery), 1.0);
+    assert_eq!((delivery["Statistic"].as_str(), delivery["Period"].as_u64()), (Some("Sum"), Some(3600)));
+    assert_eq!(delivery["EvaluationPeriods"], 2);
+    assert_eq!(delivery["ComparisonOperator"], "LessThanThreshold");
+    assert_eq!(delivery["TreatMissingData"], "breaching");
+
+    // Hard-bounce rate: metric math HardBounce / Send over the namespace's totals.
+    let hard: Vec<_> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .filter(|(_, a)| a["Properties"]["Metrics"].is_array())
+        .collect();
+    assert_eq!(hard.len(), 1, "one metric-math alarm");
+    let hard = &hard[0].1["Properties"];
+    let metrics = hard["Metrics"].as_array().unwrap();
+    let stat = |name: &str| {
+        metrics
+            .iter()
+            .find(|m| m["MetricStat"]["Metric"]["MetricName"] == name)
+            .unwrap_or_else(|| panic!("hard-bounce-rate alarm reads {name}"))
+    };
+    for name in ["HardBounce", "Send"] {
+        let m = stat(name);
+        assert_eq!(m["MetricStat"]["Metric"]["Namespace"], serde_json::json!({"Ref": "MetricNamespace"}));
+        assert!(
+            m["MetricStat"]["Metric"].get("Dimensions").is_none(),
+            "{name}: the totals have no dimensions"
+        );
+        assert_eq!(m["MetricStat"]["Stat"], "Sum");
+    }
+    let expr = metrics.iter().find(|m| m.get("Expression").is_some()).expect("an expression");
+    let expr_text = Eval::new(&t).string(&expr["Expression"]);
+    let (hb, send) = (stat("HardBounce")["Id"].as_str().unwrap(), stat("Send")["Id"].as_str().unwrap());
+    assert!(
+        expr_text.contains(&format!("{hb}, 0) / {send}")),
+        "expression divides HardBounce by Send: {expr_text}"
+    );
+    assert_eq!(expr["ReturnData"], true);
+    assert!(threshold(&t, hard) > 0.0 && threshold(&t, hard) < 1.0, "a fraction");
+
+    // All alarms on SES data notify the alarm topic on ALARM and OK.
+    for (id, a) in resources_of_type(&t, "AWS::CloudWatch::Alarm") {
+        let p = &a["Properties"];
+        assert!(
+            p["AlarmActions"].as_array().unwrap().contains(&serde_json::json!({"Ref": "AlarmTopic"})),
+            "{id}"
+        );
+        if p["Namespace"] != "AWS/SQS" {
+            assert!(
+                p["OKActions"].as_array().unwrap().contains(&serde_json::json!({"Ref": "AlarmTopic"})),
+                "{id}"
+            );
+        }
+    }
+    // The report's thresholds: the seed's 2/5/10 % and 0.05/0.1/0.5 %, the code's defaults.
+    assert_eq!(Eval::new(&t).param("HardBounceThresholds").as_deref(), Some("2,5,10"));
+    assert_eq!(Eval::new(&t).param("ComplaintThresholds").as_deref(), Some("0.05,0.1,0.5"));
+    let reporter = Eval::new(&t).environment(function_for(&t, "rate-reporter"));
+    let from_template = ReporterConfig::from_lookup(|k| reporter.get(k).cloned()).unwrap();
+    assert_eq!(from_template.thresholds, ReporterConfig::from_lookup(|_| None).unwrap().thresholds);
+    assert_eq!(from_template.top_domains, ReporterConfig::from_lookup(|_| None).unwrap().top_domains);
+    assert_eq!(Eval::new(&t).param("ReportSchedule").as_deref(), Some("cron(0 6 * * ? *)"));
+}
+
+#[test]
+fn pause_on_alarm_is_off_by_default_and_names_real_alarms() {
+    let t = template();
+    assert_eq!(Eval::new(&t).param("PauseOnAlarm").as_deref(), Some("false"));
+    let suppressor = function_for(&t, "alarm-suppressor");
+    assert_eq!(Eval::new(&t).environment(suppressor)["PAUSE_ON_ALARMS"], "");
+
+    let on = Eval::with(&t, &[("PauseOnAlarm", "true")]);
+    let env = on.environment(suppressor);
+    let names: BTreeSet<String> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
+        .iter()
+        .map(|(_, a)| on.string(&a["Properties"]["AlarmName"]))
+        .collect();
+    let paused: Vec<&str> = env["PAUSE_ON_ALARMS"].split(',').collect();
+    assert!(!paused.is_empty());
+    for p in &paused {
+        assert!(names.contains(*p), "PAUSE_ON_ALARMS names {p}, which is no alarm of the template");
+    }
+    assert_eq!(env["CONFIGURATION_SET"], on.param("ConfigurationSetName").unwrap());
+
+    // The pause permissions exist only with PauseOnAlarm, on the one set, and tag only our key.
+    let role = role_of(&t, suppressor);
+    let tagging: Vec<_> =
+        statements(role).into_iter().filter(|s| actions(s).contains(&"ses:TagResource".into())).collect();
+    assert_eq!(tagging.len(), 1);
+    assert_eq!(
+        tagging[0]["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"],
+        serde_json::json!([ses_monitor::sesv2::PAUSED_BY_TAG])
+    );
+    let granted = |eval: &Eval| {
+        let policies = role["Properties"]["Policies"].as_array().unwrap();
+        policies
+            .iter()
+            .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap())
+            .filter_map(|s| eval.pick(s))
+            .flat_map(actions)
+            .collect::<BTreeSet<_>>()
+    };
+    let off = granted(&Eval::new(&t));
+    assert!(!off.contains("ses:PutConfigurationSetSendingOptions") && !off.contains("ses:TagResource"));
+    let on_actions = granted(&on);
+    for a in [
+        "ses:GetConfigurationSet",
+        "ses:PutConfigurationSetSendingOptions",
+        "ses:TagResource",
+        "ses:UntagResource",
+    ] {
+        assert!(on_actions.contains(a), "PauseOnAlarm=true grants {a}");
+    }
+    assert!(off.contains("ses:PutSuppressedDestination"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ledger, SES destinations, dashboard
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn ledger_table_has_the_layout_the_code_uses() {
+    let t = template();
+    let tables = resources_of_type(&t, "AWS::DynamoDB::Table");
+    assert_eq!(tables.len(), 1);
+    let p = &tables[0].1["Properties"];
+    let keys = |schema: &Value| -> Vec<(String, String)> {
+        schema
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| (k["AttributeName"].as_str().unwrap().into(), k["KeyType"].as_str().unwrap().into()))
+            .collect()
+    };
+    let pair =
+        |a: &str, b: &str| vec![(a.to_string(), "HASH".to_string()), (b.to_string(), "RANGE".to_string())];
+    assert_eq!(keys(&p["KeySchema"]), pair("pk", "sk"));
+    let gsis = p["GlobalSecondaryIndexes"].as_array().unwrap();
+    assert_eq!(gsis.len(), 1);
+    assert_eq!(gsis[0]["IndexName"], ses_monitor::ledger::BY_DAY_INDEX);
+    assert_eq!(keys(&gsis[0]["KeySchema"]), pair("gsi1pk", "gsi1sk"));
+    assert_eq!(gsis[0]["Projection"]["ProjectionType"], "ALL");
+    assert_eq!(
+        p["TimeToLiveSpecification"],
+        serde_json::json!({"AttributeName": "expires_at", "Enabled": true})
+    );
+    assert_eq!(p["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true);
+    assert_eq!(p["SSESpecification"]["SSEEnabled"], true);
+    let eval = Eval::new(&t);
+    assert_eq!(eval.param("LedgerTtlDays").as_deref(), Some("14"));
+    assert_eq!(IngestConfig::default().ledger_ttl_days, 14);
+}
+
+#[test]
+fn ses_destinations_cover_every_event_type_and_the_tag_dimensions() {
+    let t = template();
+    let all = [
+        "send",
+        "reject",
+        "bounce",
+        "complaint",
+        "delivery",
+        "open",
+        "click",
+        "renderingFailure",
+        "deliveryDelay",
+        "subscription",
+    ];
+    let destinations = resources_of_type(&t, "AWS::SES::ConfigurationSetEventDestination");
+    assert_eq!(destinations.len(), 2);
+    let eval = Eval::new(&t);
+    let mut kinds = BTreeSet::new();
+    for (id, d) in destinations {
+        let dest = &d["Properties"]["EventDestination"];
+        let types: BTreeSet<&str> =
+            dest["MatchingEventTypes"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(types, all.into_iter().collect(), "{id}: all 10 event types");
+        if let Some(sns) = dest.get("SnsDestination") {
+            assert_eq!(sns["TopicARN"], serde_json::json!({"Ref": "SesEventsTopic"}));
+            kinds.insert("sns");
+        }
+        if let Some(cw) = dest.get("CloudWatchDestination") {
+            let dims: Vec<(String, String, String)> = cw["DimensionConfigurations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["DimensionName"].as_str().unwrap().into(),
+                        c["DimensionValueSource"].as_str().unwrap().into(),
+                        eval.string(&c["DefaultDimensionValue"]),
+                    )
+                })
+                .collect();
+            let want = [("EmailType", "messageTag", "general"), ("Campaign", "messageTag", "none")];
+            assert_eq!(dims, want.map(|(a, b, c)| (a.into(), b.into(), c.into())));
+            // ses-events publishes the same tag rollups with the same defaults.
+            let env = eval.environment(function_for(&t, "ses-events"));
+            let tags = parse_tag_dimensions(&env["TAG_DIMENSIONS"]).unwrap();
+            let tags: Vec<(String, String)> = tags.into_iter().map(|d| (d.name, d.default_value)).collect();
+            assert_eq!(tags, dims.iter().map(|(n, _, d)| (n.clone(), d.clone())).collect::<Vec<_>>());
+            kinds.insert("cloudwatch");
+        }
+    }
+    assert_eq!(kinds, ["cloudwatch", "sns"].into_iter().collect());
+    let set = &t["Resources"]["ConfigurationSet"]["Properties"];
+    assert_eq!(set["ReputationOptions"]["ReputationMetricsEnabled"], true);
+    // Only SES of this account and configuration set may publish SES events.
+    let policy = &t["Resources"]["SesEventsTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+    let statements = policy.as_array().unwrap();
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0]["Principal"], serde_json::json!({"Service": "ses.amazonaws.com"}));
+    assert!(statements[0]["Condition"]["StringEquals"].get("aws:SourceAccount").is_some());
+    assert!(
+        eval.string(&statements[0]["Condition"]["ArnLike"]["aws:SourceArn"])
+            .ends_with(":configuration-set/ses-monitor")
+    );
+}
+
+#[test]
+fn dashboard_is_json_with_per_domain_search_and_latency_percentiles() {
+    let t = template();
+    let dashboards = resources_of_type(&t, "AWS::CloudWatch::Dashboard");
+    assert_eq!(dashboards.len(), 1);
+    let eval = Eval::with(&t, &[("MetricNamespace", "Acme Mail/SES")]);
+    let body = eval.string(&dashboards[0].1["Properties"]["DashboardBody"]);
+    let body: Value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("dashboard body is not JSON: {e}"));
+    let widgets = body["widgets"].as_array().unwrap();
+    let text = serde_json::to_string(widgets).unwrap();
+    for metric in ["Send", "Delivery", "HardBounce", "Complaint", "DeliveryLatency"] {
+        let search = format!(r#"SEARCH('{{\"Acme Mail/SES\",RecipientDomain}} MetricName=\"{metric}\"'"#);
+        assert!(text.contains(&search), "a per-domain SEARCH widget for {metric}");
+    }
+    for stat in ["p50", "p99"] {
+        assert!(text.contains(&format!(r#""stat":"{stat}""#)), "DeliveryLatency {stat}");
+    }
+    for title in ["Volume", "Bounces and complaints", "Reputation (account)", "Engagement"] {
+        assert!(widgets.iter().any(|w| w["properties"]["title"] == title), "widget {title}");
+    }
+}
+
+#[test]
+fn readme_deploy_section_lists_every_parameter_with_its_default() {
+    let t = template();
+    let text = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let deploy = text.split("\n## Deploy").nth(1).expect("README has a `## Deploy` section");
+    let deploy = deploy.split("\n## ").next().unwrap();
+    let table = deploy.split("\n### Parameters").nth(1).expect("`### Parameters` under `## Deploy`");
+    let mut documented = BTreeMap::new();
+    for row in table.lines().filter_map(|l| l.strip_prefix("| `")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let name = cells[0].trim_end_matches('`').to_string();
+        let default = cells[1].trim();
+        let default =
+            if default == "*(empty)*" { String::new() } else { default.trim_matches('`').to_string() };
+        documented.insert(name, default);
+    }
+    let eval = Eval::new(&t);
+    let params: BTreeMap<String, String> = t["Parameters"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (k.clone(), eval.param(k).unwrap_or_else(|| panic!("parameter {k} has no default"))))
+        .collect();
+    assert_eq!(documented, params, "README `### Parameters` (name, default) vs template.yaml");
+}
