@@ -12,6 +12,10 @@
 //! - [`create_ledger_table`]: the offender-ledger DynamoDB table as template.yaml declares it
 //!   (keys, the `by-day` index, TTL), and [`scan_table`] to read every raw item back.
 //! - [`Emulator::sent_emails`]: what SESv2 SendEmail "sent" (ministack keeps it in memory).
+//! - [`lambda`]: the release binaries served by a Lambda Runtime API emulator, their
+//!   configuration read from template.yaml, and named test steps that report with the logs.
+//! - [`ses_proxy`]: a recording SESv2 proxy in front of the emulator that answers the account
+//!   suppression-list calls ministack lacks.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -32,6 +36,9 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
 };
+
+pub mod lambda;
+pub mod ses_proxy;
 
 /// How long [`Emulator::start`] waits for the emulator to answer.
 pub const START_TIMEOUT: Duration = Duration::from_secs(20);

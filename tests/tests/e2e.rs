@@ -1,0 +1,1046 @@
+//! End to end: the three release binaries (what is deployed as `bootstrap`), each served by a
+//! Lambda Runtime API emulator and configured as template.yaml configures it, against one local
+//! AWS emulator (ministack). Build them first: `cargo build --release --locked -p ses-events -p
+//! alarm-suppressor -p rate-reporter` (scripts/test does).
+//!
+//! 1. Every payload in events/ goes through ses-events (`METRICS_SINK=api`, the ledger on): SNS
+//!    events as they are, the SQS batches with their partial-batch answers, backfill.jsonl as an
+//!    SQS batch of its lines (raw delivery). Each answer must equal what `ses_monitor::ingest`
+//!    computes for the same payload; the metrics are read back from CloudWatch per dimension set
+//!    and the ledger items from DynamoDB.
+//! 2. A burst of hard bounces at one domain, through ses-events, makes the template's
+//!    hard-bounce alarm (created in the emulator) go to ALARM; its SNS notification, taken from
+//!    an SQS queue subscribed to the alarm topic, drives alarm-suppressor: the bounced addresses
+//!    go on the suppression list and the configuration set is paused; the OK notification
+//!    resumes it. ministack has no suppression list, so alarm-suppressor's SESv2 calls go to a
+//!    recording proxy (`AWS_ENDPOINT_URL_SESV2`) that answers those and forwards the rest.
+//! 3. rate-reporter reports the day of the burst: its numbers are what was sent in, and the
+//!    email reached SES.
+//!
+//! Every step is named; a failure names the step and the function, with the function's log tail,
+//! its last invocations and the emulator's log tail.
+//!
+//! The events/ files are dated 2026-11-26. CloudWatch takes data points up to two weeks old, and
+//! ses-events publishes older ones at the invocation time (`clamped_timestamps`): every
+//! expectation below is computed for the time the test runs, so it holds on any date. The ledger
+//! keeps items `LEDGER_TTL_DAYS` after the event and ministack deletes expired ones: the test sets
+//! the template's `LedgerTtlDays` so that the files' items are alive (at most 365 days; past that
+//! only the items still alive are expected).
+//!
+//! Two ministack behaviours shape step 2 (see alarm_pipeline.rs for the measured model): it
+//! evaluates no metric math, and it adds up every series of an alarm's metric whatever the
+//! dimensions. The template's hard-bounce alarm is a rate (metric math over the totals), so it is
+//! created with the same name, actions, period and comparison, on its `HardBounce` metric alone,
+//! with the rate threshold turned into a count for the burst's sends; ministack's threshold is
+//! that count times the number of series a hard bounce is published to, plus whatever hard
+//! bounces of step 1 are already in the alarm's window.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration as StdDuration, Instant};
+
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, DimensionFilter, StateValue, Statistic};
+use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
+use serde_json::{Value, json};
+use ses_monitor::cloudwatch::{datums, plan_requests};
+use ses_monitor::config::IngestConfig;
+use ses_monitor::ingest;
+use ses_monitor::ledger::{LedgerEntry, from_item, partition_key, sort_key};
+use ses_monitor::metrics::{COUNT_METRICS, DELIVERY_LATENCY, MetricBatch, RECIPIENT_DOMAIN};
+use ses_monitor::report::{Counts, Row};
+use ses_monitor::reporter::ReporterConfig;
+use ses_monitor::ses::EventKind;
+use ses_monitor::synth::{self, EventSpec};
+use ses_monitor_tests::lambda::{FUNCTIONS, LambdaFunction, Steps, Template, env_map, release_binary};
+use ses_monitor_tests::ses_proxy::{SUPPRESSION_PATH, SesProxy};
+use ses_monitor_tests::{Emulator, REGION, create_ledger_table, repo_root, scan_table};
+
+/// `AWS::StackName` of the stack the test stands for.
+const STACK: &str = "ses-monitor";
+/// Physical name of the template's `LedgerTable`.
+const LEDGER_TABLE: &str = "ses-monitor-ledger";
+/// The alarm topic (`AlarmTopic`) and the queue subscribed to it in place of the function.
+const ALARM_TOPIC: &str = "ses-monitor-AlarmTopic";
+const ALARM_QUEUE: &str = "ses-monitor-alarm-suppressor-in";
+/// The domain that goes bad in step 2: a tracked provider none of the events/ files mentions.
+const BURST_DOMAIN: &str = "icloud.com";
+/// Sends in the burst (at least the template's `HardBounceRateMinimumSends`), a fifth of them
+/// hard-bouncing.
+const BURST_SENDS: usize = 200;
+const REPORT_SENDER: &str = "reports@example.net";
+const REPORT_RECIPIENTS: [&str; 2] = ["ops@example.net", "deliverability@example.net"];
+/// Longest wait for the alarm's notification in the queue (ministack delivers it synchronously,
+/// within the PutMetricData call that crosses the threshold).
+const NOTIFICATION_TIMEOUT: StdDuration = StdDuration::from_secs(30);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_three_functions_work_together_as_deployed() {
+    let started = Instant::now();
+    // Before anything starts: a clear error when the binaries are not built.
+    for f in FUNCTIONS {
+        release_binary(f);
+    }
+    let emu = Emulator::start();
+    let sdk = emu.sdk_config().await;
+    let proxy = SesProxy::start(&emu.endpoint_url());
+    let payloads = event_payloads(Utc::now());
+
+    // The ledger items of events/ must outlive the test (see the module doc).
+    let template = Template::load(STACK);
+    let default_ttl: i64 = template.parameter("LedgerTtlDays").and_then(|v| v.parse().ok()).unwrap_or(14);
+    let oldest = payloads
+        .iter()
+        .flat_map(|(_, p)| {
+            ingest::ingest(&IngestConfig::default(), &p.to_string(), Utc::now()).ledger_entries
+        })
+        .map(|e| e.timestamp)
+        .min()
+        .unwrap_or_else(Utc::now);
+    let ttl_days = default_ttl.max((Utc::now() - oldest).num_days() + 2).min(365);
+    let template = template
+        .with_parameter("MetricsSink", "api")
+        .with_parameter("PauseOnAlarm", "true")
+        .with_parameter("ReportSender", REPORT_SENDER)
+        .with_parameter("ReportRecipients", REPORT_RECIPIENTS.join(","))
+        .with_parameter("LedgerTtlDays", ttl_days.to_string())
+        .with_resource_name("LedgerTable", LEDGER_TABLE);
+    let endpoint = emu.endpoint_url();
+    let ses_events_def = template.function("ses-events");
+    let suppressor_def = template.function("alarm-suppressor");
+    let reporter_def = template.function("rate-reporter");
+    let ses_events = LambdaFunction::start(&ses_events_def, &[("AWS_ENDPOINT_URL", endpoint.clone())]).await;
+    let suppressor = LambdaFunction::start(
+        &suppressor_def,
+        &[("AWS_ENDPOINT_URL", endpoint.clone()), ("AWS_ENDPOINT_URL_SESV2", proxy.endpoint_url())],
+    )
+    .await;
+    let reporter = LambdaFunction::start(&reporter_def, &[("AWS_ENDPOINT_URL", endpoint.clone())]).await;
+    let icfg = IngestConfig::from_map(&env_map(&ses_events_def.env)).expect("ses-events configuration");
+    let config_set = template.parameter("ConfigurationSetName").expect("ConfigurationSetName").to_string();
+    let cw = aws_sdk_cloudwatch::Client::new(&sdk);
+    let sesv2 = aws_sdk_sesv2::Client::new(&sdk);
+    let mut steps = Steps::new(&emu);
+
+    let (dynamo, alarms) = steps
+        .run("0 setup: ledger table, alarm topic and queue, configuration set, report sender", &[], async {
+            assert_eq!(ses_events_def.env.get("METRICS_SINK").map(String::as_str), Some("api"));
+            assert_eq!(ses_events_def.env.get("LEDGER_TABLE").map(String::as_str), Some(LEDGER_TABLE));
+            let dynamo = create_ledger_table(&sdk, LEDGER_TABLE).await;
+            let alarms = AlarmQueue::new(&sdk).await;
+            sesv2
+                .create_configuration_set()
+                .configuration_set_name(&config_set)
+                .send()
+                .await
+                .expect("CreateConfigurationSet");
+            sesv2.create_email_identity().email_identity(REPORT_SENDER).send().await.expect("identity");
+            (dynamo, alarms)
+        })
+        .await;
+
+    // --- 1: events/ through ses-events -----------------------------------------------------------
+    let step1 = steps
+        .run("1 ses-events: every payload in events/", &[&ses_events], async {
+            let mut batches = Vec::new();
+            let mut ledger: BTreeMap<(String, String), LedgerEntry> = BTreeMap::new();
+            for (file, payload) in &payloads {
+                let now = Utc::now();
+                let text = payload.to_string();
+                let want = ingest::ingest(&icfg, &text, now);
+                let got = ses_events.invoke(payload).await.unwrap_or_else(|e| panic!("{file}: {e}"));
+                let summary = serde_json::to_value(&want.summary).expect("summary JSON");
+                for k in ["events", "recipients", "skipped", "skip_reasons", "by_type", "clamped_timestamps"]
+                {
+                    assert_eq!(got[k], summary[k], "{file}: `{k}` differs from ingest's\n{got}");
+                }
+                assert_eq!(
+                    got.get("batchItemFailures"),
+                    summary.get("batchItemFailures"),
+                    "{file}: batchItemFailures\n{got}"
+                );
+                let d = datums(&want.batch);
+                let m = &got["metrics"];
+                assert_eq!(m["sink"], "api", "{file}: {got}");
+                assert_eq!(m["namespace"], icfg.namespace.as_str(), "{file}");
+                assert_eq!(m["series"], want.batch.series.len(), "{file}: series\n{got}");
+                assert_eq!(m["datums"], d.len(), "{file}: datums\n{got}");
+                assert_eq!(m["requests"], plan_requests(d).len(), "{file}: PutMetricData requests\n{got}");
+                assert_eq!(m["totals"], json!(want.batch.totals().into_iter().collect::<BTreeMap<_, _>>()));
+                // The first write of a key stays (the put is conditional): later ones are duplicates.
+                let mut new = 0;
+                for e in &want.ledger_entries {
+                    if let std::collections::btree_map::Entry::Vacant(v) =
+                        ledger.entry((partition_key(&e.dimension), sort_key(e)))
+                    {
+                        v.insert(e.clone());
+                        new += 1;
+                    }
+                }
+                assert_eq!(
+                    got["ledger"],
+                    json!({"written": new, "duplicates": want.ledger_entries.len() - new}),
+                    "{file}: ledger writes\n{got}"
+                );
+                // What events/README.md promises for the SQS samples.
+                let expected_failures = match file.as_str() {
+                    "sqs-batch.json" => {
+                        Some(json!([{"itemIdentifier": "15efcbf6-b831-4a29-b9d7-010c87cf771d"}]))
+                    }
+                    "sqs-raw-batch.json" => Some(json!([])),
+                    "backfill.jsonl" => Some(json!([])),
+                    _ => None,
+                };
+                if let Some(f) = expected_failures {
+                    assert_eq!(got["batchItemFailures"], f, "{file}: batchItemFailures\n{got}");
+                }
+                if file == "sqs-raw-batch.json" {
+                    assert_eq!(
+                        got["skip_reasons"],
+                        json!({"ses_topic_validated_notice": 1}),
+                        "{file}: {got}"
+                    );
+                }
+                if file == "backfill.jsonl" {
+                    assert_eq!(got["events"], 21, "{file}: {got}");
+                }
+                batches.push(want.batch);
+            }
+            let names: Vec<&str> = payloads.iter().map(|(f, _)| f.as_str()).collect();
+            for f in ["sns-send.json", "sns-bounce-hard.json", "sqs-batch.json", "sqs-raw-batch.json"] {
+                assert!(names.contains(&f), "events/{f} missing: {names:?}");
+            }
+            Step1 { batches, ledger }
+        })
+        .await;
+
+    steps
+        .run("1b ses-events: the metrics read back from CloudWatch", &[&ses_events], async {
+            check_metrics(&cw, &icfg.namespace, &step1.batches).await;
+        })
+        .await;
+
+    steps
+        .run("1c ses-events: the offender ledger in DynamoDB", &[&ses_events], async {
+            let now = Utc::now();
+            let ttl = Duration::days(ttl_days);
+            // Items past their TTL may already be gone (ministack sweeps them once a minute).
+            let alive = |t: DateTime<Utc>| t + ttl > now + Duration::minutes(5);
+            let items = scan_table(&dynamo, LEDGER_TABLE).await;
+            let mut got = BTreeMap::new();
+            for item in &items {
+                let e = from_item(item).unwrap_or_else(|e| panic!("{e}: {item:?}"));
+                if alive(e.timestamp) {
+                    got.insert((partition_key(&e.dimension), sort_key(&e)), e);
+                }
+            }
+            let want: BTreeMap<_, _> = step1
+                .ledger
+                .iter()
+                .filter(|(_, e)| alive(e.timestamp))
+                .map(|(k, e)| (k.clone(), e.clone()))
+                .collect();
+            assert!(!want.is_empty() || ttl_days == 365, "events/ has bounces and complaints");
+            let who = |m: &BTreeMap<(String, String), LedgerEntry>| -> Vec<String> {
+                m.values().map(|e| format!("{} {}", e.kind.as_str(), e.recipient)).collect()
+            };
+            assert_eq!(who(&got), who(&want), "the bounced and complaining recipients of events/");
+            assert_eq!(got, want, "ledger items");
+        })
+        .await;
+
+    // --- 2: a burst of hard bounces → the alarm → alarm-suppressor -------------------------------
+    let alarm =
+        HardBounceAlarm::from_template(&template.clone().with_resource_name("AlarmTopic", &alarms.topic_arn));
+    let domain = alarm.domain.clone().unwrap_or_else(|| BURST_DOMAIN.to_string());
+    let hard = BURST_SENDS / 5;
+    let burst_time = Utc::now();
+    let burst = burst_messages(&domain, BURST_SENDS, hard, burst_time);
+    let bounced: BTreeSet<String> =
+        (BURST_SENDS - hard..BURST_SENDS).map(|i| format!("user{i}@{domain}")).collect();
+
+    let (alarm_message, burst_batch) = steps
+        .run(
+            &format!("2a ses-events: {hard} hard bounces of {BURST_SENDS} sends at {domain} fire the alarm"),
+            &[&ses_events],
+            async {
+                let payload: Value = serde_json::from_str(&synth::sqs_lambda_event(&burst, true, burst_time))
+                    .expect("SQS event");
+                let want = ingest::ingest(&icfg, &payload.to_string(), Utc::now());
+                let burst_series_hard: u64 = series_sum(&want.batch, "HardBounce", |_| true);
+                let rollups = burst_series_hard / hard as u64;
+                let count = alarm.count_threshold(BURST_SENDS);
+                assert!(
+                    (hard as f64) > count,
+                    "the burst ({hard}) must cross the template's threshold ({count})"
+                );
+                // ministack: every series of the metric in the window counts, step 1's too.
+                let window_start = Utc::now()
+                    - Duration::seconds(alarm.period_s * alarm.evaluation_periods)
+                    - Duration::minutes(2);
+                let prior: u64 = step1
+                    .batches
+                    .iter()
+                    .map(|b| {
+                        series_sum(b, "HardBounce", |s| s.timestamp_ms >= window_start.timestamp_millis())
+                    })
+                    .sum();
+                let threshold = rollups as f64 * count + prior as f64;
+                assert!(
+                    (burst_series_hard + prior) as f64 > threshold && (prior as f64) <= threshold,
+                    "threshold {threshold}: burst {burst_series_hard}, before it {prior}"
+                );
+                eprintln!(
+                    "  alarm {}: template threshold {} → {count} hard bounces of {BURST_SENDS} sends; in \
+                     ministack's sum over {rollups} series with {prior} already in the window: {threshold}",
+                    alarm.name, alarm.threshold
+                );
+                assert_eq!(
+                    alarm.alarm_actions,
+                    [alarms.topic_arn.as_str()],
+                    "the template's alarm notifies the alarm topic"
+                );
+                assert_eq!(alarm.ok_actions, [alarms.topic_arn.as_str()], "… also when it is OK again");
+                alarm.put(&cw, threshold).await;
+                // Whatever PutMetricAlarm's own evaluation sent (an OK when step 1's data is in the
+                // window) is not the point here.
+                let before = alarms.take(0).await;
+                assert!(
+                    before.iter().all(|m| m.alarm["NewStateValue"] != "ALARM"),
+                    "ALARM before the burst: {before:?}"
+                );
+                assert_ne!(alarm.state(&cw).await, StateValue::Alarm);
+
+                let got = ses_events.invoke(&payload).await.unwrap_or_else(|e| panic!("burst: {e}"));
+                assert_eq!(got["events"], want.summary.events, "{got}");
+                assert_eq!(
+                    got["by_type"],
+                    json!({"Send": BURST_SENDS, "Delivery": BURST_SENDS - hard, "Bounce": hard})
+                );
+                assert_eq!(got["batchItemFailures"], json!([]));
+                assert_eq!(got["ledger"], json!({"written": hard, "duplicates": 0}));
+                assert_eq!(got["metrics"]["totals"]["HardBounce"], hard);
+
+                let deadline = Instant::now() + NOTIFICATION_TIMEOUT;
+                let mut received = Vec::new();
+                while !received.iter().any(|m: &AlarmMessage| m.alarm["NewStateValue"] == "ALARM")
+                    && Instant::now() < deadline
+                {
+                    received.extend(alarms.take(1).await);
+                }
+                let fired: Vec<AlarmMessage> =
+                    received.into_iter().filter(|m| m.alarm["NewStateValue"] == "ALARM").collect();
+                assert_eq!(
+                    fired.len(),
+                    1,
+                    "one ALARM notification within {NOTIFICATION_TIMEOUT:?}: {fired:?}"
+                );
+                assert_eq!(alarm.state(&cw).await, StateValue::Alarm);
+                let m = fired.into_iter().next().expect("one");
+                assert_eq!(m.alarm["AlarmName"], alarm.name.as_str());
+                assert_eq!(m.alarm["Trigger"]["MetricName"], "HardBounce");
+                (m, want.batch)
+            },
+        )
+        .await;
+
+    let proxied_before = proxy.requests().len();
+    steps
+        .run("2b alarm-suppressor: ALARM → suppression list and pause", &[&suppressor], async {
+            let got =
+                suppressor.invoke(&alarms.sqs_event(&alarm_message)).await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(got["alarms"].as_array().map(Vec::len), Some(1), "{got}");
+            let a = &got["alarms"][0];
+            assert_eq!(a["alarm"], alarm.name.as_str(), "{got}");
+            assert_eq!(a["state"], "ALARM", "{got}");
+            assert_eq!(a["action"], "suppressed", "{got}");
+            assert_eq!(a["offenders"], json!({"HardBounce": bounced.len()}), "{got}");
+            assert_eq!(a["suppressed"], json!({"BOUNCE": bounced.len()}), "{got}");
+            assert_eq!((&a["left_over"], &a["failed"], &a["dry_run"]), (&json!(0), &json!(0), &json!(false)));
+            assert_eq!(a["sending"], format!("paused:{config_set}"), "{got}");
+            assert_eq!(a.get("recipient_domain").and_then(Value::as_str), alarm.domain.as_deref());
+
+            // The suppression requests, as SES would have received them.
+            let mut sent: Vec<(String, String)> = proxy
+                .suppressions()
+                .iter()
+                .map(|b| {
+                    (
+                        b["EmailAddress"].as_str().unwrap_or("?").into(),
+                        b["Reason"].as_str().unwrap_or("?").into(),
+                    )
+                })
+                .collect();
+            sent.sort();
+            let want: Vec<(String, String)> =
+                bounced.iter().map(|a| (a.clone(), "BOUNCE".to_string())).collect();
+            assert_eq!(
+                sent, want,
+                "PutSuppressedDestination requests: each bounced address once, nobody else"
+            );
+            // Its other SESv2 calls went through the proxy to the emulator, and succeeded.
+            let others: Vec<_> = proxy.requests()[proxied_before..]
+                .iter()
+                .filter(|r| r.path != SUPPRESSION_PATH)
+                .cloned()
+                .collect();
+            assert!(others.iter().all(|r| !r.answered_here && (200..300).contains(&r.status)), "{others:#?}");
+            let paths: BTreeSet<String> = others.iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+            for p in [
+                format!("GET /v2/email/configuration-sets/{config_set}"),
+                format!("PUT /v2/email/configuration-sets/{config_set}/sending"),
+                "POST /v2/email/tags".to_string(),
+            ] {
+                assert!(paths.contains(&p), "{p} not among {paths:?}");
+            }
+
+            // The ledger: the burst's items marked, step 1's untouched.
+            let items = scan_table(&dynamo, LEDGER_TABLE).await;
+            let marked: BTreeSet<String> = items
+                .iter()
+                .map(|i| from_item(i).expect("ledger item"))
+                .filter(|e| e.suppressed_at.is_some())
+                .map(|e| e.recipient)
+                .collect();
+            assert_eq!(marked, bounced, "ledger items marked suppressed");
+
+            let (enabled, paused_by) = sending_state(&sesv2, &config_set).await;
+            assert!(!enabled, "sending paused");
+            assert_eq!(paused_by.as_deref(), Some(alarm.name.as_str()), "paused-by tag");
+        })
+        .await;
+
+    steps
+        .run(
+            "2c alarm-suppressor: the same notification again, as SNS delivers it → nothing new",
+            &[&suppressor],
+            async {
+                let n = proxy.suppressions().len();
+                let got = suppressor
+                    .invoke(&alarms.sns_event(&alarm_message))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let a = &got["alarms"][0];
+                assert_eq!(a["action"], "suppressed", "{got}");
+                assert_eq!(a["suppressed"], json!({}), "{got}");
+                assert_eq!(a["sending"], format!("already_paused:{config_set}"), "{got}");
+                assert_eq!(proxy.suppressions().len(), n, "no suppression request");
+            },
+        )
+        .await;
+
+    steps
+        .run("2d alarm-suppressor: OK → sending resumed", &[&suppressor], async {
+            cw.set_alarm_state()
+                .alarm_name(&alarm.name)
+                .state_value(StateValue::Ok)
+                .state_reason("e2e: bounces stopped")
+                .send()
+                .await
+                .expect("SetAlarmState");
+            let deadline = Instant::now() + NOTIFICATION_TIMEOUT;
+            let mut ok = Vec::new();
+            while ok.is_empty() && Instant::now() < deadline {
+                ok.extend(alarms.take(1).await.into_iter().filter(|m| m.alarm["NewStateValue"] == "OK"));
+            }
+            assert_eq!(ok.len(), 1, "one OK notification: {ok:?}");
+            let got = suppressor.invoke(&alarms.sqs_event(&ok[0])).await.unwrap_or_else(|e| panic!("{e}"));
+            let a = &got["alarms"][0];
+            assert_eq!((&a["state"], &a["action"]), (&json!("OK"), &json!("resumed")), "{got}");
+            assert_eq!(a["sending"], format!("resumed:{config_set}"), "{got}");
+            assert_eq!(sending_state(&sesv2, &config_set).await, (true, None), "sending on, tag removed");
+        })
+        .await;
+
+    // --- 3: the report -------------------------------------------------------------------------
+    steps
+        .run("3 rate-reporter: the report of the burst's day, by email", &[&reporter], async {
+            let day = burst_time.date_naive();
+            let got = reporter
+                .invoke(&json!({"date": day.format("%Y-%m-%d").to_string()}))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let report = &got["report"];
+            let (start, end) = (day_start(day), day_start(day) + Duration::days(1));
+            assert_eq!(report["start"], start.to_rfc3339_opts(SecondsFormat::Secs, true), "{report}");
+            // What was sent in, per domain, in the window (step 1's events count when they were
+            // published at the invocation time).
+            let all: Vec<&MetricBatch> = step1.batches.iter().chain([&burst_batch]).collect();
+            let expected = domain_counts(&all, start, end);
+            let rows = report["domains"].as_array().expect("domains");
+            for row in rows.iter().filter(|r| r.get("folded").is_none()) {
+                let d = row["domain"].as_str().expect("domain");
+                let want = expected.get(d).copied().unwrap_or_default();
+                assert_eq!(row["counts"], serde_json::to_value(want).unwrap(), "counts of {d}\n{report}");
+            }
+            let mut total = Counts::default();
+            expected.values().for_each(|c| total.add(c));
+            assert_eq!(report["total"]["counts"], serde_json::to_value(total).unwrap(), "total\n{report}");
+            let burst_row = rows
+                .iter()
+                .find(|r| r["domain"] == domain.as_str())
+                .unwrap_or_else(|| panic!("{domain} row: {report}"));
+            let c = &burst_row["counts"];
+            assert_eq!(
+                (&c["sends"], &c["deliveries"], &c["bounces"], &c["hard_bounces"]),
+                (
+                    &json!(BURST_SENDS as f64),
+                    &json!((BURST_SENDS - hard) as f64),
+                    &json!(hard as f64),
+                    &json!(hard as f64)
+                )
+            );
+            let rcfg = ReporterConfig::from_lookup(|k| reporter_def.env.get(k).cloned())
+                .expect("reporter configuration");
+            let status = Row::new(&domain, expected[&domain], None, &rcfg.thresholds).status;
+            assert_eq!(burst_row["status"], serde_json::to_value(status).unwrap(), "{burst_row}");
+            assert_ne!(burst_row["status"], "OK", "a fifth of the mail hard-bounced");
+            assert_eq!(rows[0]["domain"], domain.as_str(), "the riskiest domain first");
+
+            // The email.
+            assert_eq!(got["email"]["sent"], true, "{got}");
+            assert_eq!(got["email"]["recipients"], REPORT_RECIPIENTS.len());
+            let sent = emu.sent_emails();
+            assert_eq!(sent.len(), 1, "{sent:?}");
+            let m = &sent[0];
+            assert_eq!(m["Source"], REPORT_SENDER);
+            assert_eq!(m["To"], json!(REPORT_RECIPIENTS));
+            assert_eq!(m["Subject"], got["email"]["subject"]);
+            for part in ["BodyHtml", "BodyText"] {
+                assert!(
+                    m[part].as_str().is_some_and(|b| b.contains(domain.as_str())),
+                    "{part} names {domain}"
+                );
+            }
+        })
+        .await;
+
+    eprintln!("\n{:<90} {:>9}", "step", "took");
+    for (name, took) in steps.timings() {
+        eprintln!("{name:<90} {:>8.2}s", took.as_secs_f64());
+    }
+    eprintln!(
+        "{:<90} {:>8.2}s",
+        "whole test (emulator and binaries start included)",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// What step 1 leaves for the next ones.
+struct Step1 {
+    /// What ses-events aggregated from each file, as computed here.
+    batches: Vec<MetricBatch>,
+    /// The ledger items those files give, by key.
+    ledger: BTreeMap<(String, String), LedgerEntry>,
+}
+
+/// Every ses-events payload in events/ (not events/alarms/), by file name: the `.json` files as
+/// they are, `.jsonl` files as an SQS batch of their lines (raw message delivery).
+fn event_payloads(now: DateTime<Utc>) -> Vec<(String, Value)> {
+    let dir = repo_root().join("events");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for p in files {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let payload = if name.ends_with(".json") {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+        } else if name.ends_with(".jsonl") {
+            let lines: Vec<String> =
+                text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect();
+            serde_json::from_str(&synth::sqs_lambda_event(&lines, true, now)).expect("SQS event")
+        } else {
+            continue;
+        };
+        out.push((name, payload));
+    }
+    out
+}
+
+/// Sum of a count metric over the series `keep` selects.
+fn series_sum(
+    batch: &MetricBatch,
+    metric: &str,
+    keep: impl Fn(&ses_monitor::metrics::Series) -> bool,
+) -> u64 {
+    batch
+        .series
+        .iter()
+        .filter(|s| keep(s))
+        .flat_map(|s| s.counts.iter())
+        .filter(|(m, _)| *m == metric)
+        .map(|(_, v)| v)
+        .sum()
+}
+
+fn day_start(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()
+}
+
+/// Counts per `RecipientDomain` value of the series in `[start, end)`, as the report adds them.
+fn domain_counts(
+    batches: &[&MetricBatch],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> BTreeMap<String, Counts> {
+    let mut sums: BTreeMap<String, BTreeMap<&str, u64>> = BTreeMap::new();
+    for b in batches {
+        for s in &b.series {
+            let in_window = (start.timestamp_millis()..end.timestamp_millis()).contains(&s.timestamp_ms);
+            let Some((_, d)) = s.dimensions.iter().find(|(k, _)| k == RECIPIENT_DOMAIN) else { continue };
+            if !in_window {
+                continue;
+            }
+            for (m, v) in &s.counts {
+                *sums.entry(d.clone()).or_default().entry(m).or_default() += v;
+            }
+        }
+    }
+    sums.into_iter()
+        .map(|(d, ms)| {
+            let mut c = Counts::default();
+            for (m, v) in ms {
+                c.set(m, v as f64);
+            }
+            (d, c)
+        })
+        .collect()
+}
+
+/// `n` sends to `user<i>@domain`; the first `n - hard` delivered, the last `hard` hard-bounced,
+/// each feedback event with its send's message id.
+fn burst_messages(domain: &str, n: usize, hard: usize, time: DateTime<Utc>) -> Vec<String> {
+    // All at `time`, so that the burst falls in one minute and one day whenever the test runs.
+    // (A Send has no time of its own: it counts at `mail.timestamp`, which synth puts 2 s before
+    // the spec's time.)
+    let spec = |kind, i: usize| EventSpec {
+        kind,
+        recipient: format!("user{i}@{domain}"),
+        time: if kind == EventKind::Send { time + Duration::seconds(2) } else { time },
+        hard_bounce: true,
+        email_type: "newsletter",
+        campaign: "e2e-burst".into(),
+        latency_ms: 900 + i as u64,
+        seq: 900_000 + i as u64,
+    };
+    let mut out: Vec<String> = (0..n).map(|i| synth::ses_json(&spec(EventKind::Send, i))).collect();
+    for i in 0..n {
+        let kind = if i < n - hard { EventKind::Delivery } else { EventKind::Bounce };
+        out.push(synth::ses_json(&spec(kind, i)));
+    }
+    out
+}
+
+// --- CloudWatch read-back ---------------------------------------------------------------------
+
+/// Compares what CloudWatch (ministack) holds with the batches: the metric list, each
+/// dimensioned series' sum (and the latency distribution's count, minimum and maximum), and the
+/// totals. ministack answers a query without dimensions with the sum of *every* series of the
+/// metric, so the totals series is that minus the dimensioned ones.
+async fn check_metrics(cw: &aws_sdk_cloudwatch::Client, namespace: &str, batches: &[MetricBatch]) {
+    type Key = (String, Vec<(String, String)>);
+    let mut sums: BTreeMap<Key, u64> = BTreeMap::new();
+    let mut latency: BTreeMap<Key, (u64, u64, u64)> = BTreeMap::new();
+    let (mut first, mut last) = (i64::MAX, i64::MIN);
+    for b in batches {
+        for s in &b.series {
+            first = first.min(s.timestamp_ms);
+            last = last.max(s.timestamp_ms);
+            for (m, v) in &s.counts {
+                *sums.entry((m.to_string(), s.dimensions.clone())).or_default() += v;
+            }
+            for (v, n) in &s.latency {
+                let e = latency.entry((DELIVERY_LATENCY.into(), s.dimensions.clone())).or_insert((
+                    0,
+                    u64::MAX,
+                    0,
+                ));
+                *e = (e.0 + n, e.1.min(*v), e.2.max(*v));
+            }
+        }
+    }
+    assert!(first <= last, "events/ gave metrics");
+
+    // The list of metrics: exactly the series published.
+    let mut listed = BTreeSet::new();
+    let mut token = None;
+    loop {
+        let page =
+            cw.list_metrics().namespace(namespace).set_next_token(token).send().await.unwrap_or_else(|e| {
+                panic!("ListMetrics: {}", aws_sdk_cloudwatch::error::DisplayErrorContext(&e))
+            });
+        for m in page.metrics() {
+            let mut dims: Vec<(String, String)> = m
+                .dimensions()
+                .iter()
+                .map(|d| {
+                    (d.name().unwrap_or_default().to_string(), d.value().unwrap_or_default().to_string())
+                })
+                .collect();
+            dims.sort();
+            listed.insert((m.metric_name().unwrap_or_default().to_string(), dims));
+        }
+        match page.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    let expected: BTreeSet<Key> = sums.keys().chain(latency.keys()).cloned().collect();
+    assert_eq!(listed, expected, "ListMetrics: the series published");
+    let domains = cw
+        .list_metrics()
+        .namespace(namespace)
+        .dimensions(DimensionFilter::builder().name(RECIPIENT_DOMAIN).build())
+        .send()
+        .await
+        .expect("ListMetrics by RecipientDomain");
+    assert!(!domains.metrics().is_empty());
+
+    let start = DateTime::from_timestamp_millis(first).expect("time") - Duration::minutes(1);
+    let end = DateTime::from_timestamp_millis(last).expect("time") + Duration::minutes(3);
+    let period = (((end - start).num_seconds() + 59) / 60 * 60) as i32;
+    let stats = |metric: String, dims: Vec<(String, String)>, stat: Vec<Statistic>| {
+        let dims: Vec<Dimension> =
+            dims.iter().map(|(k, v)| Dimension::builder().name(k).value(v).build()).collect();
+        cw.get_metric_statistics()
+            .namespace(namespace)
+            .metric_name(metric)
+            .set_dimensions(Some(dims))
+            .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
+            .end_time(aws_smithy_types::DateTime::from_secs(end.timestamp()))
+            .period(period)
+            .set_statistics(Some(stat))
+            .send()
+    };
+    let mut dimensioned: BTreeMap<String, f64> = BTreeMap::new();
+    for ((metric, dims), want) in &sums {
+        if dims.is_empty() {
+            continue;
+        }
+        let out =
+            stats(metric.clone(), dims.clone(), vec![Statistic::Sum]).await.expect("GetMetricStatistics");
+        let got: f64 = out.datapoints().iter().filter_map(|d| d.sum()).sum();
+        assert_eq!(got, *want as f64, "{metric} {dims:?}: {:?}", out.datapoints());
+        *dimensioned.entry(metric.clone()).or_default() += got;
+    }
+    for metric in COUNT_METRICS {
+        let want = sums.get(&(metric.to_string(), Vec::new())).copied().unwrap_or(0) as f64;
+        let out =
+            stats(metric.to_string(), Vec::new(), vec![Statistic::Sum]).await.expect("GetMetricStatistics");
+        let all: f64 = out.datapoints().iter().filter_map(|d| d.sum()).sum();
+        let totals = all - dimensioned.get(metric).copied().unwrap_or(0.0);
+        assert_eq!(
+            totals, want,
+            "{metric} totals series (ministack's no-dimension sum {all} minus the dimensioned series)"
+        );
+    }
+    for ((metric, dims), (count, min, max)) in &latency {
+        if dims.is_empty() {
+            continue;
+        }
+        let out = stats(
+            metric.clone(),
+            dims.clone(),
+            vec![Statistic::SampleCount, Statistic::Minimum, Statistic::Maximum],
+        )
+        .await
+        .expect("GetMetricStatistics");
+        let dp = out.datapoints();
+        let got_count: f64 = dp.iter().filter_map(|d| d.sample_count()).sum();
+        let got_min = dp.iter().filter_map(|d| d.minimum()).fold(f64::INFINITY, f64::min);
+        let got_max = dp.iter().filter_map(|d| d.maximum()).fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(
+            (got_count, got_min, got_max),
+            (*count as f64, *min as f64, *max as f64),
+            "{metric} {dims:?}: {dp:?}"
+        );
+    }
+}
+
+// --- the alarm --------------------------------------------------------------------------------
+
+/// The template's hard-bounce alarm, as ministack can evaluate it (see the module doc).
+struct HardBounceAlarm {
+    name: String,
+    description: Option<String>,
+    namespace: String,
+    period_s: i64,
+    evaluation_periods: i64,
+    comparison: String,
+    treat_missing_data: Option<String>,
+    dimensions: Vec<(String, String)>,
+    /// Its `RecipientDomain` dimension, if it is a per-domain alarm.
+    domain: Option<String>,
+    /// The template's threshold: a rate of hard bounces to sends (metric math), or a count.
+    threshold: f64,
+    is_rate: bool,
+    /// Its actions (the alarm topic, as the template wires it).
+    alarm_actions: Vec<String>,
+    ok_actions: Vec<String>,
+}
+
+impl HardBounceAlarm {
+    /// The first alarm of the template on the `HardBounce` metric (directly or in metric math).
+    fn from_template(t: &Template) -> Self {
+        let (id, res) = t
+            .resources_of_type("AWS::CloudWatch::Alarm")
+            .into_iter()
+            .find(|(_, r)| r.to_string().contains("\"HardBounce\""))
+            .expect("template.yaml has a hard-bounce alarm");
+        let mut p = serde_json::Map::new();
+        for k in [
+            "AlarmName",
+            "AlarmDescription",
+            "Namespace",
+            "MetricName",
+            "Dimensions",
+            "Period",
+            "Statistic",
+            "Metrics",
+            "EvaluationPeriods",
+            "ComparisonOperator",
+            "TreatMissingData",
+            "Threshold",
+            "AlarmActions",
+            "OKActions",
+        ] {
+            if let Some(v) = res["Properties"].get(k) {
+                p.insert(k.into(), t.eval(v).unwrap_or_else(|e| panic!("{id}.{k}: {e}")));
+            }
+        }
+        let p = Value::Object(p);
+        let num = |v: &Value| v.as_f64().or_else(|| v.as_str()?.parse().ok());
+        let (metric, is_rate) = match p["Metrics"].as_array() {
+            Some(ms) => {
+                let m = ms
+                    .iter()
+                    .find(|m| m["MetricStat"]["Metric"]["MetricName"] == "HardBounce")
+                    .unwrap_or_else(|| panic!("{id}: no HardBounce in its metrics"));
+                let period = &m["MetricStat"]["Period"];
+                (
+                    json!({"Metric": m["MetricStat"]["Metric"], "Period": period, "Stat": m["MetricStat"]["Stat"]}),
+                    true,
+                )
+            }
+            None => (
+                json!({"Metric": {"Namespace": p["Namespace"], "MetricName": p["MetricName"], "Dimensions": p["Dimensions"]}, "Period": p["Period"], "Stat": p["Statistic"]}),
+                false,
+            ),
+        };
+        assert_eq!(metric["Stat"], "Sum", "{id}: the hard-bounce count is a Sum");
+        let dimensions: Vec<(String, String)> = metric["Metric"]["Dimensions"]
+            .as_array()
+            .map(|ds| {
+                ds.iter()
+                    .map(|d| {
+                        (
+                            d["Name"].as_str().unwrap_or_default().into(),
+                            d["Value"].as_str().unwrap_or_default().into(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let actions = |k: &str| -> Vec<String> {
+            p[k].as_array()
+                .map(|l| l.iter().filter_map(|a| a.as_str().map(str::to_string)).collect())
+                .unwrap_or_default()
+        };
+        Self {
+            alarm_actions: actions("AlarmActions"),
+            ok_actions: actions("OKActions"),
+            name: p["AlarmName"].as_str().unwrap_or_else(|| panic!("{id}: AlarmName")).into(),
+            description: p["AlarmDescription"].as_str().map(str::to_string),
+            namespace: metric["Metric"]["Namespace"].as_str().expect("namespace").into(),
+            period_s: num(&metric["Period"]).expect("period") as i64,
+            evaluation_periods: num(&p["EvaluationPeriods"]).expect("EvaluationPeriods") as i64,
+            comparison: p["ComparisonOperator"].as_str().expect("ComparisonOperator").into(),
+            treat_missing_data: p["TreatMissingData"].as_str().map(str::to_string),
+            domain: dimensions.iter().find(|(k, _)| k == RECIPIENT_DOMAIN).map(|(_, v)| v.clone()),
+            dimensions,
+            threshold: num(&p["Threshold"]).expect("Threshold"),
+            is_rate,
+        }
+    }
+
+    /// Hard bounces among `sends` above which it fires.
+    fn count_threshold(&self, sends: usize) -> f64 {
+        if self.is_rate { self.threshold * sends as f64 } else { self.threshold }
+    }
+
+    async fn put(&self, cw: &aws_sdk_cloudwatch::Client, threshold: f64) {
+        cw.put_metric_alarm()
+            .alarm_name(&self.name)
+            .set_alarm_description(self.description.clone())
+            .namespace(&self.namespace)
+            .metric_name("HardBounce")
+            .statistic(Statistic::Sum)
+            .period(self.period_s as i32)
+            .evaluation_periods(self.evaluation_periods as i32)
+            .threshold(threshold)
+            .comparison_operator(ComparisonOperator::from(self.comparison.as_str()))
+            .set_treat_missing_data(self.treat_missing_data.clone())
+            .set_dimensions(Some(
+                self.dimensions.iter().map(|(k, v)| Dimension::builder().name(k).value(v).build()).collect(),
+            ))
+            .set_alarm_actions(Some(self.alarm_actions.clone()))
+            .set_ok_actions(Some(self.ok_actions.clone()))
+            .send()
+            .await
+            .unwrap_or_else(|e| {
+                panic!("PutMetricAlarm: {}", aws_sdk_cloudwatch::error::DisplayErrorContext(&e))
+            });
+    }
+
+    async fn state(&self, cw: &aws_sdk_cloudwatch::Client) -> StateValue {
+        let out = cw.describe_alarms().alarm_names(&self.name).send().await.expect("DescribeAlarms");
+        out.metric_alarms().first().and_then(|a| a.state_value().cloned()).expect("the alarm exists")
+    }
+}
+
+/// The alarm topic and an SQS queue subscribed to it (raw delivery off).
+struct AlarmQueue {
+    sqs: aws_sdk_sqs::Client,
+    topic_arn: String,
+    queue_url: String,
+    queue_arn: String,
+    subscription_arn: String,
+}
+
+/// A notification taken from the queue.
+#[derive(Debug, Clone)]
+struct AlarmMessage {
+    message: aws_sdk_sqs::types::Message,
+    /// The SNS envelope (the SQS body).
+    envelope: Value,
+    /// The alarm JSON (the envelope's `Message`).
+    alarm: Value,
+}
+
+impl AlarmQueue {
+    async fn new(sdk: &aws_config::SdkConfig) -> Self {
+        let sns = aws_sdk_sns::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let topic_arn =
+            sns.create_topic().name(ALARM_TOPIC).send().await.expect("CreateTopic").topic_arn.expect("ARN");
+        let queue_url = sqs
+            .create_queue()
+            .queue_name(ALARM_QUEUE)
+            .send()
+            .await
+            .expect("CreateQueue")
+            .queue_url
+            .expect("URL");
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("GetQueueAttributes");
+        let queue_arn =
+            attrs.attributes().and_then(|a| a.get(&QueueAttributeName::QueueArn)).expect("ARN").clone();
+        let subscription_arn = sns
+            .subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("sqs")
+            .endpoint(&queue_arn)
+            .attributes("RawMessageDelivery", "false")
+            .return_subscription_arn(true)
+            .send()
+            .await
+            .expect("Subscribe")
+            .subscription_arn
+            .expect("subscription ARN");
+        Self { sqs, topic_arn, queue_url, queue_arn, subscription_arn }
+    }
+
+    /// Takes (receives and deletes) the waiting notifications, waiting up to `wait_s` for one.
+    async fn take(&self, wait_s: i32) -> Vec<AlarmMessage> {
+        let out = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(wait_s)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .send()
+            .await
+            .expect("ReceiveMessage");
+        let mut taken = Vec::new();
+        for m in out.messages() {
+            if let Some(h) = m.receipt_handle() {
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(h)
+                    .send()
+                    .await
+                    .expect("DeleteMessage");
+            }
+            let body = m.body().unwrap_or_default();
+            let envelope: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+            let alarm: Value = serde_json::from_str(envelope["Message"].as_str().unwrap_or_default())
+                .unwrap_or_else(|e| panic!("alarm JSON: {e}: {body}"));
+            taken.push(AlarmMessage { message: m.clone(), envelope, alarm });
+        }
+        taken
+    }
+
+    /// The SQS→Lambda event Lambda would build from the queued message.
+    fn sqs_event(&self, m: &AlarmMessage) -> Value {
+        let attributes: BTreeMap<String, String> = m
+            .message
+            .attributes()
+            .map(|a| a.iter().map(|(k, v)| (k.as_str().to_string(), v.clone())).collect())
+            .unwrap_or_default();
+        json!({"Records": [{
+            "messageId": m.message.message_id(),
+            "receiptHandle": m.message.receipt_handle(),
+            "body": m.message.body(),
+            "attributes": attributes,
+            "messageAttributes": {},
+            "md5OfBody": m.message.md5_of_body(),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": REGION
+        }]})
+    }
+
+    /// The SNS→Lambda event of the same notification (how the template's subscription of
+    /// alarm-suppressor to the alarm topic delivers it).
+    fn sns_event(&self, m: &AlarmMessage) -> Value {
+        let mut sns = m.envelope.clone();
+        let o = sns.as_object_mut().expect("envelope object");
+        for (from, to) in [("SigningCertURL", "SigningCertUrl"), ("UnsubscribeURL", "UnsubscribeUrl")] {
+            if let Some(v) = o.remove(from) {
+                o.insert(to.into(), v);
+            }
+        }
+        o.entry("MessageAttributes").or_insert(json!({}));
+        json!({"Records": [{
+            "EventSource": "aws:sns",
+            "EventVersion": "1.0",
+            "EventSubscriptionArn": self.subscription_arn,
+            "Sns": sns
+        }]})
+    }
+}
+
+/// Whether sending is enabled on the configuration set, and its `ses-monitor:paused-by` tag.
+async fn sending_state(sesv2: &aws_sdk_sesv2::Client, set: &str) -> (bool, Option<String>) {
+    let out =
+        sesv2.get_configuration_set().configuration_set_name(set).send().await.expect("GetConfigurationSet");
+    let enabled = out.sending_options().is_none_or(|o| o.sending_enabled());
+    let tag = out
+        .tags()
+        .iter()
+        .find(|t| t.key() == ses_monitor::sesv2::PAUSED_BY_TAG)
+        .map(|t| t.value().to_string());
+    (enabled, tag)
+}
