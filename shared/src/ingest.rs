@@ -79,6 +79,8 @@ pub struct Ingested {
     pub batch: MetricBatch,
     /// Offender-ledger entries (bounced and complaining recipients).
     pub ledger_entries: Vec<LedgerEntry>,
+    /// The invocation time the payload was read at.
+    pub now: DateTime<Utc>,
 }
 
 /// Reads a payload: unwraps envelopes, parses SES events, aggregates them. Never fails: every
@@ -115,7 +117,7 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
     }
     summary.recipients = agg.recipients();
     summary.batch_item_failures = failures;
-    Ingested { summary, batch: agg.finish(), ledger_entries }
+    Ingested { summary, batch: agg.finish(), ledger_entries, now }
 }
 
 fn count_event(
@@ -183,9 +185,14 @@ pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
     ledger: &L,
     ingested: Ingested,
 ) -> Result<Summary, PublishError> {
-    let Ingested { mut summary, batch, ledger_entries } = ingested;
+    let Ingested { mut summary, batch, ledger_entries, now } = ingested;
     if cfg.ledger_table.is_some() {
-        let r = ledger.record(&ledger_entries).await?;
+        // Items whose TTL has passed would only be written for DynamoDB to delete them.
+        let ttl = cfg.ledger_ttl();
+        let (live, expired): (Vec<LedgerEntry>, Vec<LedgerEntry>) =
+            ledger_entries.into_iter().partition(|e| e.timestamp + ttl > now);
+        let mut r = ledger.record(&live).await?;
+        r.expired = expired.len();
         summary.ledger = Some(r);
     }
     let report = if batch.is_empty() { PublishReport::default() } else { sink.publish(&batch).await? };
@@ -286,6 +293,26 @@ mod tests {
         let ses = r#"{"eventType":"Send","mail":{"destination":["a@gmail.com"]}}"#;
         let err = handle(&cfg, &sink, ses, now()).await.unwrap_err();
         assert!(err.to_string().contains("throttled"));
+    }
+
+    #[tokio::test]
+    async fn ledger_gets_offenders_but_not_expired_ones() {
+        let map = std::collections::HashMap::from([("LEDGER_TABLE".to_string(), "ledger".to_string())]);
+        let cfg = IngestConfig::from_map(&map).unwrap();
+        let bounce = |at: &str| {
+            serde_json::json!({"eventType": "Bounce",
+                "mail": {"messageId": format!("m-{at}"), "destination": ["a@gmail.com"]},
+                "bounce": {"bounceType": "Permanent", "timestamp": at,
+                    "bouncedRecipients": [{"emailAddress": "a@gmail.com"}]}})
+            .to_string()
+        };
+        let payload = format!("{}\n{}\n", bounce("2026-11-27T09:00:00Z"), bounce("2026-11-01T09:00:00Z"));
+        let ledger = crate::ledger::MemoryLedger::default();
+        let s = handle_with_ledger(&cfg, &MemorySink::default(), &ledger, &payload, now()).await.unwrap();
+        assert_eq!(s.ledger, Some(RecordReport { written: 1, duplicates: 0, expired: 1 }));
+        assert_eq!(ledger.all().len(), 1);
+        let again = handle_with_ledger(&cfg, &MemorySink::default(), &ledger, &payload, now()).await.unwrap();
+        assert_eq!(again.ledger, Some(RecordReport { written: 0, duplicates: 1, expired: 1 }));
     }
 
     #[test]

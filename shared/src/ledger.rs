@@ -159,6 +159,13 @@ pub struct RecordReport {
     pub written: usize,
     /// Items that already existed (a redelivered event).
     pub duplicates: usize,
+    /// Entries not written because their TTL had already passed (an old backfill).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub expired: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A ledger failure (after the SDK's retries).
@@ -322,6 +329,12 @@ impl DynamoLedger {
     /// A ledger on `table`, whose items expire `ttl` after the event.
     pub fn new(client: Client, table: impl Into<String>, ttl: Duration) -> Self {
         Self { client, table: table.into(), ttl }
+    }
+
+    /// A ledger for reading and marking only (alarm-suppressor): it writes no new items, so it
+    /// needs no TTL.
+    pub fn reader(client: Client, table: impl Into<String>) -> Self {
+        Self::new(client, table, Duration::days(14))
     }
 
     async fn query_pages(
@@ -559,8 +572,8 @@ mod tests {
     async fn memory_ledger_dedupes_and_queries_windows() {
         let l = MemoryLedger::default();
         let e = entries(BOUNCE);
-        assert_eq!(l.record(&e).await.unwrap(), RecordReport { written: 2, duplicates: 0 });
-        assert_eq!(l.record(&e).await.unwrap(), RecordReport { written: 0, duplicates: 2 });
+        assert_eq!(l.record(&e).await.unwrap(), RecordReport { written: 2, duplicates: 0, expired: 0 });
+        assert_eq!(l.record(&e).await.unwrap(), RecordReport { written: 0, duplicates: 2, expired: 0 });
         let q = |d: Option<&str>, a: &str, b: &str| LedgerQuery {
             dimension: d.map(String::from),
             start: t(a),

@@ -77,7 +77,8 @@ pub struct EventSpec {
     pub kind: EventKind,
     /// Recipient address.
     pub recipient: String,
-    /// Event time.
+    /// Event time. `mail.timestamp` (when SES accepted the message) is two seconds earlier, so a
+    /// Send — which has no time of its own — counts at `time − 2 s`.
     pub time: DateTime<Utc>,
     /// For bounces: permanent (hard) or transient (soft).
     pub hard_bounce: bool,

@@ -29,10 +29,8 @@ async fn main() -> Result<(), Error> {
     let sdk = ses_monitor::aws::load().await;
     let region = sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into());
     let partition = ses_monitor::aws::partition(&region);
-    let ledger = cfg
-        .ledger_table
-        .as_ref()
-        .map(|t| DynamoLedger::new(aws_sdk_dynamodb::Client::new(&sdk), t, chrono::Duration::days(14)));
+    let ledger =
+        cfg.ledger_table.as_ref().map(|t| DynamoLedger::reader(aws_sdk_dynamodb::Client::new(&sdk), t));
     let ses = SesV2::new(aws_sdk_sesv2::Client::new(&sdk));
     let deps = Deps { ledger: &ledger, list: &ses, sending: &ses, partition, region: &region };
     let (cfg, deps) = (&cfg, &deps);
