@@ -107,8 +107,7 @@ impl IngestConfig {
                 return Err(err("DOMAIN_GROUPING", other, "expected `domain` or `provider`"));
             }
         };
-        let tracked = get("TRACKED_DOMAINS").unwrap_or_default();
-        let tracked: Vec<&str> = tracked.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let tracked = parse_list(get("TRACKED_DOMAINS"));
         for d in &tracked {
             if *d != "*" && crate::address::recipient_domain(&format!("x@{d}")).is_none() {
                 return Err(err("TRACKED_DOMAINS", d, "not a domain name"));
@@ -166,6 +165,17 @@ impl IngestConfig {
     pub fn ledger_ttl(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.ledger_ttl_days))
     }
+}
+
+/// A comma-separated list, items trimmed, empty items dropped (unset = empty).
+pub fn parse_list(value: Option<String>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Parses a boolean variable (`true/false/1/0/yes/no`, empty = false).

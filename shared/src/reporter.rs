@@ -14,7 +14,7 @@ use aws_smithy_types::DateTime as SmithyDateTime;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ConfigError, parse_number};
+use crate::config::{ConfigError, parse_list, parse_number};
 use crate::metrics::RECIPIENT_DOMAIN;
 use crate::render;
 use crate::report::{Counts, Levels, Report, Reputation, Thresholds, build};
@@ -70,13 +70,7 @@ impl ReporterConfig {
     /// Reads through any lookup function.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let clean = |k: &str| get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let recipients: Vec<String> = clean("REPORT_RECIPIENTS")
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let recipients = parse_list(get("REPORT_RECIPIENTS"));
         for r in &recipients {
             if crate::address::recipient_domain(r).is_none() {
                 return Err(err("REPORT_RECIPIENTS", r, "not an email address"));

@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::alarm::{AlarmNotice, AlarmState, Scope, parse_alarms};
-use crate::config::{ConfigError, TagDimension, parse_bool, parse_number, parse_tag_dimensions};
+use crate::config::{ConfigError, TagDimension, parse_bool, parse_list, parse_number, parse_tag_dimensions};
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, LedgerQuery, Offence};
 use crate::logging::redact;
 use crate::sesv2::{ConfigSetRef, SendingControl, SesApiError, SuppressionList, SuppressionReason};
@@ -49,10 +49,6 @@ pub struct SuppressorConfig {
     pub log_recipients: bool,
 }
 
-fn list(v: Option<String>) -> Vec<String> {
-    v.unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
-}
-
 impl SuppressorConfig {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -62,11 +58,11 @@ impl SuppressorConfig {
     /// Reads through any lookup function.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let namespaces = match get("ALARM_NAMESPACES") {
-            Some(v) => list(Some(v)),
+            Some(v) => parse_list(Some(v)),
             None => vec!["Custom/SES".into(), "AWS/SES".into()],
         };
         Ok(Self {
-            name_prefixes: list(get("ALARM_NAME_PREFIXES")),
+            name_prefixes: parse_list(get("ALARM_NAME_PREFIXES")),
             namespaces,
             soft_bounce_limit: parse_number("SOFT_BOUNCE_LIMIT", get("SOFT_BOUNCE_LIMIT"), 3, 1..=1000)?,
             max_suppressions: parse_number("MAX_SUPPRESSIONS", get("MAX_SUPPRESSIONS"), 500, 0..=100_000)?
@@ -78,7 +74,7 @@ impl SuppressorConfig {
                 0..=14 * 24 * 60,
             )?)),
             dry_run: parse_bool("DRY_RUN", get("DRY_RUN"))?,
-            pause_on_alarms: list(get("PAUSE_ON_ALARMS")),
+            pause_on_alarms: parse_list(get("PAUSE_ON_ALARMS")),
             configuration_set: get("CONFIGURATION_SET")
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
