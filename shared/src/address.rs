@@ -38,8 +38,9 @@ pub fn recipient_domain(raw: &str) -> Option<Cow<'_, str>> {
     }
 }
 
-/// The `local@domain` part of an address, without a display name or angle brackets.
-fn addr_spec(raw: &str) -> Option<&str> {
+/// The `local@domain` part of an address, without a display name or angle brackets (`None` for
+/// unbalanced brackets).
+pub fn addr_spec(raw: &str) -> Option<&str> {
     let raw = raw.trim();
     if raw.ends_with('>') {
         let open = raw.rfind('<')?;

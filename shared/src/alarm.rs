@@ -613,37 +613,63 @@ struct Trigger<'a> {
     #[serde(rename = "DatapointsToAlarm", default)]
     datapoints_to_alarm: Num,
     #[serde(rename = "Metrics", borrow, default)]
-    metrics: Option<Vec<SnsMetric<'a>>>,
+    metrics: Option<Vec<MetricDef<'a>>>,
 }
 
+/// A metric-math entry, in either spelling: the SNS message's `Trigger.Metrics` (PascalCase,
+/// `MetricName`) and the alarm action's / EventBridge `configuration.metrics` (camelCase, `name`).
 #[derive(Deserialize)]
-struct SnsMetric<'a> {
-    #[serde(rename = "Id", borrow, default)]
+struct MetricDef<'a> {
+    #[serde(alias = "Id", borrow, default)]
     id: Text<'a>,
-    #[serde(rename = "Expression", borrow, default)]
+    #[serde(alias = "Expression", borrow, default)]
     expression: Text<'a>,
-    #[serde(rename = "MetricStat", borrow, default)]
-    metric_stat: Option<SnsMetricStat<'a>>,
+    #[serde(rename = "metricStat", alias = "MetricStat", borrow, default)]
+    metric_stat: Option<MetricDefStat<'a>>,
 }
 
 #[derive(Deserialize)]
-struct SnsMetricStat<'a> {
-    #[serde(rename = "Metric", borrow, default)]
-    metric: Option<SnsMetricRef<'a>>,
-    #[serde(rename = "Period", default)]
+struct MetricDefStat<'a> {
+    #[serde(alias = "Metric", borrow, default)]
+    metric: Option<MetricDefRef<'a>>,
+    #[serde(alias = "Period", default)]
     period: Num,
-    #[serde(rename = "Stat", borrow, default)]
+    #[serde(alias = "Stat", borrow, default)]
     stat: Text<'a>,
 }
 
 #[derive(Deserialize, Default)]
-struct SnsMetricRef<'a> {
-    #[serde(rename = "Namespace", borrow, default)]
+struct MetricDefRef<'a> {
+    #[serde(alias = "Namespace", borrow, default)]
     namespace: Text<'a>,
-    #[serde(rename = "MetricName", borrow, default)]
-    metric_name: Text<'a>,
-    #[serde(rename = "Dimensions", default)]
+    #[serde(alias = "MetricName", borrow, default)]
+    name: Text<'a>,
+    #[serde(alias = "Dimensions", default)]
     dimensions: Dims,
+}
+
+/// Splits metric-math entries into the metrics they read and their expressions.
+fn collect_metrics(
+    defs: Option<Vec<MetricDef<'_>>>,
+    metrics: &mut Vec<AlarmMetric>,
+    expressions: &mut Vec<String>,
+) {
+    for m in defs.into_iter().flatten() {
+        if let Some(e) = m.expression.owned() {
+            expressions.push(e);
+        }
+        if let Some(stat) = m.metric_stat {
+            let metric = stat.metric.unwrap_or_default();
+            metrics.push(AlarmMetric {
+                id: m.id.owned(),
+                namespace: metric.namespace.owned(),
+                name: metric.name.owned().unwrap_or_default(),
+                dimensions: metric.dimensions.0,
+                period_s: stat.period.positive_u64(),
+                stat: stat.stat.owned(),
+            });
+        }
+    }
 }
 
 impl SnsAlarm<'_> {
@@ -658,22 +684,7 @@ impl SnsAlarm<'_> {
         let mut expressions = Vec::new();
         let (mut period_s, mut evaluation_periods, mut datapoints_to_alarm) = (None, None, None);
         if let Some(t) = self.trigger {
-            for m in t.metrics.into_iter().flatten() {
-                if let Some(e) = m.expression.owned() {
-                    expressions.push(e);
-                }
-                if let Some(stat) = m.metric_stat {
-                    let metric = stat.metric.unwrap_or_default();
-                    metrics.push(AlarmMetric {
-                        id: m.id.owned(),
-                        namespace: metric.namespace.owned(),
-                        name: metric.metric_name.owned().unwrap_or_default(),
-                        dimensions: metric.dimensions.0,
-                        period_s: stat.period.positive_u64(),
-                        stat: stat.stat.owned(),
-                    });
-                }
-            }
+            collect_metrics(t.metrics, &mut metrics, &mut expressions);
             if metrics.is_empty()
                 && expressions.is_empty()
                 && let Some(metric_name) = t.metric_name.owned()
@@ -771,41 +782,11 @@ struct Configuration<'a> {
     #[serde(rename = "alarmRule", borrow, default)]
     alarm_rule: Text<'a>,
     #[serde(borrow, default)]
-    metrics: Option<Vec<EventMetric<'a>>>,
+    metrics: Option<Vec<MetricDef<'a>>>,
     #[serde(rename = "evaluationPeriods", default)]
     evaluation_periods: Num,
     #[serde(rename = "datapointsToAlarm", default)]
     datapoints_to_alarm: Num,
-}
-
-#[derive(Deserialize)]
-struct EventMetric<'a> {
-    #[serde(borrow, default)]
-    id: Text<'a>,
-    #[serde(borrow, default)]
-    expression: Text<'a>,
-    #[serde(rename = "metricStat", borrow, default)]
-    metric_stat: Option<EventMetricStat<'a>>,
-}
-
-#[derive(Deserialize)]
-struct EventMetricStat<'a> {
-    #[serde(borrow, default)]
-    metric: Option<EventMetricRef<'a>>,
-    #[serde(default)]
-    period: Num,
-    #[serde(borrow, default)]
-    stat: Text<'a>,
-}
-
-#[derive(Deserialize, Default)]
-struct EventMetricRef<'a> {
-    #[serde(borrow, default)]
-    namespace: Text<'a>,
-    #[serde(borrow, default)]
-    name: Text<'a>,
-    #[serde(default)]
-    dimensions: Dims,
 }
 
 fn event_notice(text: &str, format: AlarmFormat) -> Result<AlarmNotice, AlarmSkip> {
@@ -835,22 +816,7 @@ fn event_notice(text: &str, format: AlarmFormat) -> Result<AlarmNotice, AlarmSki
     let (mut description, mut alarm_rule) = (None, None);
     let (mut evaluation_periods, mut datapoints_to_alarm) = (None, None);
     if let Some(cfg) = data.configuration {
-        for m in cfg.metrics.into_iter().flatten() {
-            if let Some(e) = m.expression.owned() {
-                expressions.push(e);
-            }
-            if let Some(stat) = m.metric_stat {
-                let metric = stat.metric.unwrap_or_default();
-                metrics.push(AlarmMetric {
-                    id: m.id.owned(),
-                    namespace: metric.namespace.owned(),
-                    name: metric.name.owned().unwrap_or_default(),
-                    dimensions: metric.dimensions.0,
-                    period_s: stat.period.positive_u64(),
-                    stat: stat.stat.owned(),
-                });
-            }
-        }
+        collect_metrics(cfg.metrics, &mut metrics, &mut expressions);
         description = cfg.description.owned();
         alarm_rule = cfg.alarm_rule.owned();
         evaluation_periods = cfg.evaluation_periods.positive_u32();

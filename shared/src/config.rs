@@ -232,7 +232,8 @@ pub fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
     Ok(out)
 }
 
-fn err(var: &'static str, value: &str, reason: &str) -> ConfigError {
+/// A [`ConfigError`] for `var=value`.
+pub(crate) fn err(var: &'static str, value: &str, reason: &str) -> ConfigError {
     ConfigError { var, value: value.into(), reason: reason.into() }
 }
 

@@ -91,12 +91,7 @@ pub struct LedgerEntry {
 
 /// The plain address inside `"Name" <Addr@Example.com>`, lower-cased.
 pub fn normalise_address(raw: &str) -> String {
-    let raw = raw.trim();
-    let inner = match (raw.rfind('<'), raw.ends_with('>')) {
-        (Some(i), true) => &raw[i + 1..raw.len() - 1],
-        _ => raw,
-    };
-    inner.trim().to_lowercase()
+    crate::address::addr_spec(raw).unwrap_or(raw.trim()).to_lowercase()
 }
 
 /// The ledger entries of one SES event: one per bounced or complaining recipient. Other events,

@@ -14,7 +14,7 @@ use aws_smithy_types::DateTime as SmithyDateTime;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ConfigError, parse_list, parse_number};
+use crate::config::{ConfigError, err, parse_list, parse_number};
 use crate::metrics::RECIPIENT_DOMAIN;
 use crate::render;
 use crate::report::{Counts, Levels, Report, Reputation, Thresholds, build};
@@ -40,10 +40,6 @@ pub struct ReporterConfig {
     pub top_domains: usize,
     /// `REPORT_OUTPUT`: also write the HTML here (local runs).
     pub output: Option<String>,
-}
-
-fn err(var: &'static str, value: &str, reason: &str) -> ConfigError {
-    ConfigError { var, value: value.into(), reason: reason.into() }
 }
 
 fn levels(var: &'static str, v: Option<String>, default: [f64; 3]) -> Result<Levels, ConfigError> {
