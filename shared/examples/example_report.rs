@@ -1,7 +1,7 @@
 //! Writes `docs/example-report.html` (and prints the result JSON): a generated day of realistic
 //! traffic, yahoo.com going bad, goes through the real ses-events aggregation
 //! ([`ses_monitor::synth::example_source`]), and the real rate-reporter builds and renders the
-//! report from those numbers. `shared/tests/example_report.rs` checks the committed file is what
+//! report from those numbers. `shared/tests/files/example_report.rs` checks the committed file is what
 //! this writes.
 //!
 //! `cargo run -p ses-monitor --example example_report [OUTPUT.html]`

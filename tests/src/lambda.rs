@@ -432,7 +432,7 @@ impl LambdaFunction {
             .env("AWS_SHARED_CREDENTIALS_FILE", &no_profile)
             .env("AWS_EC2_METADATA_DISABLED", "true")
             // libfaketime's variables pass through, so the suite can be run at another date
-            // (`faketime -f '@2027-01-15 12:00:00' target/debug/deps/e2e-…`).
+            // (`faketime -f '@2027-01-15 12:00:00' target/debug/deps/integration-… e2e::`).
             .envs(std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")))
             .envs(&def.env)
             .envs(extra_env.iter().map(|(k, v)| (*k, v.as_str())))

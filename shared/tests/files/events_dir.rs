@@ -336,7 +336,7 @@ fn every_sample_payload_gives_its_expected_outcome() {
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.expect("directory entry").path();
         if path.is_dir() && path.file_name().is_some_and(|n| n == "alarms") {
-            continue; // alarm-suppressor's payloads: see shared/tests/alarm_events.rs
+            continue; // alarm-suppressor's payloads: see alarm_events.rs
         }
         assert!(path.is_file(), "{}: events/ holds files only", path.display());
         on_disk.insert(path.file_name().unwrap().to_string_lossy().into_owned());

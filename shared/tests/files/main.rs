@@ -1,0 +1,11 @@
+//! Tests of the library over files: the shared corpus of real payloads (`../shared/corpus`),
+//! the repository's own `events/`, `template.yaml` and the committed example report. One module
+//! per subject, linked into one test binary (every test binary links the AWS SDK clients). Run
+//! one subject with its module path, e.g. `cargo test -p ses-monitor --test files corpus::`.
+
+mod alarm_corpus;
+mod alarm_events;
+mod corpus;
+mod events_dir;
+mod example_report;
+mod template_intent;

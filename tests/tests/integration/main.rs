@@ -1,0 +1,13 @@
+//! The integration and end-to-end tests of ses-monitor, one module per subject, linked into one
+//! test binary (each binary links the whole AWS SDK; eight of them cost gigabytes of disk and
+//! minutes of linking). Run one subject with its module path, e.g.
+//! `cargo test -p ses-monitor-tests --test integration e2e::`.
+
+mod alarm_pipeline;
+mod cloudwatch_api_sink;
+mod cloudwatch_retries;
+mod e2e;
+mod ledger_dynamodb;
+mod rate_reporter_emulator;
+mod sesv2_probe;
+mod suppression_wire;
