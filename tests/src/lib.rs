@@ -14,6 +14,8 @@
 //! - [`Emulator::sent_emails`]: what SESv2 SendEmail "sent" (ministack keeps it in memory).
 //! - [`lambda`]: the release binaries served by a Lambda Runtime API emulator, their
 //!   configuration read from template.yaml, and named test steps that report with the logs.
+//! - [`alarm_queue`]: an alarm topic with an SQS queue subscribed to it, and the Lambda events
+//!   alarm-suppressor would receive for each notification.
 //! - [`ses_proxy`]: a recording SESv2 proxy in front of the emulator that answers the account
 //!   suppression-list calls ministack lacks.
 
@@ -37,6 +39,7 @@ use aws_sdk_dynamodb::types::{
     Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
 };
 
+pub mod alarm_queue;
 pub mod lambda;
 pub mod ses_proxy;
 

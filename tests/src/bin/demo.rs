@@ -14,9 +14,10 @@ use std::time::Instant;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
 use chrono::{Duration, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 use ses_monitor::synth;
-use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION, create_ledger_table, scan_table, target_dir};
+use ses_monitor_tests::alarm_queue::AlarmQueue;
+use ses_monitor_tests::{Emulator, REGION, create_ledger_table, scan_table, target_dir};
 
 const LEDGER: &str = "ses-monitor-ledger";
 const CONFIG_SET: &str = "ses-monitor";
@@ -99,20 +100,8 @@ async fn main() {
         .await
         .expect("configuration set");
     sesv2.create_email_identity().email_identity(SENDER).send().await.expect("sender identity");
-    let sns = aws_sdk_sns::Client::new(&sdk);
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let topic =
-        sns.create_topic().name("ses-monitor-alarms").send().await.expect("topic").topic_arn.expect("arn");
-    let queue = sqs
-        .create_queue()
-        .queue_name("alarm-suppressor")
-        .send()
-        .await
-        .expect("queue")
-        .queue_url
-        .expect("url");
-    let queue_arn = format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:alarm-suppressor");
-    sns.subscribe().topic_arn(&topic).protocol("sqs").endpoint(&queue_arn).send().await.expect("subscribe");
+    let alarms = AlarmQueue::new(&sdk, "ses-monitor-alarms", "alarm-suppressor").await;
+    let topic = alarms.topic_arn.clone();
     let cw = aws_sdk_cloudwatch::Client::new(&sdk);
     cw.put_metric_alarm()
         .alarm_name(ALARM)
@@ -169,22 +158,9 @@ async fn main() {
         ("AWS_ENDPOINT_URL_SESV2", proxy_url.as_str()),
     ];
     // every notification the alarm sent, oldest first
-    let mut messages = Vec::new();
-    loop {
-        let got =
-            sqs.receive_message().queue_url(&queue).max_number_of_messages(10).send().await.expect("receive");
-        if got.messages().is_empty() {
-            break;
-        }
-        for m in got.messages() {
-            let handle = m.receipt_handle().unwrap_or_default();
-            sqs.delete_message().queue_url(&queue).receipt_handle(handle).send().await.expect("delete");
-            messages.push(m.clone());
-        }
-    }
+    let messages = alarms.take_all().await;
     for m in &messages {
-        let event = json!({"Records": [{"messageId": m.message_id(), "body": m.body(), "eventSource": "aws:sqs",
-            "eventSourceARN": queue_arn, "awsRegion": REGION}]});
+        let event = alarms.sqs_event(m);
         let r = run(&suppressor, &endpoint, &suppress_env, &event.to_string(), &out);
         for a in r["alarms"].as_array().into_iter().flatten() {
             println!(

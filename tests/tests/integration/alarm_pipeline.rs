@@ -51,6 +51,7 @@ use ses_monitor::ses::EventKind;
 use ses_monitor::sesv2::{ConfigSetRef, MemorySes, SendingControl, SesV2};
 use ses_monitor::suppress::{self, Deps, SuppressorConfig};
 use ses_monitor::synth::{self, Generator};
+use ses_monitor_tests::alarm_queue::AlarmQueue;
 use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION, create_ledger_table, scan_table};
 
 const NAMESPACE: &str = "Custom/SES";
@@ -58,61 +59,22 @@ const ALARM: &str = "ses-monitor-hard-bounce-gmail.com";
 /// How long the pipeline test waits for the alarm and its message at most.
 const PIPELINE_TIMEOUT: StdDuration = StdDuration::from_secs(60);
 
-/// An SNS topic for alarm actions and an SQS queue subscribed to it (raw delivery off), with the
-/// clients to reach them.
+/// The alarm topic with its SQS queue ([`AlarmQueue`]), and CloudWatch to put alarms and data.
 struct AlarmPipeline {
     cloudwatch: aws_sdk_cloudwatch::Client,
-    sqs: aws_sdk_sqs::Client,
+    queue: AlarmQueue,
     topic_arn: String,
-    queue_url: String,
 }
 
 impl AlarmPipeline {
     async fn new(emu: &Emulator) -> Self {
         let sdk = emu.sdk_config().await;
-        let sns = aws_sdk_sns::Client::new(&sdk);
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let topic_arn = sns
-            .create_topic()
-            .name("ses-monitor-alarms")
-            .send()
-            .await
-            .expect("CreateTopic")
-            .topic_arn
-            .expect("ARN");
-        assert_eq!(topic_arn, format!("arn:aws:sns:{REGION}:{ACCOUNT_ID}:ses-monitor-alarms"));
-        let queue_url = sqs
-            .create_queue()
-            .queue_name("alarm-suppressor-in")
-            .send()
-            .await
-            .expect("CreateQueue")
-            .queue_url
-            .expect("queue URL");
-        let attrs = sqs
-            .get_queue_attributes()
-            .queue_url(&queue_url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .expect("GetQueueAttributes");
-        let queue_arn = attrs
-            .attributes()
-            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-            .expect("QueueArn");
-        assert_eq!(queue_arn, &format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:alarm-suppressor-in"));
-        let sub = sns
-            .subscribe()
-            .topic_arn(&topic_arn)
-            .protocol("sqs")
-            .endpoint(queue_arn)
-            .attributes("RawMessageDelivery", "false")
-            .return_subscription_arn(true)
-            .send()
-            .await
-            .expect("Subscribe");
-        assert!(sub.subscription_arn().is_some_and(|a| a.starts_with(&topic_arn)), "{sub:?}");
-        Self { cloudwatch: aws_sdk_cloudwatch::Client::new(&sdk), sqs, topic_arn, queue_url }
+        let queue = AlarmQueue::new(&sdk, "ses-monitor-alarms", "alarm-suppressor-in").await;
+        assert_eq!(queue.topic_arn, format!("arn:aws:sns:{REGION}:{ACCOUNT_ID}:ses-monitor-alarms"));
+        assert_eq!(queue.queue_arn, format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:alarm-suppressor-in"));
+        assert!(queue.subscription_arn.starts_with(&queue.topic_arn), "{}", queue.subscription_arn);
+        let topic_arn = queue.topic_arn.clone();
+        Self { cloudwatch: aws_sdk_cloudwatch::Client::new(&sdk), queue, topic_arn }
     }
 
     /// `HardBounce` Sum over 60 s > `threshold` for `RecipientDomain=domain`, with the topic as
@@ -143,44 +105,10 @@ impl AlarmPipeline {
         (a.state_value().expect("a state").clone(), a.state_reason().unwrap_or_default().to_string())
     }
 
-    /// Takes the messages waiting in the queue (deleting them), waiting up to `wait_s` seconds
-    /// for the first.
-    async fn take_messages(&self, wait_s: i32) -> Vec<String> {
-        let out = self
-            .sqs
-            .receive_message()
-            .queue_url(&self.queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(wait_s)
-            .send()
-            .await
-            .expect("ReceiveMessage");
-        let mut bodies = Vec::new();
-        for m in out.messages() {
-            if let Some(h) = m.receipt_handle() {
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(h)
-                    .send()
-                    .await
-                    .expect("Delete");
-            }
-            bodies.push(m.body().expect("a body").to_string());
-        }
-        bodies
-    }
-
-    /// The alarm JSON of each SNS envelope waiting in the queue, with the envelope.
+    /// (SNS envelope, alarm JSON) of each notification waiting in the queue, taken from it,
+    /// waiting up to `wait_s` seconds for the first.
     async fn take_alarm_messages(&self, wait_s: i32) -> Vec<(Value, Value)> {
-        let mut out = Vec::new();
-        for body in self.take_messages(wait_s).await {
-            let envelope: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
-            let message = envelope["Message"].as_str().unwrap_or_else(|| panic!("no Message: {body}"));
-            let alarm: Value = serde_json::from_str(message).unwrap_or_else(|e| panic!("{e}: {message}"));
-            out.push((envelope, alarm));
-        }
-        out
+        self.queue.take(wait_s).await.into_iter().map(|m| (m.envelope, m.alarm)).collect()
     }
 
     async fn put_datum(&self, metric: &str, domain: &str, value: f64, at: DateTime<Utc>) {

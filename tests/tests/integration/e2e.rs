@@ -39,7 +39,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration as StdDuration, Instant};
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, DimensionFilter, StateValue, Statistic};
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use ses_monitor::cloudwatch::{datums, plan_requests};
@@ -51,9 +50,10 @@ use ses_monitor::report::{Counts, Row};
 use ses_monitor::reporter::ReporterConfig;
 use ses_monitor::ses::EventKind;
 use ses_monitor::synth::{self, EventSpec};
+use ses_monitor_tests::alarm_queue::{AlarmMessage, AlarmQueue};
 use ses_monitor_tests::lambda::{FUNCTIONS, LambdaFunction, Steps, Template, env_map, release_binary};
 use ses_monitor_tests::ses_proxy::{SUPPRESSION_PATH, SesProxy};
-use ses_monitor_tests::{Emulator, REGION, create_ledger_table, repo_root, scan_table};
+use ses_monitor_tests::{Emulator, create_ledger_table, repo_root, scan_table};
 
 /// `AWS::StackName` of the stack the test stands for.
 const STACK: &str = "ses-monitor";
@@ -126,7 +126,7 @@ async fn the_three_functions_work_together_as_deployed() {
             assert_eq!(ses_events_def.env.get("METRICS_SINK").map(String::as_str), Some("api"));
             assert_eq!(ses_events_def.env.get("LEDGER_TABLE").map(String::as_str), Some(LEDGER_TABLE));
             let dynamo = create_ledger_table(&sdk, LEDGER_TABLE).await;
-            let alarms = AlarmQueue::new(&sdk).await;
+            let alarms = AlarmQueue::new(&sdk, ALARM_TOPIC, ALARM_QUEUE).await;
             sesv2
                 .create_configuration_set()
                 .configuration_set_name(&config_set)
@@ -900,135 +900,6 @@ impl HardBounceAlarm {
     async fn state(&self, cw: &aws_sdk_cloudwatch::Client) -> StateValue {
         let out = cw.describe_alarms().alarm_names(&self.name).send().await.expect("DescribeAlarms");
         out.metric_alarms().first().and_then(|a| a.state_value().cloned()).expect("the alarm exists")
-    }
-}
-
-/// The alarm topic and an SQS queue subscribed to it (raw delivery off).
-struct AlarmQueue {
-    sqs: aws_sdk_sqs::Client,
-    topic_arn: String,
-    queue_url: String,
-    queue_arn: String,
-    subscription_arn: String,
-}
-
-/// A notification taken from the queue.
-#[derive(Debug, Clone)]
-struct AlarmMessage {
-    message: aws_sdk_sqs::types::Message,
-    /// The SNS envelope (the SQS body).
-    envelope: Value,
-    /// The alarm JSON (the envelope's `Message`).
-    alarm: Value,
-}
-
-impl AlarmQueue {
-    async fn new(sdk: &aws_config::SdkConfig) -> Self {
-        let sns = aws_sdk_sns::Client::new(sdk);
-        let sqs = aws_sdk_sqs::Client::new(sdk);
-        let topic_arn =
-            sns.create_topic().name(ALARM_TOPIC).send().await.expect("CreateTopic").topic_arn.expect("ARN");
-        let queue_url = sqs
-            .create_queue()
-            .queue_name(ALARM_QUEUE)
-            .send()
-            .await
-            .expect("CreateQueue")
-            .queue_url
-            .expect("URL");
-        let attrs = sqs
-            .get_queue_attributes()
-            .queue_url(&queue_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .expect("GetQueueAttributes");
-        let queue_arn =
-            attrs.attributes().and_then(|a| a.get(&QueueAttributeName::QueueArn)).expect("ARN").clone();
-        let subscription_arn = sns
-            .subscribe()
-            .topic_arn(&topic_arn)
-            .protocol("sqs")
-            .endpoint(&queue_arn)
-            .attributes("RawMessageDelivery", "false")
-            .return_subscription_arn(true)
-            .send()
-            .await
-            .expect("Subscribe")
-            .subscription_arn
-            .expect("subscription ARN");
-        Self { sqs, topic_arn, queue_url, queue_arn, subscription_arn }
-    }
-
-    /// Takes (receives and deletes) the waiting notifications, waiting up to `wait_s` for one.
-    async fn take(&self, wait_s: i32) -> Vec<AlarmMessage> {
-        let out = self
-            .sqs
-            .receive_message()
-            .queue_url(&self.queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(wait_s)
-            .message_system_attribute_names(MessageSystemAttributeName::All)
-            .send()
-            .await
-            .expect("ReceiveMessage");
-        let mut taken = Vec::new();
-        for m in out.messages() {
-            if let Some(h) = m.receipt_handle() {
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(h)
-                    .send()
-                    .await
-                    .expect("DeleteMessage");
-            }
-            let body = m.body().unwrap_or_default();
-            let envelope: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
-            let alarm: Value = serde_json::from_str(envelope["Message"].as_str().unwrap_or_default())
-                .unwrap_or_else(|e| panic!("alarm JSON: {e}: {body}"));
-            taken.push(AlarmMessage { message: m.clone(), envelope, alarm });
-        }
-        taken
-    }
-
-    /// The SQS→Lambda event Lambda would build from the queued message.
-    fn sqs_event(&self, m: &AlarmMessage) -> Value {
-        let attributes: BTreeMap<String, String> = m
-            .message
-            .attributes()
-            .map(|a| a.iter().map(|(k, v)| (k.as_str().to_string(), v.clone())).collect())
-            .unwrap_or_default();
-        json!({"Records": [{
-            "messageId": m.message.message_id(),
-            "receiptHandle": m.message.receipt_handle(),
-            "body": m.message.body(),
-            "attributes": attributes,
-            "messageAttributes": {},
-            "md5OfBody": m.message.md5_of_body(),
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.queue_arn,
-            "awsRegion": REGION
-        }]})
-    }
-
-    /// The SNS→Lambda event of the same notification (how the template's subscription of
-    /// alarm-suppressor to the alarm topic delivers it).
-    fn sns_event(&self, m: &AlarmMessage) -> Value {
-        let mut sns = m.envelope.clone();
-        let o = sns.as_object_mut().expect("envelope object");
-        for (from, to) in [("SigningCertURL", "SigningCertUrl"), ("UnsubscribeURL", "UnsubscribeUrl")] {
-            if let Some(v) = o.remove(from) {
-                o.insert(to.into(), v);
-            }
-        }
-        o.entry("MessageAttributes").or_insert(json!({}));
-        json!({"Records": [{
-            "EventSource": "aws:sns",
-            "EventVersion": "1.0",
-            "EventSubscriptionArn": self.subscription_arn,
-            "Sns": sns
-        }]})
     }
 }
 
