@@ -90,13 +90,26 @@ pub fn subject(r: &Report) -> String {
     plain(&format!(
         "[{}] SES deliverability {}: {} sent, {} hard bounces ({}), {} complaints ({})",
         r.status.as_str(),
-        r.start.format("%Y-%m-%d"),
+        subject_window(r),
         fmt_count(t.counts.sends),
         fmt_count(t.counts.hard_bounces),
         pct(&t.hard_bounce_rate),
         fmt_count(t.counts.complaints),
         pct(&t.complaint_rate),
     ))
+}
+
+/// The window as a subject names it: the date for one whole UTC day (the daily report), else
+/// its length and end (`24 h to 2026-11-27 13:05 UTC`), so a rolling window is not mistaken for
+/// the day it starts on.
+fn subject_window(r: &Report) -> String {
+    let whole_day = r.end - r.start == chrono::Duration::days(1) && r.start.time() == chrono::NaiveTime::MIN;
+    if whole_day {
+        return r.start.format("%Y-%m-%d").to_string();
+    }
+    let minutes = (r.end - r.start).num_minutes();
+    let length = if minutes % 60 == 0 { format!("{} h", minutes / 60) } else { format!("{minutes} min") };
+    format!("{length} to {} UTC", r.end.format("%Y-%m-%d %H:%M"))
 }
 
 fn window_text(r: &Report) -> String {
@@ -323,6 +336,18 @@ mod tests {
         assert!(h.contains("<meta name=\"viewport\""));
         assert!(!h.contains("<style"), "inline CSS only");
         assert!(h.find("bad.example").unwrap() < h.find("gmail.com").unwrap(), "riskiest first");
+    }
+
+    #[test]
+    fn a_rolling_window_is_named_by_its_length_and_end() {
+        let mut r = report("bad.example", "Custom/SES");
+        r.end = r.start + chrono::Duration::days(1);
+        assert!(subject(&r).contains("deliverability 2026-11-26:"), "{}", subject(&r));
+        r.start += chrono::Duration::minutes(13 * 60 + 5);
+        r.end += chrono::Duration::minutes(13 * 60 + 5);
+        assert!(subject(&r).contains("deliverability 24 h to 2026-11-27 13:05 UTC:"), "{}", subject(&r));
+        r.start += chrono::Duration::minutes(30);
+        assert!(subject(&r).contains("deliverability 1410 min to 2026-11-27 13:05 UTC:"), "{}", subject(&r));
     }
 
     #[test]
