@@ -1,7 +1,10 @@
 //! The real compiled function binaries, run the way Lambda runs them.
 //!
-//! - [`release_binary`]: `target/release/<function>`, the same executable that is deployed as
-//!   `bootstrap` (a missing one is a clear error telling how to build it).
+//! - [`function_binary`]: the executable of a function: the `bootstrap` that `sam build` wrote
+//!   (`.aws-sam/build/<LogicalId>/bootstrap`, what `sam deploy` uploads) when
+//!   `SES_MONITOR_BOOTSTRAP_DIR` names that folder, as scripts/test does; else
+//!   `target/release/<function>`, the same code built by plain cargo ([`release_binary`]). A
+//!   missing one is a clear error telling how to build it.
 //! - [`Template`]: template.yaml read as data, with a small evaluator for the intrinsics its
 //!   function environments and alarms use (`Ref`, `Fn::Sub`, `Fn::If` and conditions), so each
 //!   binary gets its configuration exactly as the stack would set it.
@@ -46,6 +49,30 @@ pub const INVOKE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Log lines of a function kept in memory (the file has them all).
 const LOG_LINES_KEPT: usize = 2000;
+
+/// The variable that points the tests at the artifacts of `sam build` (its `build` folder).
+pub const BOOTSTRAP_DIR_VAR: &str = "SES_MONITOR_BOOTSTRAP_DIR";
+
+/// The executable the tests run for the function whose binary is `name`:
+/// `$SES_MONITOR_BOOTSTRAP_DIR/<LogicalId>/bootstrap` (the logical id from template.yaml) when
+/// that variable is set, else [`release_binary`].
+///
+/// # Panics
+/// When the file does not exist, with the command that builds it.
+pub fn function_binary(name: &str) -> PathBuf {
+    let Some(dir) = std::env::var_os(BOOTSTRAP_DIR_VAR).filter(|d| !d.is_empty()) else {
+        return release_binary(name);
+    };
+    let logical_id = Template::load("ses-monitor").logical_id(name);
+    let path = PathBuf::from(dir).join(&logical_id).join("bootstrap");
+    assert!(
+        path.is_file(),
+        "{} not found: {BOOTSTRAP_DIR_VAR} says the tests drive what `sam build` built; run \
+         scripts/sam-build (or unset {BOOTSTRAP_DIR_VAR} to use target/release)",
+        path.display()
+    );
+    path
+}
 
 /// `target/release/<name>`.
 ///
@@ -189,17 +216,26 @@ impl Template {
             .unwrap_or_default()
     }
 
+    /// The logical id of the function whose `Metadata.BuildProperties.Binary` is `binary`.
+    ///
+    /// # Panics
+    /// When there is none.
+    pub fn logical_id(&self, binary: &str) -> String {
+        self.resources_of_type("AWS::Serverless::Function")
+            .into_iter()
+            .find(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"] == binary)
+            .map(|(id, _)| id)
+            .unwrap_or_else(|| panic!("template.yaml has no function with Binary: {binary}"))
+    }
+
     /// The function whose `Metadata.BuildProperties.Binary` is `binary`, with its environment
     /// evaluated (SAM `Globals.Function` values apply when the function sets none).
     ///
     /// # Panics
     /// When there is no such function or a value uses an intrinsic this evaluator lacks.
     pub fn function(&self, binary: &str) -> FunctionDef {
-        let (logical_id, res) = self
-            .resources_of_type("AWS::Serverless::Function")
-            .into_iter()
-            .find(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"] == binary)
-            .unwrap_or_else(|| panic!("template.yaml has no function with Binary: {binary}"));
+        let logical_id = self.logical_id(binary);
+        let res = &self.doc["Resources"][&logical_id];
         let globals = &self.doc["Globals"]["Function"];
         let prop = |k: &str| {
             let v = &res["Properties"][k];
@@ -380,7 +416,7 @@ pub struct Invoked {
     pub elapsed: Duration,
 }
 
-/// A release binary served by its own Runtime API emulator. Killed on drop; its log file is
+/// A function binary served by its own Runtime API emulator. Killed on drop; its log file is
 /// removed then unless the thread is panicking or `KEEP_LAMBDA_LOGS` is set.
 pub struct LambdaFunction {
     name: String,
@@ -399,14 +435,14 @@ impl std::fmt::Debug for LambdaFunction {
 }
 
 impl LambdaFunction {
-    /// Starts `target/release/<def.binary>` against a new Runtime API emulator, with Lambda's
+    /// Starts the function's executable ([`function_binary`]) against a new Runtime API emulator, with Lambda's
     /// environment (function name, memory, log group, `AWS_LAMBDA_RUNTIME_API`, region), static
     /// test credentials, no AWS config files, then `def.env` and `extra_env` on top.
     ///
     /// # Panics
-    /// When the binary is missing (see [`release_binary`]) or cannot be started.
+    /// When the binary is missing (see [`function_binary`]) or cannot be started.
     pub async fn start(def: &FunctionDef, extra_env: &[(&str, String)]) -> Self {
-        let bin = release_binary(&def.binary);
+        let bin = function_binary(&def.binary);
         let sim = Simulator::builder()
             .function_name(&def.binary)
             .memory_size_mb(def.memory_mb)

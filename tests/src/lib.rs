@@ -12,7 +12,7 @@
 //! - [`create_ledger_table`]: the offender-ledger DynamoDB table as template.yaml declares it
 //!   (keys, the `by-day` index, TTL), and [`scan_table`] to read every raw item back.
 //! - [`Emulator::sent_emails`]: what SESv2 SendEmail "sent" (ministack keeps it in memory).
-//! - [`lambda`]: the release binaries served by a Lambda Runtime API emulator, their
+//! - [`lambda`]: the function binaries served by a Lambda Runtime API emulator, their
 //!   configuration read from template.yaml, and named test steps that report with the logs.
 //! - [`alarm_queue`]: an alarm topic with an SQS queue subscribed to it, and the Lambda events
 //!   alarm-suppressor would receive for each notification.

@@ -1,7 +1,8 @@
-//! End to end: the three release binaries (what is deployed as `bootstrap`), each served by a
-//! Lambda Runtime API emulator and configured as template.yaml configures it, against one local
-//! AWS emulator (ministack). Build them first: `cargo build --release --locked -p ses-events -p
-//! alarm-suppressor -p rate-reporter` (scripts/test does).
+//! End to end: the three function executables, each served by a Lambda Runtime API emulator and
+//! configured as template.yaml configures it, against one local AWS emulator (ministack). In
+//! scripts/test (so in CI) they are the `bootstrap` files `sam build` wrote, what `sam deploy`
+//! uploads (`SES_MONITOR_BOOTSTRAP_DIR=.aws-sam/build`); run alone, the same code from `cargo
+//! build --release --locked -p ses-events -p alarm-suppressor -p rate-reporter`.
 //!
 //! 1. Every payload in events/ goes through ses-events (`METRICS_SINK=api`, the ledger on): SNS
 //!    events as they are, the SQS batches with their partial-batch answers, backfill.jsonl as an
@@ -51,7 +52,7 @@ use ses_monitor::reporter::ReporterConfig;
 use ses_monitor::ses::EventKind;
 use ses_monitor::synth::{self, EventSpec};
 use ses_monitor_tests::alarm_queue::{AlarmMessage, AlarmQueue};
-use ses_monitor_tests::lambda::{FUNCTIONS, LambdaFunction, Steps, Template, env_map, release_binary};
+use ses_monitor_tests::lambda::{FUNCTIONS, LambdaFunction, Steps, Template, env_map, function_binary};
 use ses_monitor_tests::ses_proxy::{SUPPRESSION_PATH, SesProxy};
 use ses_monitor_tests::{Emulator, create_ledger_table, repo_root, scan_table};
 
@@ -78,7 +79,7 @@ async fn the_three_functions_work_together_as_deployed() {
     let started = Instant::now();
     // Before anything starts: a clear error when the binaries are not built.
     for f in FUNCTIONS {
-        release_binary(f);
+        eprintln!("{f}: {}", function_binary(f).display());
     }
     let emu = Emulator::start();
     let sdk = emu.sdk_config().await;
