@@ -10,6 +10,7 @@
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime as SmithyDateTime;
+use futures_util::{StreamExt, stream};
 
 use crate::metrics::{DELIVERY_LATENCY, MetricBatch};
 use crate::sink::{MetricSink, PublishReport, SinkError};
@@ -109,23 +110,15 @@ impl MetricSink for CloudWatchSink {
         let n_datums = datums.len();
         let requests = plan_requests(datums);
         let n_requests = requests.len();
-        let mut pending = requests.into_iter();
-        let mut running = tokio::task::JoinSet::new();
-        loop {
-            while running.len() < CONCURRENCY {
-                let Some(chunk) = pending.next() else { break };
-                let call =
-                    self.client.put_metric_data().namespace(&batch.namespace).set_metric_data(Some(chunk));
-                running.spawn(async move { call.send().await });
-            }
-            let Some(joined) = running.join_next().await else {
-                break;
-            };
-            let result = joined.map_err(|e| SinkError::Api(format!("request task failed: {e}")))?;
-            if let Err(e) = result {
-                running.abort_all();
-                return Err(SinkError::Api(crate::aws::error_text(&e)));
-            }
+        // CONCURRENCY requests in flight; the first failure (after the SDK's retries) returns
+        // and drops the stream, which cancels the requests still running.
+        let mut calls = stream::iter(requests)
+            .map(|chunk| {
+                self.client.put_metric_data().namespace(&batch.namespace).set_metric_data(Some(chunk)).send()
+            })
+            .buffer_unordered(CONCURRENCY);
+        while let Some(result) = calls.next().await {
+            result.map_err(|e| SinkError::Api(crate::aws::error_text(&e)))?;
         }
         tracing::debug!(datums = n_datums, requests = n_requests, "PutMetricData done");
         Ok(PublishReport { datums: n_datums, requests: n_requests })

@@ -22,6 +22,7 @@ use std::sync::Mutex;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
+use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
 use crate::address::{INVALID, recipient_domain};
@@ -369,27 +370,29 @@ impl DynamoLedger {
 impl Ledger for DynamoLedger {
     async fn record(&self, entries: &[LedgerEntry]) -> Result<RecordReport, LedgerError> {
         let mut report = RecordReport::default();
-        let mut pending = entries.iter();
-        let mut running = tokio::task::JoinSet::new();
-        loop {
-            while running.len() < CONCURRENCY {
-                let Some(e) = pending.next() else { break };
-                let call = self
-                    .client
+        // CONCURRENCY conditional puts in flight; the first failure returns and drops the
+        // stream, which cancels the rest (the invocation fails and is retried; what was written
+        // is then a duplicate).
+        // (The requests are built first: a stream over borrowed entries trips the Send bound of
+        // the trait's future on a higher-ranked lifetime.)
+        let requests: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                self.client
                     .put_item()
                     .table_name(&self.table)
                     .set_item(Some(to_item(e, self.ttl)))
-                    .condition_expression("attribute_not_exists(pk)");
-                running.spawn(async move { call.send().await });
-            }
-            let Some(joined) = running.join_next().await else { break };
-            match joined.map_err(|e| LedgerError::Dynamo { op: "PutItem", message: e.to_string() })? {
+                    .condition_expression("attribute_not_exists(pk)")
+            })
+            .collect();
+        let mut calls = stream::iter(requests).map(|r| r.send()).buffer_unordered(CONCURRENCY);
+        while let Some(result) = calls.next().await {
+            match result {
                 Ok(_) => report.written += 1,
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
                     report.duplicates += 1
                 }
                 Err(e) => {
-                    running.abort_all();
                     return Err(LedgerError::Dynamo { op: "PutItem", message: crate::aws::error_text(&e) });
                 }
             }
@@ -415,30 +418,27 @@ impl Ledger for DynamoLedger {
     }
 
     async fn mark_suppressed(&self, entries: &[LedgerEntry], at: DateTime<Utc>) -> Result<(), LedgerError> {
-        let mut pending = entries.iter();
-        let mut running = tokio::task::JoinSet::new();
-        loop {
-            while running.len() < CONCURRENCY {
-                let Some(e) = pending.next() else { break };
-                let call = self
-                    .client
+        let requests: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                self.client
                     .update_item()
                     .table_name(&self.table)
                     .key("pk", AttributeValue::S(partition_key(&e.dimension)))
                     .key("sk", AttributeValue::S(sort_key(e)))
                     .update_expression("SET suppressed_at = :t")
                     .condition_expression("attribute_exists(pk)")
-                    .expression_attribute_values(":t", AttributeValue::S(time_key(at)));
-                running.spawn(async move { call.send().await });
-            }
-            let Some(joined) = running.join_next().await else { break };
-            match joined.map_err(|e| LedgerError::Dynamo { op: "UpdateItem", message: e.to_string() })? {
+                    .expression_attribute_values(":t", AttributeValue::S(time_key(at)))
+            })
+            .collect();
+        let mut calls = stream::iter(requests).map(|r| r.send()).buffer_unordered(CONCURRENCY);
+        while let Some(result) = calls.next().await {
+            match result {
                 Ok(_) => {}
                 // The item expired meanwhile: nothing to mark.
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
                 }
                 Err(e) => {
-                    running.abort_all();
                     return Err(LedgerError::Dynamo {
                         op: "UpdateItem",
                         message: crate::aws::error_text(&e),

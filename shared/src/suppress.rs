@@ -327,14 +327,13 @@ async fn suppress<L: Ledger, S: SuppressionList, C: SendingControl>(
     if cfg.dry_run || chosen.is_empty() {
         return Ok(());
     }
-    // Bounded concurrency: a few calls in flight, in priority order.
     // Bounded concurrency, in priority order. What SES accepted is marked even when a batch-mate
     // failed; an address SES refuses outright (a malformed one) is counted and logged and does
     // not block the others; a transient failure (throttling after the SDK's retries, 5xx,
     // network) fails the invocation so Lambda retries it.
     for batch in chosen.chunks(cfg.concurrency.max(1)) {
         let calls = batch.iter().map(|o| deps.list.suppress(&o.address, o.reason));
-        let results = join_all(calls).await;
+        let results = futures_util::future::join_all(calls).await;
         let mut marked: Vec<LedgerEntry> = Vec::new();
         let mut transient = None;
         for (o, r) in batch.iter().zip(results) {
@@ -355,30 +354,6 @@ async fn suppress<L: Ledger, S: SuppressionList, C: SendingControl>(
     }
     out.suppressed.retain(|_, n| *n > 0);
     Ok(())
-}
-
-/// Runs futures concurrently on the current task and returns their outputs in order.
-async fn join_all<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let futs: Vec<_> = futs.map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
-    let mut futs: Vec<Option<_>> = futs.into_iter().map(Some).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (slot, out) in futs.iter_mut().zip(outputs.iter_mut()) {
-            if let Some(f) = slot {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => {
-                        *out = Some(v);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
-    })
-    .await;
-    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
 }
 
 /// The configuration set an alarm concerns: its dimension, else `CONFIGURATION_SET`.
