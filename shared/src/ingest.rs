@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use aws_lambda_events::sqs::SqsBatchResponse;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -40,9 +41,19 @@ pub struct Summary {
     /// Offender-ledger writes (absent when no ledger is configured).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger: Option<RecordReport>,
-    /// For SQS events: the records to retry (Lambda's partial batch response).
-    #[serde(rename = "batchItemFailures", skip_serializing_if = "Option::is_none")]
-    pub batch_item_failures: Option<Vec<BatchItemFailure>>,
+    /// For SQS events: Lambda's partial batch response (`batchItemFailures`: the records to
+    /// retry), flattened into the result; absent for other triggers.
+    #[serde(flatten)]
+    pub sqs_batch_response: Option<SqsBatchResponse>,
+}
+
+impl Summary {
+    /// For SQS events, the `messageId`s Lambda is asked to retry.
+    pub fn retry_ids(&self) -> Option<Vec<&str>> {
+        self.sqs_batch_response
+            .as_ref()
+            .map(|r| r.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect())
+    }
 }
 
 /// The published part of a [`Summary`].
@@ -60,14 +71,6 @@ pub struct MetricsSummary {
     pub requests: usize,
     /// Totals per metric over the `{}` series.
     pub totals: BTreeMap<&'static str, u64>,
-}
-
-/// One entry of an SQS partial batch response.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct BatchItemFailure {
-    /// The SQS `messageId` to retry.
-    #[serde(rename = "itemIdentifier")]
-    pub item_identifier: String,
 }
 
 /// The result of reading a payload, before publishing.
@@ -90,12 +93,12 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
     unwrap_payload(payload, &mut units);
     let mut agg = Aggregator::new(cfg);
     let mut summary = Summary::default();
-    let mut failures: Option<Vec<BatchItemFailure>> = None;
+    let mut response: Option<SqsBatchResponse> = None;
     let mut ledger_entries = Vec::new();
     let now_minute = minute_of(now);
     for unit in units {
         if let Origin::SqsRecord(_) = unit.origin {
-            failures.get_or_insert_with(Vec::new);
+            response.get_or_insert_with(SqsBatchResponse::default);
         }
         let outcome = match &unit.content {
             Ok(text) => count_event(cfg, &mut agg, text, now, now_minute, &mut summary, &mut ledger_entries),
@@ -107,8 +110,8 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
             *summary.skip_reasons.entry(skip.reason.as_str()).or_default() += 1;
             if skip.reason.is_bad_input() {
                 tracing::warn!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record skipped");
-                if let (Origin::SqsRecord(id), Some(f)) = (&unit.origin, failures.as_mut()) {
-                    f.push(BatchItemFailure { item_identifier: id.to_string() });
+                if let (Origin::SqsRecord(id), Some(r)) = (&unit.origin, response.as_mut()) {
+                    r.add_failure(id.to_string());
                 }
             } else {
                 tracing::info!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record acknowledged, nothing to count");
@@ -116,7 +119,7 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
         }
     }
     summary.recipients = agg.recipients();
-    summary.batch_item_failures = failures;
+    summary.sqs_batch_response = response;
     Ingested { summary, batch: agg.finish(), ledger_entries, now }
 }
 
@@ -265,7 +268,11 @@ mod tests {
         assert_eq!(s.clamped_timestamps, 1);
         assert_eq!(s.skip_reasons.get("invalid_json"), Some(&1));
         assert_eq!(s.skip_reasons.get("ses_setup_notice"), Some(&1));
-        assert_eq!(s.batch_item_failures, Some(vec![BatchItemFailure { item_identifier: "broken".into() }]));
+        assert_eq!(s.retry_ids(), Some(vec!["broken"]));
+        assert_eq!(
+            serde_json::to_value(&s).unwrap()["batchItemFailures"],
+            serde_json::json!([{"itemIdentifier": "broken"}])
+        );
         assert_eq!(s.metrics.totals.get("HardBounce"), Some(&2));
         let batch = &sink.batches()[0];
         let minutes: std::collections::BTreeSet<i64> = batch.series.iter().map(|s| s.timestamp_ms).collect();
@@ -280,7 +287,7 @@ mod tests {
         let sink = MemorySink::default();
         let s = handle(&cfg, &sink, &ev.to_string(), now()).await.unwrap();
         assert_eq!(s.skipped, 1);
-        assert_eq!(s.batch_item_failures, None);
+        assert_eq!(s.retry_ids(), None);
         assert!(sink.batches().is_empty(), "nothing to publish, no call");
         let json = serde_json::to_value(&s).unwrap();
         assert!(json.get("batchItemFailures").is_none());

@@ -301,12 +301,7 @@ fn check(e: &Expect, text: &str, now: DateTime<Utc>) -> Vec<String> {
     diff(
         "batchItemFailures",
         format!("{:?}", e.retry.map(|ids| ids.to_vec())),
-        format!(
-            "{:?}",
-            s.batch_item_failures
-                .as_ref()
-                .map(|f| f.iter().map(|f| f.item_identifier.as_str()).collect::<Vec<_>>())
-        ),
+        format!("{:?}", s.retry_ids()),
     );
     let totals: BTreeMap<&str, u64> = e.totals.iter().copied().collect();
     let got_totals: BTreeMap<&str, u64> = b.totals().into_iter().collect();
