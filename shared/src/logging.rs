@@ -65,8 +65,9 @@ pub fn scrub(text: &str, log_recipients: bool) -> std::borrow::Cow<'_, str> {
         if *c != '@' || *at < last {
             continue;
         }
+        // Never back into what was already redacted ("a@b@c": the second `@` follows "a@b").
         let mut start = k;
-        while start > 0 && is_addr_char(chars[start - 1].1) {
+        while start > 0 && chars[start - 1].0 >= last && is_addr_char(chars[start - 1].1) {
             start -= 1;
         }
         let mut end = k + 1;
@@ -119,6 +120,17 @@ mod tests {
         assert_eq!(s, expected);
         assert_eq!(scrub("no addresses @ all", false), "no addresses @ all");
         assert_eq!(scrub(t, true), t);
+    }
+
+    #[test]
+    fn scrub_survives_chained_at_signs() {
+        // Found by the mutation test: a second `@` right after a redacted address made the
+        // scan walk back into it and slice out of order (a panic).
+        for t in ["a@b@c", "event from a@b@c, not SES", "x@y.org@z.net", "@@a@b@@", "a@b.c@@d@e"] {
+            let s = scrub(t, false);
+            assert!(!s.contains("a@b") && !s.contains("x@y"), "{t} → {s}");
+        }
+        assert_eq!(scrub("a@b@c", false), format!("{}@c", redact("a@b", false)));
     }
 
     #[test]

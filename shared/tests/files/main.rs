@@ -8,4 +8,5 @@ mod alarm_events;
 mod corpus;
 mod events_dir;
 mod example_report;
+mod mutations;
 mod template_intent;
