@@ -420,6 +420,25 @@ def sqs_record(name, body: str, t: datetime, queue=QUEUE, receive_count=1):
     }
 
 
+def invocation_record(name, event, t: datetime, error: str):
+    """What Lambda's on-failure destination keeps of an asynchronous invocation that failed all
+    its attempts: the event itself is `requestPayload`."""
+    return {
+        "version": "1.0",
+        "timestamp": iso(t),
+        "requestContext": {
+            "requestId": uuid("req:" + name),
+            "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:ses-monitor-SesEventsFunction-{h('fn', 12)}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "requestPayload": event,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": {"errorType": "&alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>",
+                            "errorMessage": error},
+    }
+
+
 def event_time(doc) -> datetime:
     """When SES would publish the document: its own timestamp plus a moment."""
     for key in ("bounce", "complaint", "delivery", "deliveryDelay", "open", "click", "subscription"):
@@ -494,6 +513,34 @@ def samples():
                       ("sqs-raw-3", soft_bounce(m5, "pat@aol.com", "yahoo", 9.0))]:
         raw.append((name, compact(doc), event_time(doc)))
     files["sqs-raw-batch.json"] = {"Records": [sqs_record(n, b, t, queue=RAW_QUEUE) for n, b, t in raw]}
+
+    # The dead-letter queue, replayed. ses-events failed on an SNS event in all three attempts
+    # (CloudWatch throttling beyond the SDK's retries), and the on-failure destination kept the
+    # invocation record: replaying it (`--event`, `aws lambda invoke`) counts the event inside.
+    throttled = "CloudWatch PutMetricData failed: Throttling: Rate exceeded"
+    late = Msg("dlq-1", 45, 0.5, ["anna.schmidt@gmx.de"], BF_SUBJECT)
+    doc = hard_bounce(late, 1.1)
+    t = event_time(doc)
+    failed = sns_event("dlq-1", compact(doc), t)
+    files["dlq-invocation-record.json"] = invocation_record("dlq-1", failed, t + timedelta(minutes=3), throttled)
+    # EventsDelivery=sqs: the dead-letter queue redriven into the events queue. It holds three
+    # kinds of message: an on-failure invocation record (from a time the stack ran with the SNS
+    # trigger), an SNS event saved whole (a function dead-letter queue), an SNS envelope (SNS's
+    # own redrive of a delivery it could not make). Each is counted.
+    m6 = Msg("dlq-2", 46, 2.0, ["ben@web.de"], BF_SUBJECT)
+    m7 = Msg("dlq-3", 46, 3.0, ["clara@t-online.de"], BF_SUBJECT)
+    m8 = Msg("dlq-4", 46, 4.0, ["dan@gmail.com"], BF_SUBJECT)
+    d6, d7, d8 = (hard_bounce(m6, 0.8), complaint(m7, "clara@t-online.de", 5),
+                  delivery(m8, ["dan@gmail.com"], 1.4, 1388, "gmail"))
+    t6, t7, t8 = event_time(d6), event_time(d7), event_time(d8)
+    redriven = [
+        sqs_record("dlq-r1", compact(invocation_record(
+            "dlq-r1", sns_event("dlq-r1", compact(d6), t6), t6 + timedelta(minutes=3), throttled)),
+            t6 + timedelta(minutes=3), receive_count=1),
+        sqs_record("dlq-r2", compact(sns_event("dlq-r2", compact(d7), t7)), t7 + timedelta(minutes=3)),
+        sqs_record("dlq-r3", sns_body("dlq-r3", compact(d8), t8), t8 + timedelta(minutes=1)),
+    ]
+    files["sqs-dlq-redrive.json"] = {"Records": redriven}
 
     # SNS, Message truncated in the middle of the SES JSON.
     broken = Msg("broken-1", 35, 2.0, ["peggy@gmail.com"], BF_SUBJECT)

@@ -391,6 +391,10 @@ pub fn parse_alarms(payload: &str) -> Vec<Result<AlarmNotice, AlarmSkip>> {
         Ok(p) => p,
         Err(e) => return vec![Err(json_error(&e))],
     };
+    if let (None, Some(_), Some(failed)) = (&probe.records, &probe.request_context, probe.request_payload) {
+        // Replaying the failed-invocations queue: the notification alarm-suppressor failed on.
+        return parse_alarms(failed.get());
+    }
     match probe.records {
         Some(ref records) if records.is_empty() => {
             vec![Err(skip(AlarmSkipReason::NotAnAlarm, "empty Records"))]
@@ -436,6 +440,11 @@ struct Probe<'a> {
     detail_type: Text<'a>,
     #[serde(borrow, default)]
     source: Text<'a>,
+    /// A Lambda invocation record (the on-failure destination's): the payload that failed.
+    #[serde(rename = "requestContext", default)]
+    request_context: Option<IgnoredAny>,
+    #[serde(rename = "requestPayload", borrow, default)]
+    request_payload: Option<&'a RawValue>,
 }
 
 /// An SNS or SQS Lambda record.
@@ -1193,6 +1202,22 @@ mod tests {
         assert!(one(&format!("\u{feff} {a}\n")).is_ok());
         let obj = format!(r#"{{"Type":"Notification","Message":{a}}}"#);
         assert!(one(&obj).is_ok());
+    }
+
+    #[test]
+    fn failed_invocation_records_are_replayed() {
+        // What the on-failure destination keeps when alarm-suppressor failed on a notification
+        // in all three attempts (SES throttling, say): the notification is `requestPayload`.
+        let a = single("gmail.com").to_string();
+        let ev = json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": a}}]});
+        let record = json!({"version": "1.0", "requestContext": {"condition": "RetriesExhausted"},
+            "requestPayload": ev, "responsePayload": {"errorMessage": "SES throttled"}});
+        let r = parse_alarms(&record.to_string());
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].as_ref().unwrap().name, "ses-bounce-gmail");
+        // `requestPayload` alone is not an invocation record
+        let lookalike = json!({"requestPayload": ev}).to_string();
+        assert_eq!(one(&lookalike).unwrap_err().reason, AlarmSkipReason::NotAnAlarm);
     }
 
     #[test]

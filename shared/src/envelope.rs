@@ -154,6 +154,10 @@ struct Probe<'a> {
     source: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     detail: Option<&'a RawValue>,
+    #[serde(rename = "requestContext", default)]
+    request_context: Option<IgnoredAny>,
+    #[serde(rename = "requestPayload", borrow, default)]
+    request_payload: Option<&'a RawValue>,
 }
 
 /// [`Probe`] with records and message kept raw, so each record is read on its own.
@@ -173,6 +177,10 @@ struct ProbeRaw<'a> {
     source: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     detail: Option<&'a RawValue>,
+    #[serde(rename = "requestContext", default)]
+    request_context: Option<IgnoredAny>,
+    #[serde(rename = "requestPayload", borrow, default)]
+    request_payload: Option<&'a RawValue>,
 }
 
 /// A Lambda record of either service, typed.
@@ -246,6 +254,9 @@ struct Shape<'a> {
     is_ses: bool,
     source: Option<Cow<'a, str>>,
     detail: Option<&'a RawValue>,
+    /// The `requestPayload` of a Lambda invocation record (what an on-failure destination
+    /// receives): the event the function failed on.
+    failed_event: Option<&'a RawValue>,
 }
 
 struct RecordShape<'a> {
@@ -288,6 +299,7 @@ fn probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
             is_ses: p.event_type.is_some() || p.notification_type.is_some(),
             source: p.source,
             detail: p.detail,
+            failed_event: p.request_payload.filter(|_| p.request_context.is_some()),
         }),
         Err(e) if !e.is_data() => Err(e),
         Err(_) => {
@@ -307,6 +319,7 @@ fn probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
                 is_ses: p.event_type.is_some() || p.notification_type.is_some(),
                 source: p.source,
                 detail: p.detail,
+                failed_event: p.request_payload.filter(|_| p.request_context.is_some()),
             })
         }
     }
@@ -359,6 +372,16 @@ fn json_error(e: &serde_json::Error) -> Skip {
 }
 
 fn unwrap_shape<'a>(shape: Shape<'a>, text: &'a str, origin: Origin<'a>, out: &mut Vec<Unit<'a>>) {
+    if let (None, Some(event)) = (&shape.records, shape.failed_event) {
+        // A Lambda invocation record (the on-failure destination's, when replaying the
+        // dead-letter queue): the event the function failed on, read as if it came itself.
+        let event = event.get();
+        match probe(event) {
+            Ok(inner) => unwrap_shape(inner, event, origin, out),
+            Err(e) => out.push(Unit { origin, content: Err(json_error(&e)) }),
+        }
+        return;
+    }
     if let Some(records) = shape.records {
         if records.is_empty() {
             out.push(Unit {
@@ -433,18 +456,44 @@ fn unwrap_record<'a>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
     }
 }
 
+/// The one SES document of a document found inside an SQS body.
+fn nested_content<'a>(shape: Shape<'a>, text: &'a str) -> Result<Cow<'a, str>, Skip> {
+    if let (None, Some(event)) = (&shape.records, shape.failed_event) {
+        let event = event.get();
+        return match probe(event) {
+            Ok(inner) => nested_content(inner, event),
+            Err(e) => Err(json_error(&e)),
+        };
+    }
+    match shape.records {
+        None => document_content(shape, text),
+        // SNS invokes a function with one record per event.
+        Some(mut records) if records.len() == 1 => match records.pop() {
+            Some(Ok(RecordShape { sns: Some((sns_type, message)), .. })) => {
+                sns_message(sns_type.as_deref(), message)
+            }
+            _ => Err(Skip::new(SkipReason::UnrecognisedPayload, "a nested record that is not SNS")),
+        },
+        Some(records) => Err(Skip::new(
+            SkipReason::UnrecognisedPayload,
+            format!("{} nested Records in one SQS body", records.len()),
+        )),
+    }
+}
+
 /// Plain-text messages SES itself sends, which are acknowledged rather than retried.
 fn known_plain_text(text: &str) -> Option<Skip> {
     text.starts_with("Successfully validated SNS topic for Amazon SES")
         .then(|| Skip::new(SkipReason::SesTopicValidated, "SES topic-validation notice"))
 }
 
-/// The SES content of an SQS body: an SNS envelope (raw delivery off) or SES JSON (raw on).
+/// The SES content of an SQS body: an SNS envelope (raw delivery off) or SES JSON (raw on); or,
+/// when the dead-letter queue is redriven into the queue, what lands there: a Lambda invocation
+/// record of the on-failure destination, or an SNS→Lambda event saved whole (a function DLQ).
 fn body_content(body: &str) -> Result<Cow<'_, str>, Skip> {
     let body = body.trim_start_matches('\u{feff}').trim();
     match probe(body) {
-        Ok(shape) if shape.records.is_none() => document_content(shape, body),
-        Ok(_) => Err(Skip::new(SkipReason::UnrecognisedPayload, "nested Records in an SQS body")),
+        Ok(shape) => nested_content(shape, body),
         Err(e) if body.starts_with('{') || body.starts_with('[') => Err(json_error(&e)),
         Err(_) => Err(known_plain_text(body).unwrap_or_else(|| {
             Skip::new(SkipReason::PlainTextMessage, format!("SQS body is not JSON ({} bytes)", body.len()))
@@ -547,6 +596,44 @@ mod tests {
         assert_eq!(u[1], ("SQS message m2".into(), Ok(SES.into())));
         assert_eq!(u[2].1, Err(SkipReason::InvalidJson));
         assert_eq!(u[3].1, Err(SkipReason::PlainTextMessage));
+    }
+
+    /// The dead-letter queue's three kinds of message, as a replay brings them back: the Lambda
+    /// on-failure destination's invocation record, a function DLQ's saved event, an SNS envelope.
+    #[test]
+    fn dead_letter_queue_messages() {
+        let sns_event = serde_json::json!({"Records":[{"EventSource":"aws:sns","EventVersion":"1.0",
+            "Sns":{"Type":"Notification","MessageId":"x","Message":SES}}]});
+        let record = serde_json::json!({
+            "version":"1.0","timestamp":"2026-11-26T10:00:00.000Z",
+            "requestContext":{"requestId":"r","functionArn":"arn:aws:lambda:us-east-1:1:function:f:$LATEST",
+                "condition":"RetriesExhausted","approximateInvokeCount":3},
+            "requestPayload":sns_event,
+            "responseContext":{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"},
+            "responsePayload":{"errorMessage":"CloudWatch PutMetricData failed: throttled"}});
+        // invoked with the invocation record itself (`--event`, or `aws lambda invoke`)
+        assert_eq!(units(&record.to_string()), vec![("SNS record 0".into(), Ok(SES.into()))]);
+        // redriven into the SQS queue
+        let envelope = serde_json::json!({"Type":"Notification","Message":SES}).to_string();
+        let two = serde_json::json!({"Records":[sns_event["Records"][0], sns_event["Records"][0]]});
+        let not_sns = serde_json::json!({"Records":[{"eventSource":"aws:sqs","body":SES}]});
+        let ev = serde_json::json!({"Records":[
+            {"eventSource":"aws:sqs","messageId":"d1","body":record.to_string()},
+            {"eventSource":"aws:sqs","messageId":"d2","body":sns_event.to_string()},
+            {"eventSource":"aws:sqs","messageId":"d3","body":envelope},
+            {"eventSource":"aws:sqs","messageId":"d4","body":two.to_string()},
+            {"eventSource":"aws:sqs","messageId":"d5","body":not_sns.to_string()}
+        ]})
+        .to_string();
+        let u = units(&ev);
+        assert_eq!(u[0], ("SQS message d1".into(), Ok(SES.into())));
+        assert_eq!(u[1], ("SQS message d2".into(), Ok(SES.into())));
+        assert_eq!(u[2], ("SQS message d3".into(), Ok(SES.into())));
+        assert_eq!(u[3].1, Err(SkipReason::UnrecognisedPayload));
+        assert_eq!(u[4].1, Err(SkipReason::UnrecognisedPayload));
+        // `requestPayload` without `requestContext` is not an invocation record
+        let lookalike = serde_json::json!({"requestPayload": sns_event}).to_string();
+        assert_eq!(units(&lookalike)[0].1, Err(SkipReason::UnrecognisedPayload));
     }
 
     #[test]

@@ -109,9 +109,17 @@ impl ReporterConfig {
 
 /// What the invocation payload may ask for.
 #[derive(Debug, Default, Deserialize)]
-struct WindowRequest {
+struct WindowRequest<'a> {
     window_hours: Option<serde_json::Value>,
     date: Option<String>,
+    /// An EventBridge event's `source` and `time` (when the schedule fired).
+    source: Option<String>,
+    time: Option<String>,
+    /// A Lambda invocation record (the on-failure destination's): the payload that failed.
+    #[serde(rename = "requestContext")]
+    request_context: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "requestPayload", borrow)]
+    request_payload: Option<&'a serde_json::value::RawValue>,
 }
 
 /// A payload that asks for something impossible.
@@ -120,10 +128,21 @@ struct WindowRequest {
 pub struct RequestError(pub String);
 
 /// The window a payload asks for: `{"window_hours": N}` (the N hours up to the current minute),
-/// `{"date": "YYYY-MM-DD"}` (that UTC day), anything else — an EventBridge Scheduled Event, `{}` —
-/// the previous UTC day.
+/// `{"date": "YYYY-MM-DD"}` (that UTC day), an EventBridge Scheduled Event the UTC day before the
+/// one it fired on (its `time`: a retried or replayed invocation reports the same day), anything
+/// else — `{}` — the previous UTC day. A Lambda invocation record (replaying the failed-invocations
+/// queue) asks for what its `requestPayload` asked for.
 pub fn window(payload: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), RequestError> {
     let req: WindowRequest = serde_json::from_str(payload.trim_start_matches('\u{feff}')).unwrap_or_default();
+    if let (Some(_), Some(failed)) = (&req.request_context, req.request_payload) {
+        return window(failed.get(), now);
+    }
+    let now = match (req.source.as_deref(), req.time.as_deref()) {
+        (Some("aws.events"), Some(t)) => {
+            DateTime::parse_from_rfc3339(t).map_or(now, |t| t.with_timezone(&Utc))
+        }
+        _ => now,
+    };
     if let Some(h) = req.window_hours {
         let hours = h
             .as_u64()
@@ -488,6 +507,15 @@ mod tests {
         assert_eq!(window("{}", now).unwrap(), day);
         let sched = r#"{"version":"0","id":"x","detail-type":"Scheduled Event","source":"aws.events","time":"2026-11-27T06:00:00Z","detail":{}}"#;
         assert_eq!(window(sched, now).unwrap(), day);
+        // retried or replayed days later: still the day before the schedule fired
+        assert_eq!(window(sched, t("2026-11-30T13:00:00Z")).unwrap(), day);
+        let record = format!(
+            r#"{{"version":"1.0","requestContext":{{"condition":"RetriesExhausted"}},"requestPayload":{sched}}}"#
+        );
+        assert_eq!(window(&record, t("2026-11-30T13:00:00Z")).unwrap(), day);
+        let lookalike = format!(r#"{{"requestPayload":{{"date":"2026-01-01"}}}}"#);
+        assert_eq!(window(&lookalike, now).unwrap(), day, "not an invocation record");
+        assert_eq!(window(r#"{"source":"aws.events","time":"soon"}"#, now).unwrap(), day);
         assert_eq!(window("", now).unwrap(), day);
         assert_eq!(
             window(r#"{"window_hours": 6}"#, now).unwrap(),

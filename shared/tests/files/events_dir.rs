@@ -222,6 +222,35 @@ const EVENTS: &[Expect] = &[
         ],
         latency: &[3120],
     },
+    // The dead-letter queue replayed: an on-failure invocation record whose requestPayload is
+    // the SNS event ses-events failed on (a Permanent bounce at gmx.de).
+    Expect {
+        file: "dlq-invocation-record.json",
+        by_type: &[("Bounce", 1)],
+        recipients: 1,
+        totals: &[("Bounce", 1), ("HardBounce", 1)],
+        dims: &[NEWSLETTER[0], NEWSLETTER[1], ("RecipientDomain", "gmx.de")],
+        ..NOTHING
+    },
+    // The dead-letter queue redriven into the SQS queue: an invocation record (Bounce at
+    // web.de), an SNS event saved whole (Complaint at t-online.de), an SNS envelope (Delivery
+    // at gmail.com): all three counted, none retried.
+    Expect {
+        file: "sqs-dlq-redrive.json",
+        by_type: &[("Bounce", 1), ("Complaint", 1), ("Delivery", 1)],
+        recipients: 3,
+        retry: Some(&[]),
+        totals: &[("Bounce", 1), ("HardBounce", 1), ("Complaint", 1), ("Delivery", 1)],
+        dims: &[
+            NEWSLETTER[0],
+            NEWSLETTER[1],
+            ("RecipientDomain", "gmail.com"),
+            ("RecipientDomain", "t-online.de"),
+            ("RecipientDomain", "web.de"),
+        ],
+        latency: &[1388],
+        ..NOTHING
+    },
     // The SNS Message is SES JSON cut off in the middle.
     // Broken JSON is `invalid_json`, as for the same truncation in a bare payload or an SQS body.
     Expect { file: "sns-broken-message.json", skipped: &[("invalid_json", 1)], ..NOTHING },
