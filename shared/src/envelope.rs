@@ -135,17 +135,37 @@ enum Msg<'a> {
     Raw(&'a RawValue),
 }
 
-/// Every key that tells the shapes apart; all optional, everything else ignored. This typed form
-/// unescapes SNS messages and SQS bodies in the same pass that reads the payload (the fast path);
-/// [`ProbeRaw`] is the fallback for payloads where some record does not fit it.
+/// A JSON string, borrowed from the payload when it has no escapes. (A plain `Cow` borrows only
+/// under `#[serde(borrow)]`, which a generic field cannot carry.)
 #[derive(Deserialize)]
-struct Probe<'a> {
-    #[serde(rename = "Records", borrow, default)]
-    records: Option<Vec<LambdaRecord<'a>>>,
+#[serde(transparent)]
+struct Str<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'a> From<Str<'a>> for Msg<'a> {
+    fn from(s: Str<'a>) -> Self {
+        Msg::Text(s.0)
+    }
+}
+
+impl<'a> From<&'a RawValue> for Msg<'a> {
+    fn from(raw: &'a RawValue) -> Self {
+        Msg::Raw(raw)
+    }
+}
+
+/// Every key that tells the shapes apart; all optional, everything else ignored. Read two ways:
+/// [`FastProbe`] takes records and SNS messages typed, unescaping them in the same pass that
+/// reads the payload (the fast path); [`RawProbe`] keeps them raw, the fallback for a payload
+/// where some record does not fit, so each record is read on its own.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "R: Deserialize<'de>, M: Deserialize<'de>"))]
+struct Probe<'a, R, M> {
+    #[serde(rename = "Records", default)]
+    records: Option<Vec<R>>,
     #[serde(rename = "Type", borrow, default)]
     sns_type: Option<Cow<'a, str>>,
-    #[serde(rename = "Message", borrow, default)]
-    message: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", default)]
+    message: Option<M>,
     #[serde(rename = "eventType", default)]
     event_type: Option<IgnoredAny>,
     #[serde(rename = "notificationType", default)]
@@ -160,36 +180,31 @@ struct Probe<'a> {
     request_payload: Option<&'a RawValue>,
 }
 
-/// [`Probe`] with records and message kept raw, so each record is read on its own.
-#[derive(Deserialize)]
-struct ProbeRaw<'a> {
-    #[serde(rename = "Records", borrow, default)]
-    records: Option<Vec<&'a RawValue>>,
-    #[serde(rename = "Type", borrow, default)]
-    sns_type: Option<Cow<'a, str>>,
-    #[serde(rename = "Message", borrow, default)]
-    message: Option<&'a RawValue>,
-    #[serde(rename = "eventType", default)]
-    event_type: Option<IgnoredAny>,
-    #[serde(rename = "notificationType", default)]
-    notification_type: Option<IgnoredAny>,
-    #[serde(borrow, default)]
-    source: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    detail: Option<&'a RawValue>,
-    #[serde(rename = "requestContext", default)]
-    request_context: Option<IgnoredAny>,
-    #[serde(rename = "requestPayload", borrow, default)]
-    request_payload: Option<&'a RawValue>,
+type FastProbe<'a> = Probe<'a, LambdaRecord<'a, Str<'a>>, Str<'a>>;
+type RawProbe<'a> = Probe<'a, &'a RawValue, &'a RawValue>;
+
+impl<'a, R, M: Into<Msg<'a>>> Probe<'a, R, M> {
+    fn into_shape(self, record: impl FnMut(R) -> RecordResult<'a>) -> Shape<'a> {
+        Shape {
+            records: self.records.map(|rs| rs.into_iter().map(record).collect()),
+            sns_type: self.sns_type,
+            message: self.message.map(Into::into),
+            is_ses: self.event_type.is_some() || self.notification_type.is_some(),
+            source: self.source,
+            detail: self.detail,
+            failed_event: self.request_payload.filter(|_| self.request_context.is_some()),
+        }
+    }
 }
 
-/// A Lambda record of either service, typed.
+/// A Lambda record of either service; its SNS message typed (`M` = [`Str`]) or raw.
 #[derive(Deserialize)]
-struct LambdaRecord<'a> {
+#[serde(bound(deserialize = "M: Deserialize<'de>"))]
+struct LambdaRecord<'a, M> {
     #[serde(rename = "EventSource", alias = "eventSource", borrow, default)]
     event_source: Option<Cow<'a, str>>,
-    #[serde(rename = "Sns", borrow, default)]
-    sns: Option<SnsPart<'a>>,
+    #[serde(rename = "Sns", default)]
+    sns: Option<SnsPart<'a, M>>,
     #[serde(borrow, default)]
     body: Option<Cow<'a, str>>,
     #[serde(rename = "messageId", borrow, default)]
@@ -197,32 +212,12 @@ struct LambdaRecord<'a> {
 }
 
 #[derive(Deserialize)]
-struct SnsPart<'a> {
+#[serde(bound(deserialize = "M: Deserialize<'de>"))]
+struct SnsPart<'a, M> {
     #[serde(rename = "Type", borrow, default)]
     sns_type: Option<Cow<'a, str>>,
-    #[serde(rename = "Message", borrow, default)]
-    message: Option<Cow<'a, str>>,
-}
-
-/// A Lambda record with the SNS message kept raw.
-#[derive(Deserialize)]
-struct LambdaRecordRaw<'a> {
-    #[serde(rename = "EventSource", alias = "eventSource", borrow, default)]
-    event_source: Option<Cow<'a, str>>,
-    #[serde(rename = "Sns", borrow, default)]
-    sns: Option<SnsPartRaw<'a>>,
-    #[serde(borrow, default)]
-    body: Option<Cow<'a, str>>,
-    #[serde(rename = "messageId", borrow, default)]
-    message_id: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct SnsPartRaw<'a> {
-    #[serde(rename = "Type", borrow, default)]
-    sns_type: Option<Cow<'a, str>>,
-    #[serde(rename = "Message", borrow, default)]
-    message: Option<&'a RawValue>,
+    #[serde(rename = "Message", default)]
+    message: Option<M>,
 }
 
 /// Just enough of a record to answer for it: an SQS record that cannot be read (its `body` is not
@@ -266,22 +261,11 @@ struct RecordShape<'a> {
     message_id: Option<Cow<'a, str>>,
 }
 
-impl<'a> From<LambdaRecord<'a>> for RecordShape<'a> {
-    fn from(r: LambdaRecord<'a>) -> Self {
+impl<'a, M: Into<Msg<'a>>> From<LambdaRecord<'a, M>> for RecordShape<'a> {
+    fn from(r: LambdaRecord<'a, M>) -> Self {
         Self {
             event_source: r.event_source,
-            sns: r.sns.map(|s| (s.sns_type, s.message.map(Msg::Text))),
-            body: r.body,
-            message_id: r.message_id,
-        }
-    }
-}
-
-impl<'a> From<LambdaRecordRaw<'a>> for RecordShape<'a> {
-    fn from(r: LambdaRecordRaw<'a>) -> Self {
-        Self {
-            event_source: r.event_source,
-            sns: r.sns.map(|s| (s.sns_type, s.message.map(Msg::Raw))),
+            sns: r.sns.map(|s| (s.sns_type, s.message.map(Into::into))),
             body: r.body,
             message_id: r.message_id,
         }
@@ -291,36 +275,16 @@ impl<'a> From<LambdaRecordRaw<'a>> for RecordShape<'a> {
 /// Reads one JSON document into a [`Shape`]: the typed probe first, the raw one if some member
 /// does not fit it.
 fn probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
-    match serde_json::from_str::<Probe<'_>>(text) {
-        Ok(p) => Ok(Shape {
-            records: p.records.map(|rs| rs.into_iter().map(|r| Ok(r.into())).collect()),
-            sns_type: p.sns_type,
-            message: p.message.map(Msg::Text),
-            is_ses: p.event_type.is_some() || p.notification_type.is_some(),
-            source: p.source,
-            detail: p.detail,
-            failed_event: p.request_payload.filter(|_| p.request_context.is_some()),
-        }),
+    match serde_json::from_str::<FastProbe<'_>>(text) {
+        Ok(p) => Ok(p.into_shape(|r| Ok(r.into()))),
         Err(e) if !e.is_data() => Err(e),
         Err(_) => {
-            let p: ProbeRaw<'_> = serde_json::from_str(text)?;
-            Ok(Shape {
-                records: p.records.map(|rs| {
-                    rs.into_iter()
-                        .map(|raw| {
-                            serde_json::from_str::<LambdaRecordRaw<'_>>(raw.get())
-                                .map(RecordShape::from)
-                                .map_err(|e| unusable_record(raw, &e))
-                        })
-                        .collect()
-                }),
-                sns_type: p.sns_type,
-                message: p.message.map(Msg::Raw),
-                is_ses: p.event_type.is_some() || p.notification_type.is_some(),
-                source: p.source,
-                detail: p.detail,
-                failed_event: p.request_payload.filter(|_| p.request_context.is_some()),
-            })
+            let p: RawProbe<'_> = serde_json::from_str(text)?;
+            Ok(p.into_shape(|raw| {
+                serde_json::from_str::<LambdaRecord<'_, &RawValue>>(raw.get())
+                    .map(RecordShape::from)
+                    .map_err(|e| unusable_record(raw, &e))
+            }))
         }
     }
 }
