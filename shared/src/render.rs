@@ -175,8 +175,8 @@ fn badge(s: Status) -> String {
     )
 }
 
-fn rate_cell(r: &Rate, status_colour: Option<Status>) -> String {
-    let colour = status_colour.filter(|s| *s > Status::Ok).map(|s| colours(s).1).unwrap_or("#202124");
+fn rate_cell(r: &Rate, status: Status) -> String {
+    let colour = if status > Status::Ok { colours(status).1 } else { "#202124" };
     format!(
         "<td style=\"padding:6px 8px;text-align:right;color:{colour};white-space:nowrap\">{}<br><span style=\"color:#5f6368;font-size:11px\">{}–{}</span></td>",
         pct(r),
@@ -185,8 +185,7 @@ fn rate_cell(r: &Rate, status_colour: Option<Status>) -> String {
     )
 }
 
-fn html_row(row: &Report, r: &Row, bold: bool) -> String {
-    let th = &row.thresholds;
+fn html_row(r: &Row, bold: bool) -> String {
     let weight = if bold { "font-weight:700;" } else { "" };
     let c = &r.counts;
     format!(
@@ -200,8 +199,8 @@ fn html_row(row: &Report, r: &Row, bold: bool) -> String {
         escape_html(&r.domain),
         fmt_count(c.sends),
         pct(&r.delivery_rate),
-        rate_cell(&r.hard_bounce_rate, Some(th.hard_bounce.status(&r.hard_bounce_rate))),
-        rate_cell(&r.complaint_rate, Some(th.complaint.status(&r.complaint_rate))),
+        rate_cell(&r.hard_bounce_rate, r.hard_bounce_status),
+        rate_cell(&r.complaint_rate, r.complaint_status),
     )
 }
 
@@ -241,9 +240,9 @@ pub fn html(r: &Report) -> String {
     );
     s.push_str("<div style=\"overflow-x:auto\"><table role=\"presentation\" style=\"width:100%;border-collapse:collapse;background:#ffffff;border-radius:8px;font-size:13px\">");
     s.push_str("<tr style=\"background:#f1f3f4;text-align:left\"><th style=\"padding:6px 8px\">Status</th><th style=\"padding:6px 8px\">Domain</th><th style=\"padding:6px 8px;text-align:right\">Sent</th><th style=\"padding:6px 8px;text-align:right\">Delivered</th><th style=\"padding:6px 8px;text-align:right\">Hard bounces</th><th style=\"padding:6px 8px;text-align:right\">Complaints</th></tr>");
-    s.push_str(&html_row(r, t, true));
+    s.push_str(&html_row(t, true));
     for row in &r.domains {
-        s.push_str(&html_row(r, row, false));
+        s.push_str(&html_row(row, false));
     }
     s.push_str("</table></div>");
     let th = &r.thresholds;
@@ -336,6 +335,48 @@ mod tests {
         assert!(h.contains("<meta name=\"viewport\""));
         assert!(!h.contains("<style"), "inline CSS only");
         assert!(h.find("bad.example").unwrap() < h.find("gmail.com").unwrap(), "riskiest first");
+    }
+
+    #[test]
+    fn rates_under_the_minimum_volume_are_not_coloured() {
+        // 1 hard bounce in 3 sends: 33%, but too few sends to judge; the badge says OK and so
+        // must the rate's colour.
+        let few =
+            Counts { sends: 3.0, deliveries: 2.0, bounces: 1.0, hard_bounces: 1.0, ..Default::default() };
+        let start = "2026-11-26T00:00:00Z".parse().unwrap();
+        let end = "2026-11-27T00:00:00Z".parse().unwrap();
+        let r = build(
+            start,
+            end,
+            "Custom/SES",
+            vec![("few.example".into(), few, None)],
+            Reputation::default(),
+            Thresholds::default(),
+            10,
+        );
+        assert_eq!(r.domains[0].status, Status::Ok);
+        let h = html(&r);
+        for s in [Status::Watch, Status::Warn, Status::Critical] {
+            assert!(!h.contains(colours(s).1), "{s:?} colour in {h}");
+        }
+        // the same rate with enough sends is coloured
+        let many = Counts {
+            sends: 300.0,
+            deliveries: 200.0,
+            bounces: 100.0,
+            hard_bounces: 100.0,
+            ..Default::default()
+        };
+        let r = build(
+            start,
+            end,
+            "Custom/SES",
+            vec![("many.example".into(), many, None)],
+            Reputation::default(),
+            Thresholds::default(),
+            10,
+        );
+        assert!(html(&r).contains(&format!("color:{}", colours(Status::Critical).1)));
     }
 
     #[test]

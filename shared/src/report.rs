@@ -84,6 +84,27 @@ impl Counts {
         }
     }
 
+    /// Every count times `f` (a 7-day baseline scaled to the window's length).
+    pub fn scaled(&self, f: f64) -> Counts {
+        let mut out = Counts::default();
+        out.add(self);
+        for v in [
+            &mut out.sends,
+            &mut out.deliveries,
+            &mut out.bounces,
+            &mut out.hard_bounces,
+            &mut out.soft_bounces,
+            &mut out.complaints,
+            &mut out.rejects,
+            &mut out.delays,
+            &mut out.opens,
+            &mut out.clicks,
+        ] {
+            *v *= f;
+        }
+        out
+    }
+
     /// Adds another set of counts.
     pub fn add(&mut self, o: &Counts) {
         self.sends += o.sends;
@@ -209,8 +230,12 @@ pub struct Row {
     pub complaint_rate: Rate,
     /// Worst of the hard-bounce and complaint statuses.
     pub status: Status,
-    /// Sends against the daily average of the 7 days before (1.0 = as usual), when there is a
-    /// baseline.
+    /// Status of the hard-bounce rate (OK under the minimum volume).
+    pub hard_bounce_status: Status,
+    /// Status of the complaint rate (OK under the minimum volume).
+    pub complaint_status: Status,
+    /// Sends against the 7 days before, scaled to the window's length (1.0 = as usual), when
+    /// there is a baseline.
     pub volume_vs_baseline: Option<f64>,
     /// Hard-bounce rate minus the 7-day rate, in percentage points.
     pub hard_bounce_change_pp: Option<f64>,
@@ -222,21 +247,22 @@ pub struct Row {
 }
 
 impl Row {
-    /// Builds a row from the window's counts and the 7 days before.
+    /// Builds a row from the window's counts and the 7 days before, scaled to the window's
+    /// length (what the window holds as usual: a seventh of them for a one-day window).
     pub fn new(domain: &str, c: Counts, baseline: Option<Counts>, th: &Thresholds) -> Self {
         let n = c.base();
         let hard = Rate::of(c.hard_bounces, n);
         let complaint = Rate::of(c.complaints, n);
-        let status = if n < th.min_volume {
-            Status::Ok
+        let (hard_bounce_status, complaint_status) = if n < th.min_volume {
+            (Status::Ok, Status::Ok)
         } else {
-            th.hard_bounce.status(&hard).max(th.complaint.status(&complaint))
+            (th.hard_bounce.status(&hard), th.complaint.status(&complaint))
         };
         let (mut volume, mut hard_pp, mut compl_pp) = (None, None, None);
         if let Some(b) = baseline.filter(|b| b.base() > 0.0) {
             let nb = b.base();
             if b.sends > 0.0 {
-                volume = Some(c.sends / (b.sends / 7.0));
+                volume = Some(c.sends / b.sends);
             }
             if n > 0.0 {
                 hard_pp = Some(100.0 * (hard.value - b.hard_bounces / nb));
@@ -249,7 +275,9 @@ impl Row {
             delivery_rate: Rate::of(c.deliveries, n),
             hard_bounce_rate: hard,
             complaint_rate: complaint,
-            status,
+            status: hard_bounce_status.max(complaint_status),
+            hard_bounce_status,
+            complaint_status,
             volume_vs_baseline: volume,
             hard_bounce_change_pp: hard_pp,
             complaint_change_pp: compl_pp,
@@ -310,12 +338,15 @@ pub fn build(
     th: Thresholds,
     top: usize,
 ) -> Report {
+    // The baseline covers the 7 days before the window, whatever the window's length.
+    let share = (end - start).num_seconds() as f64 / (7.0 * 86_400.0);
     let mut total = Counts::default();
     let mut total_base = Counts::default();
     let mut has_base = false;
     let mut rows: Vec<Row> = Vec::new();
     for (d, c, b) in domains {
         total.add(&c);
+        let b = b.map(|b| b.scaled(share));
         if let Some(b) = &b {
             total_base.add(b);
             has_base = true;
@@ -424,11 +455,27 @@ mod tests {
     #[test]
     fn baseline_changes() {
         let th = Thresholds::default();
-        let r = Row::new("x", counts(200.0, 10.0, 0.0), Some(counts(700.0, 7.0, 0.0)), &th);
+        // a one-day window against 7 days of 700 sends: the usual day is a seventh
+        let r = Row::new("x", counts(200.0, 10.0, 0.0), Some(counts(700.0, 7.0, 0.0).scaled(1.0 / 7.0)), &th);
         assert!(close(r.volume_vs_baseline.unwrap(), 2.0, 1e-9));
         assert!(close(r.hard_bounce_change_pp.unwrap(), 5.0 - 1.0, 1e-9));
         let r = Row::new("x", counts(200.0, 10.0, 0.0), Some(Counts::default()), &th);
         assert_eq!(r.volume_vs_baseline, None);
+    }
+
+    #[test]
+    fn volume_is_against_the_baseline_for_the_windows_length() {
+        // Steady traffic: 100 sends a day, 700 in the 7 days before. As usual for a day window
+        // and for a 6-hour window (25 sends).
+        let start: DateTime<Utc> = "2026-11-26T00:00:00Z".parse().unwrap();
+        for (hours, sends) in [(24, 100.0), (6, 25.0)] {
+            let end = start + chrono::Duration::hours(hours);
+            let d = vec![("x".to_string(), counts(sends, 0.0, 0.0), Some(counts(700.0, 7.0, 0.0)))];
+            let r = build(start, end, "Custom/SES", d, Reputation::default(), Thresholds::default(), 5);
+            assert!(close(r.domains[0].volume_vs_baseline.unwrap(), 1.0, 1e-9), "{hours} h");
+            assert!(close(r.total.volume_vs_baseline.unwrap(), 1.0, 1e-9), "{hours} h");
+            assert!(close(r.domains[0].hard_bounce_change_pp.unwrap(), -1.0, 1e-9), "{hours} h");
+        }
     }
 
     #[test]
