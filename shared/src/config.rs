@@ -91,7 +91,10 @@ impl IngestConfig {
 
     /// Reads through any lookup function.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let namespace = get("METRIC_NAMESPACE").unwrap_or_else(|| "Custom/SES".into());
+        let namespace = get("METRIC_NAMESPACE")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Custom/SES".into());
         check_namespace(&namespace)?;
         let sink = match get("METRICS_SINK").as_deref().map(str::trim) {
             None | Some("") | Some("emf") => SinkKind::Emf,
@@ -265,10 +268,13 @@ mod tests {
             ("TRACKED_DOMAINS", "example.org,*"),
             ("DOMAIN_GROUPING", "provider"),
             ("LOG_RECIPIENTS", "TRUE"),
-            ("METRIC_NAMESPACE", "Acme/Mail"),
+            ("METRIC_NAMESPACE", " Acme/Mail "),
         ])
         .unwrap();
         assert_eq!(c.sink, SinkKind::Api);
+        // trimmed, as rate-reporter and alarm-suppressor read it: all three use one namespace
+        assert_eq!(c.namespace, "Acme/Mail");
+        assert_eq!(cfg(&[("METRIC_NAMESPACE", " ")]).unwrap().namespace, "Custom/SES");
         assert_eq!(c.tag_dimensions[0].default_value, "general");
         assert_eq!(c.tag_dimensions[1].name, "Tenant");
         assert!(c.domains.tracks_all());
@@ -280,7 +286,7 @@ mod tests {
     fn errors_name_the_variable() {
         assert_eq!(cfg(&[("METRICS_SINK", "kafka")]).unwrap_err().var, "METRICS_SINK");
         assert_eq!(cfg(&[("METRIC_NAMESPACE", "AWS/SES")]).unwrap_err().var, "METRIC_NAMESPACE");
-        assert_eq!(cfg(&[("METRIC_NAMESPACE", "")]).unwrap_err().var, "METRIC_NAMESPACE");
+        assert_eq!(cfg(&[("METRIC_NAMESPACE", "a\u{7}b")]).unwrap_err().var, "METRIC_NAMESPACE");
         assert_eq!(cfg(&[("TAG_DIMENSIONS", "a,a")]).unwrap_err().var, "TAG_DIMENSIONS");
         assert_eq!(cfg(&[("TAG_DIMENSIONS", "RecipientDomain")]).unwrap_err().var, "TAG_DIMENSIONS");
         assert_eq!(cfg(&[("TAG_DIMENSIONS", "a,b,c,d,e,f")]).unwrap_err().var, "TAG_DIMENSIONS");

@@ -9,9 +9,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::types::{Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat};
+use aws_sdk_cloudwatch::types::{
+    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, StatusCode,
+};
 use aws_smithy_types::DateTime as SmithyDateTime;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigError, err, parse_list, parse_number};
@@ -77,6 +79,7 @@ impl ReporterConfig {
             return Err(err("REPORT_SENDER", "", "required when REPORT_RECIPIENTS is set"));
         }
         let namespace = clean("METRIC_NAMESPACE").unwrap_or_else(|| "Custom/SES".into());
+        let defaults = Thresholds::default();
         Ok(Self {
             namespace,
             sender,
@@ -86,17 +89,13 @@ impl ReporterConfig {
                 hard_bounce: levels(
                     "HARD_BOUNCE_THRESHOLDS",
                     get("HARD_BOUNCE_THRESHOLDS"),
-                    [0.02, 0.05, 0.10],
+                    defaults.hard_bounce.0,
                 )?,
-                complaint: levels(
-                    "COMPLAINT_THRESHOLDS",
-                    get("COMPLAINT_THRESHOLDS"),
-                    [0.0005, 0.001, 0.005],
-                )?,
+                complaint: levels("COMPLAINT_THRESHOLDS", get("COMPLAINT_THRESHOLDS"), defaults.complaint.0)?,
                 min_volume: f64::from(parse_number(
                     "REPORT_MIN_SENDS",
                     get("REPORT_MIN_SENDS"),
-                    50,
+                    defaults.min_volume as u32,
                     1..=1_000_000,
                 )?),
             },
@@ -133,7 +132,16 @@ pub struct RequestError(pub String);
 /// else — `{}` — the previous UTC day. A Lambda invocation record (replaying the failed-invocations
 /// queue) asks for what its `requestPayload` asked for.
 pub fn window(payload: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), RequestError> {
-    let req: WindowRequest = serde_json::from_str(payload.trim_start_matches('\u{feff}')).unwrap_or_default();
+    let text = payload.trim_start_matches('\u{feff}');
+    let req: WindowRequest = match serde_json::from_str(text) {
+        Ok(r) => r,
+        // A JSON object whose members have the wrong types asked for something: say so rather
+        // than send yesterday's report. Anything else (empty, not an object) means the default.
+        Err(e) if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).is_ok() => {
+            return Err(RequestError(format!("unreadable report request: {e}")));
+        }
+        Err(_) => WindowRequest::default(),
+    };
     if let (Some(_), Some(failed)) = (&req.request_context, req.request_payload) {
         return window(failed.get(), now);
     }
@@ -149,12 +157,21 @@ pub fn window(payload: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateT
             .or_else(|| h.as_str().and_then(|s| s.trim().parse().ok()))
             .filter(|h| (1..=24 * 14).contains(h))
             .ok_or_else(|| RequestError(format!("window_hours must be 1 to 336, got {h}")))?;
-        let end = DateTime::from_timestamp(now.timestamp() / 60 * 60, 0).expect("in range");
+        let end = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
         return Ok((end - Duration::hours(hours as i64), end));
     }
     let day = match req.date {
-        Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-            .map_err(|_| RequestError(format!("date must be YYYY-MM-DD, got {d:?}")))?,
+        Some(d) => {
+            let day = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| RequestError(format!("date must be YYYY-MM-DD, got {d:?}")))?;
+            // ListMetrics finds only metrics with data in the past two weeks: an older day
+            // would be an empty "OK" report. (This also keeps the date arithmetic in range.)
+            let today = now.date_naive();
+            if day > today || day < today - Duration::days(14) {
+                return Err(RequestError(format!("date must be within the last 14 days, got {d:?}")));
+            }
+            day
+        }
         None => now.date_naive() - Duration::days(1),
     };
     let start = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
@@ -208,14 +225,12 @@ pub trait MetricSource: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct CloudWatchSource {
     client: Client,
-    /// GetMetricData requests made (for the API-call count in the result).
-    pub requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl CloudWatchSource {
     /// Wraps a client (built once per container).
     pub fn new(client: Client) -> Self {
-        Self { client, requests: Default::default() }
+        Self { client }
     }
 }
 
@@ -287,7 +302,6 @@ impl MetricSource for CloudWatchSource {
                 .collect();
             let mut token = None;
             loop {
-                self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let resp = self
                     .client
                     .get_metric_data()
@@ -300,6 +314,20 @@ impl MetricSource for CloudWatchSource {
                     .map_err(|e| SourceError { op: "GetMetricData", message: crate::aws::error_text(&e) })?;
                 for r in resp.metric_data_results() {
                     let Some(id) = r.id() else { continue };
+                    // A query CloudWatch could not answer would read as zero: fail instead.
+                    if let Some(code @ (StatusCode::InternalError | StatusCode::Forbidden)) = r.status_code()
+                    {
+                        let said: Vec<&str> = r.messages().iter().filter_map(|m| m.value()).collect();
+                        return Err(SourceError {
+                            op: "GetMetricData",
+                            message: format!(
+                                "query {id} ({}): {} {}",
+                                chunk.iter().find(|q| q.id == id).map_or("?", |q| q.metric.as_str()),
+                                code.as_str(),
+                                said.join("; ")
+                            ),
+                        });
+                    }
                     let entry = out.entry(id.to_string()).or_default();
                     for (t, v) in r.timestamps().iter().zip(r.values()) {
                         let t = DateTime::from_timestamp(t.secs(), 0).unwrap_or(start);
@@ -523,11 +551,20 @@ mod tests {
         );
         assert_eq!(window(r#"{"window_hours": "2"}"#, now).unwrap().0, t("2026-11-27T04:00:00Z"));
         assert_eq!(
-            window(r#"{"date": "2026-11-01"}"#, now).unwrap(),
-            (t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z"))
+            window(r#"{"date": "2026-11-20"}"#, now).unwrap(),
+            (t("2026-11-20T00:00:00Z"), t("2026-11-21T00:00:00Z"))
         );
         assert!(window(r#"{"window_hours": 0}"#, now).is_err());
         assert!(window(r#"{"date": "yesterday"}"#, now).is_err());
+        // wrong member types are an error, not yesterday's report
+        assert!(window(r#"{"date": 20261101}"#, now).is_err());
+        assert!(window(r#"{"window_hours": 6, "source": 1}"#, now).is_err());
+        assert_eq!(window("[1]", now).unwrap(), day);
+        // days CloudWatch can list, and nothing that overflows the date arithmetic
+        assert!(window(r#"{"date": "2026-11-13"}"#, now).is_ok());
+        for d in ["2026-11-12", "2026-11-28", "+262142-12-31", "-262143-01-01"] {
+            assert!(window(&format!(r#"{{"date": "{d}"}}"#), now).is_err(), "{d}");
+        }
     }
 
     #[test]
