@@ -54,6 +54,10 @@ pub const DEFAULT_PERIOD_S: u64 = 300;
 /// names none. Direct alarm actions and EventBridge state-change events never carry it.
 pub const DEFAULT_EVALUATION_PERIODS: u32 = 1;
 
+/// The longest window an alarm's offenders are looked for in: the ledger's longest TTL
+/// (`LEDGER_TTL_DAYS` is at most 365).
+pub const MAX_WINDOW_DAYS: i64 = 365;
+
 /// Dimension names read as the SES configuration set by [`AlarmNotice::scope`].
 pub const CONFIGURATION_SET_DIMENSIONS: [&str; 2] = ["ses:configuration-set", "ConfigurationSet"];
 
@@ -280,14 +284,16 @@ impl AlarmNotice {
     /// `end` is the state change time, or `now` when the notification has none that parses.
     /// `start` is `end − period × evaluation periods` (defaults [`DEFAULT_PERIOD_S`] and
     /// [`DEFAULT_EVALUATION_PERIODS`] when absent), but at least `min_lookback` before `end` (a
-    /// negative `min_lookback` counts as zero). Saturates instead of overflowing.
+    /// negative `min_lookback` counts as zero), and at most [`MAX_WINDOW_DAYS`] (the ledger keeps
+    /// nothing older; a forged period × evaluations would otherwise query day after day for
+    /// ever). A state change more than a few minutes in the future counts as `now`.
     pub fn window(&self, min_lookback: Duration, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-        let end = self.state_change_time.unwrap_or(now);
+        let end = self.state_change_time.filter(|t| *t <= now + Duration::minutes(5)).unwrap_or(now);
         let period = self.period_s.filter(|p| *p > 0).unwrap_or(DEFAULT_PERIOD_S);
         let evals = self.evaluation_periods.filter(|e| *e > 0).unwrap_or(DEFAULT_EVALUATION_PERIODS);
         let secs = period.saturating_mul(u64::from(evals));
         let span = i64::try_from(secs).ok().and_then(TimeDelta::try_seconds).unwrap_or(TimeDelta::MAX);
-        let span = span.max(min_lookback);
+        let span = span.max(min_lookback).min(Duration::days(MAX_WINDOW_DAYS));
         let start = end.checked_sub_signed(span).unwrap_or(DateTime::<Utc>::MIN_UTC);
         (start, end)
     }
@@ -1376,11 +1382,16 @@ mod tests {
         assert_eq!(n.window(Duration::zero(), now), (t("2024-05-01T23:55:00Z"), now));
         n.period_s = Some(60);
         assert_eq!(n.window(Duration::zero(), now).0, t("2024-05-01T23:59:00Z"));
-        // Absurd values saturate instead of panicking.
+        // Absurd values neither panic nor reach past what the ledger keeps.
         n.period_s = Some(u64::MAX);
         n.evaluation_periods = Some(u32::MAX);
-        assert_eq!(n.window(Duration::zero(), now).0, DateTime::<Utc>::MIN_UTC);
-        assert_eq!(n.window(TimeDelta::MAX, now).0, DateTime::<Utc>::MIN_UTC);
+        let year = now - Duration::days(MAX_WINDOW_DAYS);
+        assert_eq!(n.window(Duration::zero(), now).0, year);
+        assert_eq!(n.window(TimeDelta::MAX, now).0, year);
+        // A state change far in the future (a forged or broken time) counts as now.
+        n.state_change_time = parse_time("+262142-12-31T23:59:59.000+0000");
+        assert!(n.state_change_time.is_some());
+        assert_eq!(n.window(Duration::zero(), now).1, now);
     }
 
     fn ns(v: &[&str]) -> Vec<String> {

@@ -268,12 +268,14 @@ async fn handle_notice<L: Ledger, S: SuppressionList, C: SendingControl>(
             // A minute of grace past the state change (never past now): the state change time may
             // be truncated to the second, and bounces arriving as the alarm fires are the same
             // problem.
-            let end = change.max(now.min(change + Duration::minutes(1)));
+            let end = change.max(now.min(change.checked_add_signed(Duration::minutes(1)).unwrap_or(change)));
             out.window = Some((start, end));
-            suppress(cfg, deps, &scope, start, end, &mut out, now).await?;
+            // Pausing first: it is the urgent action, and it must not wait on (or be lost with)
+            // a long or failing suppression run.
             if pauses {
                 out.sending = Some(pause(cfg, deps, notice, &scope).await?);
             }
+            suppress(cfg, deps, &scope, start, end, &mut out, now).await?;
             out.action = "suppressed".into();
         }
         AlarmState::Ok if pauses => {
