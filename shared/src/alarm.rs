@@ -392,6 +392,14 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 /// payload that is not a Lambda records event. Accepts a UTF-8 BOM and surrounding whitespace.
 /// Never panics.
 pub fn parse_alarms(payload: &str) -> Vec<Result<AlarmNotice, AlarmSkip>> {
+    parse_nested(payload, 0)
+}
+
+/// How many Lambda invocation records may wrap a notification (a replayed record that fails
+/// again is wrapped once more); deeper nesting is refused rather than recursed into.
+const MAX_RECORD_NESTING: usize = 3;
+
+fn parse_nested(payload: &str, records_around: usize) -> Vec<Result<AlarmNotice, AlarmSkip>> {
     let text = payload.strip_prefix('\u{feff}').unwrap_or(payload).trim();
     let probe = match serde_json::from_str::<Probe<'_>>(text) {
         Ok(p) => p,
@@ -399,7 +407,11 @@ pub fn parse_alarms(payload: &str) -> Vec<Result<AlarmNotice, AlarmSkip>> {
     };
     if let (None, Some(_), Some(failed)) = (&probe.records, &probe.request_context, probe.request_payload) {
         // Replaying the failed-invocations queue: the notification alarm-suppressor failed on.
-        return parse_alarms(failed.get());
+        if records_around >= MAX_RECORD_NESTING {
+            let why = format!("Lambda invocation records nested more than {MAX_RECORD_NESTING} deep");
+            return vec![Err(skip(AlarmSkipReason::NotAnAlarm, why))];
+        }
+        return parse_nested(failed.get(), records_around + 1);
     }
     match probe.records {
         Some(ref records) if records.is_empty() => {
@@ -1224,6 +1236,13 @@ mod tests {
         // `requestPayload` alone is not an invocation record
         let lookalike = json!({"requestPayload": ev}).to_string();
         assert_eq!(one(&lookalike).unwrap_err().reason, AlarmSkipReason::NotAnAlarm);
+        // a replay that failed again is wrapped twice: still read; absurd nesting is refused,
+        // not recursed into (20,000 levels overflowed the stack)
+        let twice = json!({"requestContext": {}, "requestPayload": record}).to_string();
+        assert_eq!(parse_alarms(&twice)[0].as_ref().unwrap().name, "ses-bounce-gmail");
+        let n = 20_000;
+        let deep = format!("{}{{}}{}", r#"{"requestContext":{},"requestPayload":"#.repeat(n), "}".repeat(n));
+        assert_eq!(one(&deep).unwrap_err().reason, AlarmSkipReason::NotAnAlarm);
     }
 
     #[test]

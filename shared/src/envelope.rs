@@ -272,9 +272,31 @@ impl<'a, M: Into<Msg<'a>>> From<LambdaRecord<'a, M>> for RecordShape<'a> {
     }
 }
 
+/// How many Lambda invocation records may wrap an event: a replayed record that fails again is
+/// wrapped once more. Deeper nesting is refused (unbounded, it would recurse until the stack
+/// overflows).
+const MAX_RECORD_NESTING: usize = 3;
+
+/// Reads one JSON document into a [`Shape`], with the text it describes. A Lambda invocation
+/// record (the on-failure destination's, when a dead-letter queue is replayed) is read as the
+/// event it holds, as if that came itself.
+fn probe(text: &str) -> Result<(Shape<'_>, &str), serde_json::Error> {
+    let (mut shape, mut text) = (probe_one(text)?, text);
+    for _ in 0..MAX_RECORD_NESTING {
+        match (&shape.records, shape.failed_event) {
+            (None, Some(event)) => {
+                text = event.get();
+                shape = probe_one(text)?;
+            }
+            _ => break,
+        }
+    }
+    Ok((shape, text))
+}
+
 /// Reads one JSON document into a [`Shape`]: the typed probe first, the raw one if some member
 /// does not fit it.
-fn probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
+fn probe_one(text: &str) -> Result<Shape<'_>, serde_json::Error> {
     match serde_json::from_str::<FastProbe<'_>>(text) {
         Ok(p) => Ok(p.into_shape(|r| Ok(r.into()))),
         Err(e) if !e.is_data() => Err(e),
@@ -296,7 +318,7 @@ fn probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
 pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
     match probe(text) {
-        Ok(shape) => unwrap_shape(shape, text, Origin::Direct(0), out),
+        Ok((shape, text)) => unwrap_shape(shape, text, Origin::Direct(0), out),
         Err(e) => {
             // JSON lines: several lines, and one of the first few is a JSON document by itself
             // (so one broken first line does not lose a whole archive).
@@ -315,7 +337,7 @@ pub fn unwrap_payload<'a>(text: &'a str, out: &mut Vec<Unit<'a>>) {
                     }
                     let origin = Origin::Direct(i + 1);
                     match probe(line) {
-                        Ok(shape) => unwrap_shape(shape, line, origin, out),
+                        Ok((shape, line)) => unwrap_shape(shape, line, origin, out),
                         Err(e) => out.push(Unit { origin, content: Err(json_error(&e)) }),
                     }
                 }
@@ -336,16 +358,6 @@ fn json_error(e: &serde_json::Error) -> Skip {
 }
 
 fn unwrap_shape<'a>(shape: Shape<'a>, text: &'a str, origin: Origin<'a>, out: &mut Vec<Unit<'a>>) {
-    if let (None, Some(event)) = (&shape.records, shape.failed_event) {
-        // A Lambda invocation record (the on-failure destination's, when replaying the
-        // dead-letter queue): the event the function failed on, read as if it came itself.
-        let event = event.get();
-        match probe(event) {
-            Ok(inner) => unwrap_shape(inner, event, origin, out),
-            Err(e) => out.push(Unit { origin, content: Err(json_error(&e)) }),
-        }
-        return;
-    }
     if let Some(records) = shape.records {
         if records.is_empty() {
             out.push(Unit {
@@ -369,7 +381,12 @@ fn unwrap_shape<'a>(shape: Shape<'a>, text: &'a str, origin: Origin<'a>, out: &m
 
 /// The SES content of a document that is not a Lambda event (no `Records`).
 fn document_content<'a>(shape: Shape<'a>, text: &'a str) -> Result<Cow<'a, str>, Skip> {
-    if shape.is_ses {
+    if shape.failed_event.is_some() {
+        Err(Skip::new(
+            SkipReason::UnrecognisedPayload,
+            format!("Lambda invocation records nested more than {MAX_RECORD_NESTING} deep"),
+        ))
+    } else if shape.is_ses {
         Ok(Cow::Borrowed(text))
     } else if shape.message.is_some() || shape.sns_type.is_some() {
         sns_message(shape.sns_type.as_deref(), shape.message)
@@ -422,13 +439,6 @@ fn unwrap_record<'a>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
 
 /// The one SES document of a document found inside an SQS body.
 fn nested_content<'a>(shape: Shape<'a>, text: &'a str) -> Result<Cow<'a, str>, Skip> {
-    if let (None, Some(event)) = (&shape.records, shape.failed_event) {
-        let event = event.get();
-        return match probe(event) {
-            Ok(inner) => nested_content(inner, event),
-            Err(e) => Err(json_error(&e)),
-        };
-    }
     match shape.records {
         None => document_content(shape, text),
         // SNS invokes a function with one record per event.
@@ -457,7 +467,7 @@ fn known_plain_text(text: &str) -> Option<Skip> {
 fn body_content(body: &str) -> Result<Cow<'_, str>, Skip> {
     let body = body.trim_start_matches('\u{feff}').trim();
     match probe(body) {
-        Ok(shape) => nested_content(shape, body),
+        Ok((shape, text)) => nested_content(shape, text),
         Err(e) if body.starts_with('{') || body.starts_with('[') => Err(json_error(&e)),
         Err(_) => Err(known_plain_text(body).unwrap_or_else(|| {
             Skip::new(SkipReason::PlainTextMessage, format!("SQS body is not JSON ({} bytes)", body.len()))
@@ -598,6 +608,16 @@ mod tests {
         // `requestPayload` without `requestContext` is not an invocation record
         let lookalike = serde_json::json!({"requestPayload": sns_event}).to_string();
         assert_eq!(units(&lookalike)[0].1, Err(SkipReason::UnrecognisedPayload));
+        // a replay that failed again is wrapped twice: still read
+        let twice = serde_json::json!({"requestContext": {}, "requestPayload": record}).to_string();
+        assert_eq!(units(&twice), vec![("SNS record 0".into(), Ok(SES.into()))]);
+        // absurd nesting is refused, not recursed into (20,000 levels overflowed the stack),
+        // at the top level and in an SQS body
+        let n = 20_000;
+        let deep = format!("{}{{}}{}", r#"{"requestContext":{},"requestPayload":"#.repeat(n), "}".repeat(n));
+        assert_eq!(units(&deep)[0].1, Err(SkipReason::UnrecognisedPayload));
+        let ev = serde_json::json!({"Records":[{"eventSource":"aws:sqs","messageId":"x","body":deep}]});
+        assert_eq!(units(&ev.to_string())[0].1, Err(SkipReason::UnrecognisedPayload));
     }
 
     #[test]
