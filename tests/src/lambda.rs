@@ -101,7 +101,9 @@ pub fn release_binary(name: &str) -> PathBuf {
     if let (Some(built), Some((src_time, src))) = (built, newest)
         && src_time > built
     {
-        eprintln!(
+        // Straight to stderr: `eprintln!` in a test is captured and dropped when it passes.
+        let _ = writeln!(
+            std::io::stderr(),
             "warning: {} is older than {} — the test runs the old build; run `{BUILD_COMMAND}`",
             path.display(),
             src.display()

@@ -95,10 +95,11 @@ async fn every_alarm_sample_gives_its_outcome() {
     assert_eq!(
         *ses.calls.lock().unwrap(),
         [
-            "Suppress b@gmail.com COMPLAINT",
-            "Suppress a@gmail.com BOUNCE",
+            // the set is paused first, then the offenders suppressed
             "SetPausedBy ses-monitor-demo [ses-monitor-hard-bounces-gmail]",
             "SetSending ses-monitor-demo false",
+            "Suppress b@gmail.com COMPLAINT",
+            "Suppress a@gmail.com BOUNCE",
             "Suppress y@yahoo.com BOUNCE",
             "SetSending ses-monitor-demo true",
             "SetPausedBy ses-monitor-demo []",

@@ -400,12 +400,10 @@ fn check(e: &Expect, text: &str, now: DateTime<Utc>) -> Vec<String> {
 fn corpus_outcomes_match_the_table() {
     let root = corpus_root();
     if !root.is_dir() {
-        let notice = format!(
+        crate::skip_notice(format_args!(
             "corpus tests skipped: no corpus at {} (it lives outside this repository)",
             root.display()
-        );
-        eprintln!("{notice}");
-        println!("{notice}");
+        ));
         return;
     }
     let now: DateTime<Utc> = NOW.parse().expect("NOW is RFC 3339");

@@ -10,3 +10,10 @@ mod events_dir;
 mod example_report;
 mod mutations;
 mod template_intent;
+
+/// Says that a test skipped some of its checks, where `cargo test` shows it: straight to the
+/// process's stderr (`eprintln!` in a test is captured, and a passing test's output dropped).
+fn skip_notice(what: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "notice: {what}");
+}

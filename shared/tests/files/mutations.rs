@@ -214,37 +214,33 @@ fn exercise(payload: &str, now: DateTime<Utc>, rt: &tokio::runtime::Runtime) {
     let _ = reporter::window(payload, now);
 }
 
+/// The seed payloads, each named by its path under the repository or the corpus (the name
+/// seeds its mutations, so a failure reproduces in any checkout).
 fn seeds() -> Vec<(String, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut dirs = vec![root.join("events"), root.join("events/alarms")];
+    let mut dirs = vec![("events".to_string(), root.join("events"))];
     let corpus = root.join("../shared/corpus");
     if corpus.is_dir() {
-        dirs.push(corpus);
+        dirs.push(("corpus".to_string(), corpus));
     } else {
-        eprintln!("notice: {} not found: mutating events/ only", corpus.display());
+        crate::skip_notice(format_args!("{} not found: mutating events/ only", corpus.display()));
     }
-    let mut files = Vec::new();
-    fn walk(dir: &Path, out: &mut Vec<(String, PathBuf)>) {
+    fn walk(name: &str, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
         let Ok(rd) = std::fs::read_dir(dir) else { return };
         let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
         entries.sort();
         for p in entries {
+            let file = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             if p.is_dir() {
-                walk(&p, out);
+                walk(&format!("{name}/{file}"), &p, out);
             } else if p.extension().is_some_and(|e| e == "json" || e == "jsonl") {
-                out.push((p.display().to_string(), p));
+                out.push((format!("{name}/{file}"), p));
             }
         }
     }
-    for d in dirs {
-        let mut found = Vec::new();
-        walk(&d, &mut found);
-        // events/alarms is walked on its own too; keep each file once
-        for f in found {
-            if !files.iter().any(|(n, _): &(String, PathBuf)| *n == f.0) {
-                files.push(f);
-            }
-        }
+    let mut files = Vec::new();
+    for (name, dir) in dirs {
+        walk(&name, &dir, &mut files);
     }
     files
 }

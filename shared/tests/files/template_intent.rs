@@ -810,8 +810,8 @@ fn pause_on_alarm_is_off_by_default_and_names_real_alarms() {
         .iter()
         .map(|(_, a)| on.string(&a["Properties"]["AlarmName"]))
         .collect();
+    assert!(!env["PAUSE_ON_ALARMS"].is_empty(), "PAUSE_ON_ALARMS names the alarms to pause on");
     let paused: Vec<&str> = env["PAUSE_ON_ALARMS"].split(',').collect();
-    assert!(!paused.is_empty());
     for p in &paused {
         assert!(names.contains(*p), "PAUSE_ON_ALARMS names {p}, which is no alarm of the template");
     }

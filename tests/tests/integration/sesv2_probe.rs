@@ -227,11 +227,12 @@ async fn send_email_is_kept_for_inspection() {
         .await
         .expect("SendEmail")
         .message_id()
-        .map(str::to_string);
+        .map(str::to_string)
+        .expect("SendEmail returns a MessageId");
     let sent = emu.sent_emails();
     assert_eq!(sent.len(), 1, "{sent:?}");
     let m = &sent[0];
-    assert_eq!(m["MessageId"].as_str(), id.as_deref());
+    assert_eq!(m["MessageId"].as_str(), Some(id.as_str()));
     assert_eq!(m["Type"], "v2.SendEmail");
     assert_eq!(m["Source"], "reports@mail.example.net");
     assert_eq!(m["To"], serde_json::json!(["ops@example.com", "team@example.com"]));
