@@ -417,7 +417,7 @@ fn unwrap_record<'a>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
         };
         out.push(Unit { origin, content });
     } else if rec.body.is_some() || source == Some("aws:sqs") {
-        let origin = Origin::SqsRecord(rec.message_id.unwrap_or(Cow::Owned(format!("#{i}"))));
+        let origin = Origin::SqsRecord(rec.message_id.unwrap_or_else(|| Cow::Owned(format!("#{i}"))));
         let content = match rec.body {
             Some(Cow::Borrowed(body)) => body_content(body),
             // The body had JSON escapes (any JSON body has), so it is its own allocation: what

@@ -90,10 +90,7 @@ pub struct LedgerEntry {
     pub suppressed_at: Option<DateTime<Utc>>,
 }
 
-/// The plain address inside `"Name" <Addr@Example.com>`, lower-cased.
-pub fn normalise_address(raw: &str) -> String {
-    crate::address::addr_spec(raw).unwrap_or(raw.trim()).to_lowercase()
-}
+pub use crate::address::normalise_address;
 
 /// The ledger entries of one SES event: one per bounced or complaining recipient. Other events,
 /// and bounces of type Undetermined, give none.

@@ -46,7 +46,7 @@ pub fn redact(address: &str, log_recipients: bool) -> String {
         return address.to_string();
     }
     let domain = crate::address::recipient_domain(address);
-    let digest = Sha256::digest(address.trim().to_lowercase().as_bytes());
+    let digest = Sha256::digest(crate::address::normalise_address(address).as_bytes());
     let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
     format!("{}#{hash}", domain.as_deref().unwrap_or(crate::address::INVALID))
 }
@@ -102,6 +102,8 @@ mod tests {
         assert!(!r.to_lowercase().contains("jane"));
         assert_eq!(r, redact("jane.doe@gmail.com", false), "stable and case-insensitive");
         assert_ne!(r, redact("john@gmail.com", false));
+        // the raw destination (with a display name) and the ledger's address hash alike
+        assert_eq!(redact("\"Jane Doe\" <Jane.Doe@Gmail.com>", false), r);
         assert_eq!(redact("x@y.com", true), "x@y.com");
         assert!(redact("garbage", false).starts_with("invalid#"));
     }
