@@ -543,9 +543,9 @@ async fn sending_status<B: Backends>(
     tracing::warn!(
         enabled = ev.enabled,
         status = %ev.status,
-        resources = ?ev.resources,
-        origin = ?ev.origin,
-        cause = ?ev.cause,
+        resources = %ev.resources.join(","),
+        origin = ev.origin.as_deref().unwrap_or("-"),
+        cause = ev.cause.as_deref().unwrap_or("-"),
         "SES sending status changed"
     );
     let id = ev.id.clone().unwrap_or_else(|| {
