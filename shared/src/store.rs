@@ -233,6 +233,38 @@ impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self { client, table: table.into() }
     }
+
+    /// The `data` of every item of partition `pk` (with a sort-key range, when given), all pages.
+    async fn query_data<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: &str,
+        sk_between: Option<(String, String)>,
+    ) -> Result<Vec<T>, LedgerError> {
+        let mut out = Vec::new();
+        let mut start_key = None;
+        loop {
+            let mut q = self.client.query().table_name(&self.table).expression_attribute_values(":p", s(pk));
+            q = match &sk_between {
+                Some((a, b)) => q
+                    .key_condition_expression("pk = :p AND sk BETWEEN :a AND :b")
+                    .expression_attribute_values(":a", s(a))
+                    .expression_attribute_values(":b", s(b)),
+                None => q.key_condition_expression("pk = :p"),
+            };
+            let resp = q
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await
+                .map_err(|e| dynamo("Query")(crate::aws::error_text(&e)))?;
+            for item in resp.items() {
+                out.push(data_of::<T>(item)?);
+            }
+            match resp.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start_key = Some(k.clone()),
+                _ => return Ok(out),
+            }
+        }
+    }
 }
 
 const PENDING_PK: &str = "PENDING";
@@ -247,6 +279,23 @@ fn n(v: i64) -> AttributeValue {
 
 fn dynamo(op: &'static str) -> impl Fn(String) -> LedgerError {
     move |message| LedgerError::Dynamo { op, message }
+}
+
+/// `Ok(true)` when a conditional write was made, `Ok(false)` when its condition failed.
+fn conditional<T, E>(
+    op: &'static str,
+    result: Result<T, aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>>,
+) -> Result<bool, LedgerError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException") => {
+            Ok(false)
+        }
+        Err(e) => Err(dynamo(op)(crate::aws::error_text(&e))),
+    }
 }
 
 fn data_of<T: serde::de::DeserializeOwned>(item: &HashMap<String, AttributeValue>) -> Result<T, LedgerError> {
@@ -271,13 +320,7 @@ impl Journal for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(e) => Err(dynamo("PutItem")(crate::aws::error_text(&e))),
-        }
+        conditional("PutItem", result)
     }
 
     async fn entries(
@@ -290,32 +333,12 @@ impl Journal for DynamoStore {
                 "journal window over {MAX_JOURNAL_WINDOW_DAYS} days"
             )));
         }
-        let mut out = Vec::new();
+        let mut out: Vec<JournalEntry> = Vec::new();
         let mut day = start.date_naive();
         while day <= end.date_naive() {
             let pk = format!("J#{}", day.format("%Y-%m-%d"));
-            let mut start_key = None;
-            loop {
-                let resp = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .key_condition_expression("pk = :p AND sk BETWEEN :a AND :b")
-                    .expression_attribute_values(":p", s(&pk))
-                    .expression_attribute_values(":a", s(&time_key(start)))
-                    .expression_attribute_values(":b", s(&format!("{}~", time_key(end))))
-                    .set_exclusive_start_key(start_key)
-                    .send()
-                    .await
-                    .map_err(|e| dynamo("Query")(crate::aws::error_text(&e)))?;
-                for item in resp.items() {
-                    out.push(data_of::<JournalEntry>(item)?);
-                }
-                match resp.last_evaluated_key() {
-                    Some(k) if !k.is_empty() => start_key = Some(k.clone()),
-                    _ => break,
-                }
-            }
+            let range = Some((time_key(start), format!("{}~", time_key(end))));
+            out.extend(self.query_data(&pk, range).await?);
             day = day.succ_opt().expect("date in range");
         }
         out.retain(|e| e.at >= start && e.at <= end);
@@ -344,13 +367,7 @@ impl LeaseLock for DynamoStore {
             .expression_attribute_values(":now", n(now.timestamp()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(e) => Err(dynamo("PutItem")(crate::aws::error_text(&e))),
-        }
+        conditional("PutItem", result)
     }
 
     async fn release(&self, name: &str, owner: &str) -> Result<bool, LedgerError> {
@@ -364,13 +381,7 @@ impl LeaseLock for DynamoStore {
             .expression_attribute_values(":me", s(owner))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(e) => Err(dynamo("DeleteItem")(crate::aws::error_text(&e))),
-        }
+        conditional("DeleteItem", result)
     }
 }
 
@@ -391,27 +402,7 @@ impl PendingWork for DynamoStore {
     }
 
     async fn pending(&self) -> Result<Vec<PendingSuppression>, LedgerError> {
-        let mut out = Vec::new();
-        let mut start_key = None;
-        loop {
-            let resp = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :p")
-                .expression_attribute_values(":p", s(PENDING_PK))
-                .set_exclusive_start_key(start_key)
-                .send()
-                .await
-                .map_err(|e| dynamo("Query")(crate::aws::error_text(&e)))?;
-            for item in resp.items() {
-                out.push(data_of::<PendingSuppression>(item)?);
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start_key = Some(k.clone()),
-                _ => return Ok(out),
-            }
-        }
+        self.query_data(PENDING_PK, None).await
     }
 
     async fn remove_pending(&self, p: &PendingSuppression) -> Result<(), LedgerError> {

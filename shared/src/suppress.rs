@@ -1255,40 +1255,6 @@ mod tests {
         );
     }
 
-    /// Item 9: a plain-text SNS message quoting an address is logged without it.
-    #[tokio::test(flavor = "current_thread")]
-    async fn a_plain_text_message_is_logged_without_addresses() {
-        #[derive(Clone, Default)]
-        struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-        impl std::io::Write for Buf {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let buf = Buf::default();
-        let writer = buf.clone();
-        let sub = tracing_subscriber::fmt()
-            .json()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .finish();
-        let _guard = tracing::subscriber::set_default(sub);
-        let w = World::default();
-        let text = "Bounce from jane.doe@example.com: mailbox full; also \"Bob\" <bob@example.org>";
-        let payload = serde_json::json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": text}}]})
-            .to_string();
-        let r = w.run(&cfg(&[("LEDGER_TABLE", "ledger")]), &payload).await;
-        assert_eq!(r.skip_reasons, BTreeMap::from([("plain_text_message", 1)]));
-        let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
-        assert!(logs.contains("plain_text_message"), "{logs}");
-        assert!(!logs.contains("jane.doe") && !logs.contains("bob@"), "{logs}");
-        assert!(logs.contains("example.com#"), "the domain and hash stay: {logs}");
-    }
-
     // --- pause and resume, on in-memory fakes ----------------------------------------------------
 
     const A: &str = "ses-monitor-bounce-rate";

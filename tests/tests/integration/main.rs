@@ -4,6 +4,7 @@
 //! `cargo test -p ses-monitor-tests --test integration e2e::`.
 
 mod alarm_faults;
+mod alarm_logs;
 mod alarm_pipeline;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;
