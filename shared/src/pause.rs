@@ -110,6 +110,8 @@ impl SetOutcome {
 /// One set's observed state and plan.
 struct Observed {
     set: ConfigSetRef,
+    /// Whether the ARN's account is known (tags are set by ARN; the state is read by name).
+    account_known: bool,
     state: SendingState,
     holders: Vec<String>,
     plan: Plan,
@@ -161,7 +163,14 @@ async fn apply_all<B: Backends>(
     let observed = observe(cfg, deps, trigger_account).await?;
     let mut out = Vec::new();
     for o in observed {
-        let Observed { set, state, holders, plan } = o;
+        let Observed { set, account_known, state, holders, plan } = o;
+        let tags_to_write = !plan.add.is_empty() || !plan.remove.is_empty();
+        if tags_to_write && !account_known {
+            return Err(SuppressError::Config(format!(
+                "no account known for the ARN of {} (no pause alarm exists, no notification names one)",
+                set.name
+            )));
+        }
         let sending = deps.sending();
         if !plan.add.is_empty() {
             lease.check()?;
@@ -235,13 +244,11 @@ async fn observe<B: Backends>(
     }
     let mut out = Vec::new();
     for name in sets {
-        let account = account
-            .ok_or_else(|| SuppressError::Config(format!("no account known for the ARN of {name}")))?;
-        let set = ConfigSetRef::new(deps.partition(), deps.region(), account, &name);
+        let set = ConfigSetRef::new(deps.partition(), deps.region(), account.unwrap_or_default(), &name);
         let state = deps.sending().state(&set).await?;
         let holders = holders_of(&alarms, &name, cfg.configuration_set.as_deref(), &state.paused_by);
         let plan = plan(&holders, &state.paused_by, state.enabled);
-        out.push(Observed { set, state, holders, plan });
+        out.push(Observed { set, account_known: account.is_some(), state, holders, plan });
     }
     Ok(out)
 }

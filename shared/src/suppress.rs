@@ -1413,6 +1413,13 @@ mod tests {
         // …and its lost OK: the sweep resumes.
         w.alarms.set(A, AlarmState::Ok);
         assert_eq!(w.run(&c, sweep).await.sweep.unwrap().sending.as_deref(), Some("resumed:main"));
+        // No pause alarm exists (so no account for the set's ARN): nothing to do is no error…
+        w.alarms.delete(A);
+        assert_eq!(w.run(&c, sweep).await.sweep.unwrap().sending.as_deref(), Some("not_paused:main"));
+        // …and a tag to clear is, by name of what is missing.
+        w.ses.sets.lock().unwrap().get_mut("main").unwrap().paused_by = vec![A.into()];
+        let e = w.try_run(&c, sweep, "2026-11-27T10:00:00Z").await.unwrap_err();
+        assert!(matches!(e, SuppressError::Config(_)), "{e}");
     }
 
     /// A lease held by a crashed invocation: the next one waits for it to expire (bounded), and
