@@ -258,15 +258,66 @@ pub struct AlarmNotice {
     pub format: AlarmFormat,
 }
 
-/// What an alarm is about, for choosing offenders: the recipient domain, tag values and
-/// configuration set its metrics are restricted to. `None` / empty means "all".
+/// Something alarm-suppressor acts on, read by [`parse_notifications`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notification {
+    /// A CloudWatch alarm state change.
+    Alarm(AlarmNotice),
+    /// SES changed a sending status (EventBridge `Sending Status Enabled` / `Disabled`).
+    SendingStatus(SendingStatusEvent),
+    /// An EventBridge `Scheduled Event`: the periodic sweep (pending suppressions, pause state).
+    Sweep(ScheduledEvent),
+}
+
+/// An SES sending-status event, as EventBridge publishes it (source `aws.ses`, detail-type
+/// `Sending Status Enabled` or `Sending Status Disabled`): SES (or someone through its API)
+/// enabled or paused sending of the resource in `resources` (a tenant in AWS's documented
+/// example). The template routes these to the alarm topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendingStatusEvent {
+    /// `true` for `Sending Status Enabled`.
+    pub enabled: bool,
+    /// `detail.data.record.status` (`ENABLED`, `DISABLED`, `REINSTATED`), else `ENABLED` /
+    /// `DISABLED` from the detail-type.
+    pub status: String,
+    /// The ARNs concerned (`resources`).
+    pub resources: Vec<String>,
+    /// Who changed it: `detail.data.origin` (`AWS_MANAGED`, `CUSTOMER_MANAGED`).
+    pub origin: Option<String>,
+    /// Why: `detail.data.record.cause`.
+    pub cause: Option<String>,
+    /// The event's `time`.
+    pub time: Option<DateTime<Utc>>,
+    /// The event's `id` (stable across redeliveries).
+    pub id: Option<String>,
+    /// The account.
+    pub account: Option<String>,
+    /// The region.
+    pub region: Option<String>,
+}
+
+/// An EventBridge `Scheduled Event` (the sweep's trigger).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScheduledEvent {
+    /// The event's `time`, when it parses.
+    pub time: Option<DateTime<Utc>>,
+    /// The schedule rule's ARN (`resources[0]`), if given.
+    pub rule: Option<String>,
+}
+
+/// What an alarm is about, for choosing offenders: the recipient domains, tag values and
+/// configuration set its metrics are restricted to. Empty / `None` means "all".
+///
+/// A metric-math alarm over several metrics is about the *union* of what its metrics watch: an
+/// alarm over yahoo.com and aol.com is about those two domains (never about gmail.com).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
-    /// The `RecipientDomain` dimension value (lower-cased), when all considered metrics that
-    /// carry it agree.
-    pub recipient_domain: Option<String>,
-    /// Every other dimension (name, value), in first-seen order, when its metrics agree.
-    pub tags: Vec<(String, String)>,
+    /// The `RecipientDomain` dimension values (lower-cased, sorted, no duplicates) of the
+    /// considered metrics that carry the dimension; empty = every domain.
+    pub recipient_domains: Vec<String>,
+    /// Every other dimension (name, its values sorted without duplicates), names in first-seen
+    /// order. An entry matches when its tag has one of the values.
+    pub tags: Vec<(String, Vec<String>)>,
     /// The `ses:configuration-set` / `ConfigurationSet` dimension value, when unambiguous.
     pub configuration_set: Option<String>,
 }
@@ -274,7 +325,7 @@ pub struct Scope {
 impl Scope {
     /// Whether the scope restricts nothing (every domain, tag and configuration set).
     pub fn is_all(&self) -> bool {
-        self.recipient_domain.is_none() && self.tags.is_empty() && self.configuration_set.is_none()
+        self.recipient_domains.is_empty() && self.tags.is_empty() && self.configuration_set.is_none()
     }
 }
 
@@ -303,44 +354,44 @@ impl AlarmNotice {
     /// configuration set, e.g. `Custom/SES`, so that an `InstanceId` on an `AWS/EC2` metric is
     /// not taken for a tag).
     ///
-    /// `RecipientDomain` gives the domain, `ses:configuration-set` or `ConfigurationSet` the
-    /// configuration set, any other dimension a tag filter. A dimension whose value differs
-    /// between metrics (a metric-math alarm over `m1` on gmail.com and `m2` on yahoo.com) has no
-    /// single value and restricts nothing (`None` / left out). A metric that lacks the dimension
-    /// (a total, e.g. the denominator of a rate) does not lift the restriction. Composite alarms
-    /// and alarms with no metric in `namespaces` have the scope "all".
+    /// `RecipientDomain` gives the domains, `ses:configuration-set` or `ConfigurationSet` the
+    /// configuration set, any other dimension a tag filter. Where metrics give a dimension
+    /// different values (a metric-math alarm over `m1` on yahoo.com and `m2` on aol.com), the
+    /// scope is their union. A metric that lacks the dimension (a total, e.g. the denominator of
+    /// a rate) does not lift the restriction. The configuration set needs one value: two
+    /// different ones give none. Composite alarms and alarms with no metric in `namespaces` have
+    /// the scope "all".
     pub fn scope(&self, namespaces: &[String]) -> Scope {
-        // (dimension name, agreed value; None once two metrics disagree)
-        let mut seen: Vec<(&str, Option<&str>)> = Vec::new();
+        // (dimension name, its values in first-seen order)
+        let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
         for m in self.metrics.iter().filter(|m| in_namespaces(m, namespaces)) {
             for (k, v) in &m.dimensions {
                 match seen.iter_mut().find(|(sk, _)| sk == k) {
-                    Some((_, slot)) => {
-                        if *slot != Some(v.as_str()) {
-                            *slot = None;
-                        }
-                    }
-                    None => seen.push((k, Some(v))),
+                    Some((_, values)) if !values.contains(&v.as_str()) => values.push(v),
+                    Some(_) => {}
+                    None => seen.push((k, vec![v])),
                 }
             }
         }
         let mut scope = Scope::default();
-        // The two configuration-set spellings must agree with each other too.
-        let mut config_set: Option<Option<&str>> = None;
-        for (k, v) in seen {
+        // The two configuration-set spellings together must give one value.
+        let mut config_sets: Vec<&str> = Vec::new();
+        for (k, values) in seen {
             if k == RECIPIENT_DOMAIN {
-                scope.recipient_domain = v.map(str::to_ascii_lowercase);
+                scope.recipient_domains = sorted(values.iter().map(|v| v.to_ascii_lowercase()));
             } else if CONFIGURATION_SET_DIMENSIONS.contains(&k) {
-                config_set = Some(match config_set {
-                    None => v,
-                    Some(prev) if prev == v => v,
-                    Some(_) => None,
-                });
-            } else if let Some(v) = v {
-                scope.tags.push((k.to_owned(), v.to_owned()));
+                for v in values {
+                    if !config_sets.contains(&v) {
+                        config_sets.push(v);
+                    }
+                }
+            } else {
+                scope.tags.push((k.to_owned(), sorted(values.iter().map(|v| v.to_string()))));
             }
         }
-        scope.configuration_set = config_set.flatten().map(str::to_owned);
+        if let [one] = config_sets.as_slice() {
+            scope.configuration_set = Some(one.to_string());
+        }
         scope
     }
 
@@ -355,6 +406,13 @@ impl AlarmNotice {
         name_prefixes.iter().any(|p| self.name.starts_with(p.as_str()))
             || (!namespaces.is_empty() && self.metrics.iter().any(|m| in_namespaces(m, namespaces)))
     }
+}
+
+fn sorted(values: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = values.collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 fn in_namespaces(m: &AlarmMetric, namespaces: &[String]) -> bool {
@@ -390,8 +448,25 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 
 /// Reads one invocation payload into alarm notices: one `Result` per SNS/SQS record, or one for a
 /// payload that is not a Lambda records event. Accepts a UTF-8 BOM and surrounding whitespace.
-/// Never panics.
+/// Never panics. The other [`Notification`]s (SES sending-status events, scheduled sweeps) are
+/// skips here ([`AlarmSkipReason::NotAnAlarm`]); [`parse_notifications`] reads them.
 pub fn parse_alarms(payload: &str) -> Vec<Result<AlarmNotice, AlarmSkip>> {
+    parse_notifications(payload)
+        .into_iter()
+        .map(|r| match r? {
+            Notification::Alarm(n) => Ok(n),
+            Notification::SendingStatus(_) => {
+                Err(skip(AlarmSkipReason::NotAnAlarm, "SES sending-status event, not an alarm"))
+            }
+            Notification::Sweep(_) => Err(skip(AlarmSkipReason::NotAnAlarm, "scheduled event, not an alarm")),
+        })
+        .collect()
+}
+
+/// Reads one invocation payload into everything alarm-suppressor acts on: alarm notices, SES
+/// sending-status events (through the alarm topic, from the template's EventBridge rule) and
+/// scheduled events (the sweep). One `Result` per SNS/SQS record, as [`parse_alarms`].
+pub fn parse_notifications(payload: &str) -> Vec<Result<Notification, AlarmSkip>> {
     parse_nested(payload, 0)
 }
 
@@ -399,7 +474,7 @@ pub fn parse_alarms(payload: &str) -> Vec<Result<AlarmNotice, AlarmSkip>> {
 /// again is wrapped once more); deeper nesting is refused rather than recursed into.
 const MAX_RECORD_NESTING: usize = 3;
 
-fn parse_nested(payload: &str, records_around: usize) -> Vec<Result<AlarmNotice, AlarmSkip>> {
+fn parse_nested(payload: &str, records_around: usize) -> Vec<Result<Notification, AlarmSkip>> {
     let text = payload.strip_prefix('\u{feff}').unwrap_or(payload).trim();
     let probe = match serde_json::from_str::<Probe<'_>>(text) {
         Ok(p) => p,
@@ -484,7 +559,7 @@ struct SnsPart<'a> {
     message: Option<&'a RawValue>,
 }
 
-fn record(raw: &str) -> Result<AlarmNotice, AlarmSkip> {
+fn record(raw: &str) -> Result<Notification, AlarmSkip> {
     let rec: RecordProbe<'_> = serde_json::from_str(raw)
         .map_err(|e| skip(AlarmSkipReason::NotAnAlarm, format!("record of an unexpected shape: {e}")))?;
     let source = rec.event_source.get();
@@ -514,7 +589,7 @@ fn record(raw: &str) -> Result<AlarmNotice, AlarmSkip> {
 }
 
 /// A JSON document found inside an SNS message or SQS body.
-fn nested(text: &str, depth: u8) -> Result<AlarmNotice, AlarmSkip> {
+fn nested(text: &str, depth: u8) -> Result<Notification, AlarmSkip> {
     if depth > MAX_DEPTH {
         return Err(skip(AlarmSkipReason::NotAnAlarm, "envelopes nested too deeply"));
     }
@@ -526,20 +601,28 @@ fn nested(text: &str, depth: u8) -> Result<AlarmNotice, AlarmSkip> {
 }
 
 /// The alarm in a document that is not a Lambda records event.
-fn document(probe: Probe<'_>, text: &str, depth: u8) -> Result<AlarmNotice, AlarmSkip> {
+fn document(probe: Probe<'_>, text: &str, depth: u8) -> Result<Notification, AlarmSkip> {
     if probe.alarm_name.is_some() {
         let alarm: SnsAlarm<'_> =
             serde_json::from_str(text).map_err(|e| invalid(format!("alarm notification: {e}")))?;
-        return alarm.into_notice();
+        return alarm.into_notice().map(Notification::Alarm);
     }
     if probe.alarm_data.is_some() {
-        return event_notice(text, AlarmFormat::LambdaAction);
+        return event_notice(text, AlarmFormat::LambdaAction).map(Notification::Alarm);
     }
     let detail_type = probe.detail_type.get();
     if probe.detail.is_some() || detail_type.is_some() {
         let dt = detail_type.unwrap_or("");
         if dt.eq_ignore_ascii_case("CloudWatch Alarm State Change") {
-            return event_notice(text, AlarmFormat::EventBridge);
+            return event_notice(text, AlarmFormat::EventBridge).map(Notification::Alarm);
+        }
+        if probe.source.get() == Some("aws.ses")
+            && let Some(enabled) = sending_status_type(dt)
+        {
+            return sending_status_event(text, enabled).map(Notification::SendingStatus);
+        }
+        if dt.eq_ignore_ascii_case("Scheduled Event") {
+            return Ok(Notification::Sweep(ScheduledEvent::read(text)));
         }
         if dt.eq_ignore_ascii_case("CloudWatch Alarm Configuration Change") {
             return Err(skip(
@@ -563,7 +646,7 @@ fn sns_message(
     sns_type: Option<&str>,
     message: Option<&RawValue>,
     depth: u8,
-) -> Result<AlarmNotice, AlarmSkip> {
+) -> Result<Notification, AlarmSkip> {
     if let Some(t @ ("SubscriptionConfirmation" | "UnsubscribeConfirmation")) = sns_type {
         return Err(skip(AlarmSkipReason::SnsControlMessage, format!("SNS {t}")));
     }
@@ -582,7 +665,8 @@ fn sns_message(
     };
     let trimmed = message.trim_start_matches('\u{feff}').trim();
     if !trimmed.starts_with('{') {
-        let preview: String = trimmed.chars().take(60).collect();
+        // Addresses hidden before cutting, so a cut cannot leave half an address in the log.
+        let preview: String = crate::logging::scrub(trimmed, false).chars().take(60).collect();
         return Err(skip(
             AlarmSkipReason::PlainTextMessage,
             format!("SNS message is plain text: {preview:?}"),
@@ -871,6 +955,102 @@ fn event_notice(text: &str, format: AlarmFormat) -> Result<AlarmNotice, AlarmSki
         actions_suppressed_by: state_data.actions_suppressed_by.owned(),
         format,
     })
+}
+
+// --- SES sending-status events and scheduled events ------------------------------------------
+
+/// `Some(enabled)` for the two SES sending-status detail-types.
+fn sending_status_type(detail_type: &str) -> Option<bool> {
+    if detail_type.eq_ignore_ascii_case("Sending Status Enabled") {
+        Some(true)
+    } else if detail_type.eq_ignore_ascii_case("Sending Status Disabled") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The EventBridge envelope fields read from SES status and scheduled events.
+#[derive(Deserialize)]
+struct EventEnvelope<'a> {
+    #[serde(borrow, default)]
+    id: Text<'a>,
+    #[serde(borrow, default)]
+    account: Text<'a>,
+    #[serde(borrow, default)]
+    region: Text<'a>,
+    #[serde(borrow, default)]
+    time: Text<'a>,
+    #[serde(borrow, default)]
+    resources: Option<Vec<Text<'a>>>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct StatusDetail<'a> {
+    #[serde(borrow, default)]
+    data: Option<StatusData<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct StatusData<'a> {
+    #[serde(borrow, default)]
+    origin: Text<'a>,
+    #[serde(borrow, default)]
+    record: Option<StatusRecord<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct StatusRecord<'a> {
+    #[serde(borrow, default)]
+    status: Text<'a>,
+    #[serde(borrow, default)]
+    cause: Text<'a>,
+}
+
+fn sending_status_event(text: &str, enabled: bool) -> Result<SendingStatusEvent, AlarmSkip> {
+    let ev: EventEnvelope<'_> = serde_json::from_str(text)
+        .map_err(|e| skip(AlarmSkipReason::NotAnAlarm, format!("SES sending-status event: {e}")))?;
+    // A detail of an unexpected shape loses the cause, not the event.
+    let detail = ev.detail.and_then(|d| serde_json::from_str::<StatusDetail<'_>>(d.get()).ok());
+    let data = detail.and_then(|d| d.data).unwrap_or_default();
+    let record = data.record.unwrap_or_default();
+    Ok(SendingStatusEvent {
+        enabled,
+        status: record
+            .status
+            .get()
+            .map(str::to_ascii_uppercase)
+            .unwrap_or_else(|| if enabled { "ENABLED" } else { "DISABLED" }.to_string()),
+        resources: ev.resources.iter().flatten().filter_map(Text::owned).collect(),
+        origin: data.origin.owned(),
+        cause: record.cause.owned(),
+        time: ev.time.get().and_then(parse_time),
+        id: ev.id.owned(),
+        account: ev.account.owned(),
+        region: ev.region.owned(),
+    })
+}
+
+impl ScheduledEvent {
+    /// Reads what a scheduled event carries; the shape is not checked further (the sweep needs
+    /// nothing from it).
+    fn read(text: &str) -> Self {
+        #[derive(Deserialize)]
+        struct Sched<'a> {
+            #[serde(borrow, default)]
+            time: Text<'a>,
+            #[serde(borrow, default)]
+            resources: Option<Vec<Text<'a>>>,
+        }
+        serde_json::from_str::<Sched<'_>>(text)
+            .map(|s| Self {
+                time: s.time.get().and_then(parse_time),
+                rule: s.resources.iter().flatten().find_map(Text::owned),
+            })
+            .unwrap_or_default()
+    }
 }
 
 // --- lenient scalars -------------------------------------------------------------------------
@@ -1289,6 +1469,58 @@ mod tests {
     }
 
     #[test]
+    fn ses_sending_status_and_scheduled_events() {
+        let ev = json!({"version": "0", "id": "3cc7", "detail-type": "Sending Status Enabled",
+            "source": "aws.ses", "account": "111122223333", "time": "2025-10-01T03:37:17Z",
+            "region": "us-east-1", "resources": ["arn:aws:ses:us-east-1:111122223333:tenant/a/tn-1"],
+            "detail": {"version": "1.0.0", "data": {"origin": "CUSTOMER_MANAGED",
+                "record": {"status": "REINSTATED", "cause": "Status manually updated."}}}});
+        // through SNS, as the template's rule delivers it to the alarm topic
+        let payload = json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": ev.to_string()}}]});
+        let got = parse_notifications(&payload.to_string());
+        let Ok(Notification::SendingStatus(s)) = &got[0] else { panic!("{got:?}") };
+        assert!(s.enabled);
+        assert_eq!(s.status, "REINSTATED");
+        assert_eq!(s.resources, ["arn:aws:ses:us-east-1:111122223333:tenant/a/tn-1"]);
+        assert_eq!(
+            (s.origin.as_deref(), s.cause.as_deref()),
+            (Some("CUSTOMER_MANAGED"), Some("Status manually updated."))
+        );
+        assert_eq!(s.time, Some(t("2025-10-01T03:37:17Z")));
+        assert_eq!(s.id.as_deref(), Some("3cc7"));
+        // not an alarm for parse_alarms
+        assert_eq!(
+            parse_alarms(&payload.to_string())[0].as_ref().unwrap_err().reason,
+            AlarmSkipReason::NotAnAlarm
+        );
+        // a detail of another shape keeps the event; the status comes from the detail-type
+        let mut odd = ev.clone();
+        odd["detail-type"] = json!("Sending Status Disabled");
+        odd["detail"] = json!("paused");
+        let Ok(Notification::SendingStatus(s)) = &parse_notifications(&odd.to_string())[0] else { panic!() };
+        assert_eq!((s.enabled, s.status.as_str(), s.cause.as_deref()), (false, "DISABLED", None));
+        // another SES event is no status event
+        odd["detail-type"] = json!("Advisor Recommendation Status Open");
+        assert_eq!(reason(&odd.to_string()), AlarmSkipReason::NotAnAlarm);
+        // a scheduled event is the sweep
+        let sched = r#"{"source":"aws.events","detail-type":"Scheduled Event","time":"2026-11-27T10:05:00Z",
+            "resources":["arn:aws:events:us-east-1:1:rule/sweep"],"detail":{}}"#;
+        let Ok(Notification::Sweep(s)) = &parse_notifications(sched)[0] else { panic!() };
+        assert_eq!(s.time, Some(t("2026-11-27T10:05:00Z")));
+        assert_eq!(s.rule.as_deref(), Some("arn:aws:events:us-east-1:1:rule/sweep"));
+    }
+
+    #[test]
+    fn plain_text_previews_carry_no_address() {
+        let text = format!("{}jane.doe@example.com is unknown", "x".repeat(40));
+        let payload = json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": text}}]});
+        let e = one(&payload.to_string()).unwrap_err();
+        assert_eq!(e.reason, AlarmSkipReason::PlainTextMessage);
+        // the address is cut by the 60-character preview: hidden first, so no half of it shows
+        assert!(!e.detail.contains("jane"), "{}", e.detail);
+    }
+
+    #[test]
     fn composite_alarms_have_no_metrics() {
         let mut d = direct(json!(null));
         d["alarmData"]["configuration"] = json!({"alarmRule": "ALARM(a) OR ALARM(b)"});
@@ -1421,12 +1653,12 @@ mod tests {
     fn scope_from_dimensions() {
         let n = notice(&single("GMail.com"));
         let s = n.scope(&ns(&["Custom/SES"]));
-        assert_eq!(s.recipient_domain.as_deref(), Some("gmail.com"));
+        assert_eq!(s.recipient_domains, ["gmail.com"]);
         assert!(s.tags.is_empty() && s.configuration_set.is_none());
         // Metrics outside the namespaces do not count.
         assert!(n.scope(&ns(&["AWS/SES"])).is_all());
         // Empty namespace list: every metric counts.
-        assert_eq!(n.scope(&[]).recipient_domain.as_deref(), Some("gmail.com"));
+        assert_eq!(n.scope(&[]).recipient_domains, ["gmail.com"]);
 
         let mut a = single("gmail.com");
         a["Trigger"]["Dimensions"] = json!([
@@ -1434,8 +1666,8 @@ mod tests {
             {"name": "ses:configuration-set", "value": "main"}
         ]);
         let s = notice(&a).scope(&[]);
-        assert_eq!(s.recipient_domain, None);
-        assert_eq!(s.tags, vec![("EmailType".into(), "marketing".into())]);
+        assert!(s.recipient_domains.is_empty());
+        assert_eq!(s.tags, vec![("EmailType".into(), vec!["marketing".to_string()])]);
         assert_eq!(s.configuration_set.as_deref(), Some("main"));
         a["Trigger"]["Dimensions"] = json!([{"name": "ConfigurationSet", "value": "other"}]);
         assert_eq!(notice(&a).scope(&[]).configuration_set.as_deref(), Some("other"));
@@ -1451,16 +1683,16 @@ mod tests {
         let ses = ns(&["Custom/SES"]);
         // Same domain on both metrics.
         let n = notice(&math("gmail.com", "gmail.com"));
-        assert_eq!(n.scope(&ses).recipient_domain.as_deref(), Some("gmail.com"));
-        // m1 on gmail.com, m2 on yahoo.com: no single domain.
-        let n = notice(&math("gmail.com", "yahoo.com"));
-        assert_eq!(n.scope(&ses).recipient_domain, None);
-        assert!(n.scope(&ses).is_all());
+        assert_eq!(n.scope(&ses).recipient_domains, ["gmail.com"]);
+        // m1 on yahoo.com, m2 on aol.com: those two, never all domains.
+        let n = notice(&math("yahoo.com", "AOL.com"));
+        assert_eq!(n.scope(&ses).recipient_domains, ["aol.com", "yahoo.com"]);
+        assert!(!n.scope(&ses).is_all());
         // A total (no dimension) as denominator does not lift the restriction.
         let mut a = math("gmail.com", "x");
         a["Trigger"]["Metrics"][2]["MetricStat"]["Metric"]["Dimensions"] = json!([]);
-        assert_eq!(notice(&a).scope(&ses).recipient_domain.as_deref(), Some("gmail.com"));
-        // A differing tag drops out, an agreeing one stays.
+        assert_eq!(notice(&a).scope(&ses).recipient_domains, ["gmail.com"]);
+        // Differing tag values: either of them; an agreeing tag: its one value.
         let metrics = json!([
             {"id": "e1", "expression": "m1+m2"},
             {"id": "m1", "metricStat": {"period": 60, "stat": "Sum", "metric": {"namespace": "Custom/SES",
@@ -1471,9 +1703,13 @@ mod tests {
               "name": "CPUUtilization", "dimensions": {"EmailType": "ignored"}}}}
         ]);
         let n = one(&direct(metrics).to_string()).unwrap();
-        assert_eq!(n.scope(&ses).tags, vec![("EmailType".into(), "news".into())]);
-        // Without a namespace filter the EC2 metric disagrees too.
-        assert!(n.scope(&[]).tags.is_empty());
+        let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            n.scope(&ses).tags,
+            vec![("Campaign".into(), v(&["autumn", "spring"])), ("EmailType".into(), v(&["news"]))]
+        );
+        // Without a namespace filter the EC2 metric's value joins in.
+        assert_eq!(n.scope(&[]).tags[1], ("EmailType".into(), v(&["ignored", "news"])));
     }
 
     #[test]

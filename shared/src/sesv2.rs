@@ -40,12 +40,18 @@ pub struct SesApiError {
     /// Whether trying again later may succeed (throttling, a server error, the network), as
     /// opposed to SES refusing this request itself (a malformed address, say).
     pub transient: bool,
+    /// Whether SES refused this one request for what it carries (`BadRequestException`: an
+    /// address it will not take), so that the caller may count it and go on with the others.
+    /// Every other error (access denied, unknown credentials, a wrong region or endpoint,
+    /// throttling after the retries, a server error, the network) is about the caller or the
+    /// service, and would refuse every other request just the same.
+    pub refused_item: bool,
 }
 
 impl SesApiError {
-    /// A permanent error raised before any request (an invalid value).
+    /// A permanent error about one value, raised before any request (an invalid value).
     pub fn invalid(op: &'static str, message: impl Into<String>) -> Self {
-        Self { op, message: message.into(), transient: false }
+        Self { op, message: message.into(), transient: false, refused_item: true }
     }
 }
 
@@ -59,24 +65,72 @@ pub trait SuppressionList: Send + Sync {
     ) -> impl Future<Output = Result<(), SesApiError>> + Send;
 }
 
-/// A configuration set's sending state, and which alarms paused it (through us).
+/// A configuration set's sending state, and which alarms hold it paused (through us).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SendingState {
     /// Whether sending is enabled.
     pub enabled: bool,
-    /// Alarms that paused it, from the [`PAUSED_BY_TAG`] tag (empty when we did not pause it).
+    /// Alarms recorded as holding the pause, from the [`HOLDER_TAG_PREFIX`] tags (and the
+    /// [`PAUSED_BY_TAG`] list of earlier versions); empty when we did not pause it. Sorted.
     pub paused_by: Vec<String>,
 }
 
-/// The tag on a configuration set naming the alarms that paused it (comma-separated).
+/// The tag an earlier version kept on a paused configuration set: every holder in one value
+/// (`/`-separated). Read, and removed with the last holder; no longer written, because two
+/// alarms rewriting one list at once lost a holder.
 pub const PAUSED_BY_TAG: &str = "ses-monitor:paused-by";
+
+/// The key prefix of the holder tags: one tag per alarm holding the pause,
+/// `ses-monitor:paused-by:<12 hex digits of SHA-256 of the alarm name>` = the alarm name
+/// (escaped as [`join_list`] escapes it). One key per alarm: recording or releasing one holder
+/// never rewrites another's.
+pub const HOLDER_TAG_PREFIX: &str = "ses-monitor:paused-by:";
+
+/// Longest escaped alarm name a tag value holds (SES tag values hold 256 characters).
+pub const MAX_HOLDER_VALUE: usize = 256;
+
+/// The holder tag key of an alarm.
+pub fn holder_tag_key(alarm: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(alarm.as_bytes());
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{HOLDER_TAG_PREFIX}{hex}")
+}
+
+/// The holder tag value of an alarm (its name, escaped), or `None` when it does not fit.
+pub fn holder_tag_value(alarm: &str) -> Option<String> {
+    Some(encode_name(alarm)).filter(|v| !v.is_empty() && v.len() <= MAX_HOLDER_VALUE)
+}
+
+/// The alarms a configuration set's tags record as holders: one per holder tag, and the names
+/// in the earlier single [`PAUSED_BY_TAG`]; sorted, without duplicates.
+pub fn holders_from_tags<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in tags {
+        if k.starts_with(HOLDER_TAG_PREFIX) {
+            out.push(decode_name(v.trim()));
+        } else if k == PAUSED_BY_TAG {
+            out.extend(split_list(v));
+        }
+    }
+    out.retain(|n| !n.is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
 
 /// Pausing and resuming sending on a configuration set.
 pub trait SendingControl: Send + Sync {
     /// The current state.
     fn state(&self, set: &ConfigSetRef) -> impl Future<Output = Result<SendingState, SesApiError>> + Send;
-    /// Records which alarms paused the set (empty list: removes the tag).
-    fn set_paused_by(
+    /// Records alarms as holders of the pause (one tag each; others' tags are left alone).
+    fn add_holders(
+        &self,
+        set: &ConfigSetRef,
+        alarms: &[String],
+    ) -> impl Future<Output = Result<(), SesApiError>> + Send;
+    /// Removes alarms' holder tags (and the earlier versions' list tag); others' are left alone.
+    fn remove_holders(
         &self,
         set: &ConfigSetRef,
         alarms: &[String],
@@ -128,7 +182,29 @@ fn api_err<E>(
 where
     E: aws_sdk_sesv2::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    SesApiError { op, message: crate::aws::error_text(e), transient: crate::aws::is_transient(e) }
+    SesApiError {
+        op,
+        message: crate::aws::error_text(e),
+        transient: crate::aws::is_transient(e),
+        refused_item: refuses_the_item(e),
+    }
+}
+
+/// `BadRequestException` with HTTP 400: SESv2's answer to a request whose content it refuses
+/// (for PutSuppressedDestination, an address it does not accept). Only this counts as a refusal
+/// of one item; see [`SesApiError::refused_item`].
+fn refuses_the_item<E>(
+    e: &aws_sdk_sesv2::error::SdkError<E, aws_sdk_sesv2::config::http::HttpResponse>,
+) -> bool
+where
+    E: aws_sdk_sesv2::error::ProvideErrorMetadata,
+{
+    match e {
+        aws_sdk_sesv2::error::SdkError::ServiceError(se) => {
+            se.raw().status().as_u16() == 400 && se.err().meta().code() == Some("BadRequestException")
+        }
+        _ => false,
+    }
 }
 
 impl SuppressionList for SesV2 {
@@ -159,38 +235,40 @@ impl SendingControl for SesV2 {
             .map_err(|e| api_err("GetConfigurationSet", &e))?;
         // SendingOptions absent means the default: sending enabled.
         let enabled = out.sending_options().is_none_or(|o| o.sending_enabled());
-        let paused_by = out
-            .tags()
-            .iter()
-            .find(|t| t.key() == PAUSED_BY_TAG)
-            .map(|t| split_list(t.value()))
-            .unwrap_or_default();
+        let paused_by = holders_from_tags(out.tags().iter().map(|t| (t.key(), t.value())));
         Ok(SendingState { enabled, paused_by })
     }
 
-    async fn set_paused_by(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
+    async fn add_holders(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
         if alarms.is_empty() {
-            self.client
-                .untag_resource()
-                .resource_arn(&set.arn)
-                .tag_keys(PAUSED_BY_TAG)
-                .send()
-                .await
-                .map_err(|e| api_err("UntagResource", &e))?;
-        } else {
+            return Ok(());
+        }
+        let mut req = self.client.tag_resource().resource_arn(&set.arn);
+        for a in alarms {
+            let value = holder_tag_value(a).ok_or_else(|| {
+                SesApiError::invalid("TagResource", format!("alarm name too long for a tag value: {a:?}"))
+            })?;
             let tag = Tag::builder()
-                .key(PAUSED_BY_TAG)
-                .value(join_list(alarms))
+                .key(holder_tag_key(a))
+                .value(value)
                 .build()
                 .map_err(|e| SesApiError::invalid("TagResource", e.to_string()))?;
-            self.client
-                .tag_resource()
-                .resource_arn(&set.arn)
-                .tags(tag)
-                .send()
-                .await
-                .map_err(|e| api_err("TagResource", &e))?;
+            req = req.tags(tag);
         }
+        req.send().await.map_err(|e| api_err("TagResource", &e))?;
+        Ok(())
+    }
+
+    async fn remove_holders(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
+        if alarms.is_empty() {
+            return Ok(());
+        }
+        // The earlier versions' list tag goes too (removing an absent key is no error).
+        let mut req = self.client.untag_resource().resource_arn(&set.arn).tag_keys(PAUSED_BY_TAG);
+        for a in alarms {
+            req = req.tag_keys(holder_tag_key(a));
+        }
+        req.send().await.map_err(|e| api_err("UntagResource", &e))?;
         Ok(())
     }
 
@@ -206,10 +284,10 @@ impl SendingControl for SesV2 {
     }
 }
 
-/// The tag value of a list of alarm names. SES tag values allow only letters, digits, spaces and
-/// `_ . : / = + -`, so each name is escaped (any other byte, and `=`, as `=XX`) and the names are
-/// joined with `/`. Tag values hold at most 256 characters: names that do not fit are dropped with
-/// a warning (the set could then be resumed while such an alarm still fires).
+/// The tag value of a list of alarm names, as earlier versions wrote [`PAUSED_BY_TAG`]. SES tag
+/// values allow only letters, digits, spaces and `_ . : / = + -`, so each name is escaped (any
+/// other byte, and `=`, as `=XX`) and the names are joined with `/`. Tag values hold at most 256
+/// characters: names that do not fit are dropped with a warning.
 pub fn join_list(alarms: &[String]) -> String {
     let mut out = String::new();
     for a in alarms {
@@ -349,23 +427,43 @@ impl SuppressionList for MemorySes {
     }
 }
 
+/// Every call of the in-memory configuration sets yields to the scheduler first, as a network
+/// call would, so that concurrent tasks interleave between a read and a write.
 impl SendingControl for MemorySes {
     async fn state(&self, set: &ConfigSetRef) -> Result<SendingState, SesApiError> {
+        tokio::task::yield_now().await;
         let sets = self.sets.lock().expect("not poisoned");
         sets.get(&set.name).cloned().ok_or_else(|| {
             SesApiError::invalid("GetConfigurationSet", format!("NotFoundException: {}", set.name))
         })
     }
 
-    async fn set_paused_by(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
-        self.log(format!("SetPausedBy {} [{}]", set.name, join_list(alarms)));
+    async fn add_holders(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
+        tokio::task::yield_now().await;
+        self.log(format!("AddHolders {} [{}]", set.name, alarms.join(",")));
         let mut sets = self.sets.lock().expect("not poisoned");
-        sets.entry(set.name.clone()).or_insert(SendingState { enabled: true, paused_by: vec![] }).paused_by =
-            split_list(&join_list(alarms));
+        let state = sets.entry(set.name.clone()).or_insert(SendingState { enabled: true, paused_by: vec![] });
+        for a in alarms {
+            if !state.paused_by.contains(a) {
+                state.paused_by.push(a.clone());
+            }
+        }
+        state.paused_by.sort();
+        Ok(())
+    }
+
+    async fn remove_holders(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
+        tokio::task::yield_now().await;
+        self.log(format!("RemoveHolders {} [{}]", set.name, alarms.join(",")));
+        let mut sets = self.sets.lock().expect("not poisoned");
+        if let Some(state) = sets.get_mut(&set.name) {
+            state.paused_by.retain(|a| !alarms.contains(a));
+        }
         Ok(())
     }
 
     async fn set_sending(&self, set: &ConfigSetRef, enabled: bool) -> Result<(), SesApiError> {
+        tokio::task::yield_now().await;
         self.log(format!("SetSending {} {enabled}", set.name));
         let mut sets = self.sets.lock().expect("not poisoned");
         sets.entry(set.name.clone()).or_insert(SendingState { enabled: true, paused_by: vec![] }).enabled =
@@ -392,6 +490,16 @@ mod tests {
         assert_eq!(join_list(&["plain-name_1.2".into()]), "plain-name_1.2");
         // someone else's value never panics the decoder
         assert_eq!(split_list("=ü=4"), vec!["=ü=4"]);
+        // one tag per holder: a stable short key, the escaped name as value
+        let k = holder_tag_key("Bounce rate > 5% (gmail)");
+        assert_eq!(k.len(), HOLDER_TAG_PREFIX.len() + 12);
+        assert_eq!(k, holder_tag_key("Bounce rate > 5% (gmail)"));
+        assert_ne!(k, holder_tag_key("Bounce rate > 5% (yahoo)"));
+        let v = holder_tag_value("Bounce rate > 5% (gmail)").unwrap();
+        assert!(v.bytes().all(|b| b.is_ascii_alphanumeric() || b" _.:/=+-".contains(&b)), "{v}");
+        assert_eq!(holder_tag_value(&"ü".repeat(60)), None, "360 escaped characters do not fit");
+        let tags = [(k.as_str(), v.as_str()), ("other", "x"), (PAUSED_BY_TAG, "old-a/old-b")];
+        assert_eq!(holders_from_tags(tags), ["Bounce rate > 5% (gmail)", "old-a", "old-b"]);
         let long: Vec<String> = (0..40).map(|i| format!("alarm-name-{i:02}")).collect();
         let joined = join_list(&long);
         assert!(joined.len() <= 256);

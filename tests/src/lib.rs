@@ -89,6 +89,8 @@ pub struct Emulator {
     port: u16,
     log: PathBuf,
     keep_log: bool,
+    /// Extra environment it was started with (kept for [`Emulator::restart`]).
+    env: Vec<(String, String)>,
 }
 
 impl Emulator {
@@ -98,6 +100,20 @@ impl Emulator {
     /// When the executable is missing (run `scripts/setup-tools`), or when the emulator exits or
     /// does not answer within [`START_TIMEOUT`]; the message names the log file.
     pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    /// [`Emulator::start`] that keeps its state on disk in `state_dir` when it is stopped
+    /// gracefully ([`EmulatorStopper::stop`]), and loads it again on [`Emulator::restart`]
+    /// (ministack's `PERSIST_STATE=1`).
+    pub fn start_persistent(state_dir: &Path) -> Self {
+        std::fs::create_dir_all(state_dir).unwrap_or_else(|e| panic!("{}: {e}", state_dir.display()));
+        Self::start_with_env(&[("PERSIST_STATE", "1".into()), ("STATE_DIR", state_dir.display().to_string())])
+    }
+
+    /// [`Emulator::start`] with extra environment variables for ministack.
+    pub fn start_with_env(env: &[(&str, String)]) -> Self {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         let bin = ministack_bin();
         assert!(
             bin.is_file(),
@@ -113,7 +129,7 @@ impl Emulator {
         for _ in 0..3 {
             let port = free_port();
             let log = log_dir.join(format!("ministack-{}-{port}.log", std::process::id()));
-            match Self::try_start(&bin, port, &log) {
+            match Self::try_start(&bin, port, &log, &env) {
                 Ok(emulator) => return emulator,
                 Err(Failure::Exited(msg)) => last_failure = msg,
                 Err(Failure::Fatal(msg)) => panic!("{msg}"),
@@ -122,14 +138,18 @@ impl Emulator {
         panic!("{last_failure}")
     }
 
-    fn try_start(bin: &Path, port: u16, log: &Path) -> Result<Self, Failure> {
-        let out =
-            File::create(log).map_err(|e| Failure::Fatal(format!("cannot create {}: {e}", log.display())))?;
+    fn try_start(bin: &Path, port: u16, log: &Path, env: &[(String, String)]) -> Result<Self, Failure> {
+        let out = File::options()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| Failure::Fatal(format!("cannot create {}: {e}", log.display())))?;
         let err = out.try_clone().map_err(|e| Failure::Fatal(format!("cannot dup log file: {e}")))?;
         let child = Command::new(bin)
             .env("GATEWAY_PORT", port.to_string())
             .env("BIND_HOST", "127.0.0.1")
             .env("LOG_LEVEL", "INFO")
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             // Its pid file goes to the temporary directory; keep it with the log.
             .env("TMPDIR", log.parent().expect("log has a directory"))
             .current_dir(log.parent().expect("log has a directory"))
@@ -148,6 +168,7 @@ impl Emulator {
             log: log.to_path_buf(),
             // Kept when start-up fails, since the error message points to it.
             keep_log: true,
+            env: env.to_vec(),
         };
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
@@ -179,6 +200,29 @@ impl Emulator {
     /// The loopback port it listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A handle that stops this emulator from any thread (e.g. from inside a proxy, in the middle
+    /// of a function's run).
+    pub fn stopper(&self) -> EmulatorStopper {
+        EmulatorStopper { pid: self.child.id(), port: self.port }
+    }
+
+    /// Starts it again on the same port with the same environment, after
+    /// [`EmulatorStopper::stop`] (with [`Emulator::start_persistent`] it loads the state it saved).
+    ///
+    /// # Panics
+    /// When it does not answer within [`START_TIMEOUT`].
+    pub fn restart(&mut self) {
+        let _ = self.child.wait();
+        let bin = ministack_bin();
+        let fresh = match Self::try_start(&bin, self.port, &self.log, &self.env) {
+            Ok(e) => e,
+            Err(Failure::Exited(m) | Failure::Fatal(m)) => panic!("restart: {m}"),
+        };
+        // Take over its process; the old handle (already exited) is dropped without killing it.
+        let old = std::mem::replace(self, fresh);
+        std::mem::forget(old);
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -381,6 +425,36 @@ impl Drop for Emulator {
         }
         if !self.keep_log && !std::thread::panicking() {
             let _ = std::fs::remove_file(&self.log);
+        }
+    }
+}
+
+/// Stops an [`Emulator`] gracefully from any thread: SIGTERM to its process group, then waits
+/// until its port refuses connections (so a client's next call fails at once, as against a
+/// service that is down).
+#[derive(Debug, Clone, Copy)]
+pub struct EmulatorStopper {
+    pid: u32,
+    port: u16,
+}
+
+impl EmulatorStopper {
+    /// Stops it and waits (at most 20 s) until nothing listens on its port.
+    ///
+    /// # Panics
+    /// When the port still answers after 20 s.
+    pub fn stop(&self) {
+        if let Ok(pid) = i32::try_from(self.pid) {
+            // SAFETY: kill(2) on the process group created for the emulator (pgid == its pid).
+            unsafe {
+                libc::kill(-pid, libc::SIGTERM);
+            }
+        }
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+            assert!(Instant::now() < deadline, "ministack still listens on {addr} 20 s after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }

@@ -44,10 +44,15 @@ pub struct ProxiedRequest {
     pub answered_here: bool,
 }
 
+/// Called with the running count (from 1) before each suppression call is answered.
+type Hook = Box<dyn Fn(usize) + Send + Sync>;
+
 struct ProxyState {
     upstream: String,
     client: reqwest::Client,
     log: Mutex<Vec<ProxiedRequest>>,
+    suppressions: Mutex<usize>,
+    hook: Option<Hook>,
 }
 
 /// The running proxy; stops when dropped.
@@ -70,6 +75,17 @@ impl SesProxy {
     /// # Panics
     /// When no port can be bound or the runtime cannot be built.
     pub fn start(upstream: &str) -> Self {
+        Self::start_inner(upstream, None)
+    }
+
+    /// [`SesProxy::start`], calling `hook(n)` before answering the n-th suppression call (from 1):
+    /// a fault-injection test stops the AWS emulator there, in the middle of a function's run.
+    /// The hook blocks that answer (and the proxy) while it runs.
+    pub fn start_with_hook(upstream: &str, hook: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        Self::start_inner(upstream, Some(Box::new(hook)))
+    }
+
+    fn start_inner(upstream: &str, hook: Option<Hook>) -> Self {
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a loopback port");
         listener.set_nonblocking(true).expect("non-blocking listener");
         let addr = listener.local_addr().expect("local address");
@@ -77,6 +93,8 @@ impl SesProxy {
             upstream: upstream.trim_end_matches('/').to_string(),
             client: reqwest::Client::builder().no_proxy().build().expect("HTTP client"),
             log: Mutex::new(Vec::new()),
+            suppressions: Mutex::new(0),
+            hook,
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new().fallback(handle).with_state(state.clone());
@@ -160,6 +178,14 @@ async fn handle(
         });
     };
     if method == Method::PUT && uri.path() == SUPPRESSION_PATH {
+        let n = {
+            let mut n = st.suppressions.lock().expect("not poisoned");
+            *n += 1;
+            *n
+        };
+        if let Some(hook) = &st.hook {
+            hook(n);
+        }
         record(200, true);
         let mut h = HeaderMap::new();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -1,5 +1,7 @@
 //! alarm-suppressor: a CloudWatch alarm (via SNS, SQS, a direct alarm action or EventBridge) →
-//! its offenders from the ledger on the SES suppression list, and pause / resume of sending.
+//! its offenders from the ledger on the SES suppression list, and pause / resume of sending from
+//! the alarms' current states; SES sending-status events journaled; a scheduled event sweeps
+//! pending work.
 //!
 //! Thin adapter: configuration and clients are built once, outside the handler; all logic is in
 //! `ses_monitor::suppress`. `--event PATH` (`-` = stdin) runs one invocation without the Lambda
@@ -7,9 +9,11 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
+use ses_monitor::alarm_states::CloudWatchAlarms;
 use ses_monitor::cli::{self, Mode};
 use ses_monitor::ledger::DynamoLedger;
 use ses_monitor::sesv2::SesV2;
+use ses_monitor::store::DynamoStore;
 use ses_monitor::suppress::{self, Deps, SuppressorConfig};
 
 const USAGE: &str = "usage: alarm-suppressor [--event PATH|-]\n\
@@ -29,10 +33,20 @@ async fn main() -> Result<(), Error> {
     let sdk = ses_monitor::aws::load().await;
     let region = sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into());
     let partition = ses_monitor::aws::partition(&region);
-    let ledger =
-        cfg.ledger_table.as_ref().map(|t| DynamoLedger::reader(aws_sdk_dynamodb::Client::new(&sdk), t));
+    let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+    let ledger = cfg.ledger_table.as_ref().map(|t| DynamoLedger::reader(dynamo.clone(), t));
+    let store = cfg.ledger_table.as_ref().map(|t| DynamoStore::new(dynamo.clone(), t));
     let ses = SesV2::new(aws_sdk_sesv2::Client::new(&sdk));
-    let deps = Deps { ledger: &ledger, list: &ses, sending: &ses, partition, region: &region };
+    let alarms = CloudWatchAlarms::new(aws_sdk_cloudwatch::Client::new(&sdk));
+    let deps = Deps {
+        ledger: &ledger,
+        list: &ses,
+        sending: &ses,
+        alarms: &alarms,
+        store: &store,
+        partition,
+        region: &region,
+    };
     let (cfg, deps) = (&cfg, &deps);
     match mode {
         Mode::Event(path) => {

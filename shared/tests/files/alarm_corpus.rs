@@ -356,7 +356,7 @@ fn scope_and_window_of_corpus_alarms() {
     // SNS single metric: InstanceId=TestInstance is a "tag" dimension when AWS/EC2 is considered.
     let n = read("go-sns-lambda-alarm-single-metric.json");
     let s = n.scope(&ec2);
-    assert_eq!(s.tags, vec![("InstanceId".to_string(), "TestInstance".to_string())]);
+    assert_eq!(s.tags, vec![("InstanceId".to_string(), vec!["TestInstance".to_string()])]);
     assert!(n.scope(&["Custom/SES".to_string()]).is_all());
     // 60 s × 1 before 17:43:27.123, or the minimum look-back.
     let end = utc("2015-06-03T17:43:27.123Z");
@@ -371,7 +371,7 @@ fn scope_and_window_of_corpus_alarms() {
 
     // EventBridge metric math: both metrics on the same instance → one value.
     let n = read("awsdocs-eventbridge-alarm-state-change-metric-math.json");
-    assert_eq!(n.scope(&ec2).tags, vec![("InstanceId".to_string(), "i-12345678901234567".to_string())]);
+    assert_eq!(n.scope(&ec2).tags, vec![("InstanceId".to_string(), vec!["i-12345678901234567".to_string()])]);
     // No evaluationPeriods in a state-change event: 300 s × 1.
     let end = utc("2019-10-02T17:20:48.554Z");
     assert_eq!(n.window(chrono::Duration::zero(), now).0, end - chrono::Duration::seconds(300));

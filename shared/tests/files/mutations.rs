@@ -15,10 +15,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use ses_monitor::alarm::parse_alarms;
+use ses_monitor::alarm_states::MemoryAlarms;
 use ses_monitor::cloudwatch::{datums, plan_requests};
 use ses_monitor::config::IngestConfig;
 use ses_monitor::ledger::{Ledger, MemoryLedger};
 use ses_monitor::sesv2::MemorySes;
+use ses_monitor::store::MemoryStore;
 use ses_monitor::suppress::{self, Deps, SuppressorConfig};
 use ses_monitor::{emf, ingest, reporter};
 
@@ -201,7 +203,17 @@ fn exercise(payload: &str, now: DateTime<Utc>, rt: &tokio::runtime::Runtime) {
     })
     .expect("configuration");
     let ses = MemorySes::default();
-    let deps = Deps { ledger: &ledger, list: &ses, sending: &ses, partition: "aws", region: "us-east-1" };
+    let alarms = MemoryAlarms::default();
+    let store = MemoryStore::default();
+    let deps = Deps {
+        ledger: &ledger,
+        list: &ses,
+        sending: &ses,
+        alarms: &alarms,
+        store: &store,
+        partition: "aws",
+        region: "us-east-1",
+    };
     rt.block_on(async {
         ledger.record(&ingested.ledger_entries).await.expect("memory ledger");
         let _ = suppress::handle(&scfg, &deps, payload, now).await;

@@ -629,7 +629,10 @@ fn each_role_has_only_the_dynamodb_actions_its_function_uses() {
     let t = template();
     let expected: &[(&str, &[&str])] = &[
         ("ses-events", &["dynamodb:PutItem"]),
-        ("alarm-suppressor", &["dynamodb:Query", "dynamodb:UpdateItem"]),
+        (
+            "alarm-suppressor",
+            &["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        ),
         ("rate-reporter", &[]),
     ];
     for (binary, want) in expected {
@@ -822,10 +825,15 @@ fn pause_on_alarm_is_off_by_default_and_names_real_alarms() {
     let tagging: Vec<_> =
         statements(role).into_iter().filter(|s| actions(s).contains(&"ses:TagResource".into())).collect();
     assert_eq!(tagging.len(), 1);
+    // one tag key per holder, and the list tag of earlier versions (read and removed)
     assert_eq!(
-        tagging[0]["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"],
-        serde_json::json!([ses_monitor::sesv2::PAUSED_BY_TAG])
+        tagging[0]["Condition"]["ForAllValues:StringLike"]["aws:TagKeys"],
+        serde_json::json!([
+            ses_monitor::sesv2::PAUSED_BY_TAG,
+            format!("{}*", ses_monitor::sesv2::HOLDER_TAG_PREFIX)
+        ])
     );
+    assert!(ses_monitor::sesv2::holder_tag_key("x").starts_with(ses_monitor::sesv2::HOLDER_TAG_PREFIX));
     let granted = |eval: &Eval| {
         let policies = role["Properties"]["Policies"].as_array().unwrap();
         policies
@@ -847,6 +855,127 @@ fn pause_on_alarm_is_off_by_default_and_names_real_alarms() {
         assert!(on_actions.contains(a), "PauseOnAlarm=true grants {a}");
     }
     assert!(off.contains("ses:PutSuppressedDestination"));
+}
+
+/// Each alarm of the template says in `Metadata.AlarmSuppressor` what alarm-suppressor does with
+/// it, and the code agrees: read as alarm-suppressor reads its notification, with the function's
+/// environment (PauseOnAlarm=true), only bounce and complaint alarms suppress; the pausing ones
+/// are those of PAUSE_ON_ALARMS; the SQS alarms are not alarm-suppressor's.
+#[test]
+fn every_alarm_states_what_alarm_suppressor_does() {
+    let t = template();
+    let on = Eval::with(&t, &[("PauseOnAlarm", "true")]);
+    let env = on.environment(function_for(&t, "alarm-suppressor"));
+    let cfg = SuppressorConfig::from_lookup(|k| env.get(k).cloned()).unwrap();
+    let alarms = resources_of_type(&t, "AWS::CloudWatch::Alarm");
+    assert!(alarms.len() >= 5);
+    for (id, a) in alarms {
+        let declared = a["Metadata"]["AlarmSuppressor"].as_str().unwrap_or_else(|| {
+            panic!("{id}: Metadata.AlarmSuppressor says what alarm-suppressor does with it")
+        });
+        let p = &a["Properties"];
+        let name = on.string(&p["AlarmName"]);
+        // The classic SNS alarm JSON of its ALARM notification.
+        let mut trigger = serde_json::Map::new();
+        if let Some(metrics) = p["Metrics"].as_array() {
+            let metrics: Vec<Value> = metrics
+                .iter()
+                .map(|m| {
+                    let mut m = m.clone();
+                    if let Some(ns) = m.pointer("/MetricStat/Metric/Namespace").cloned() {
+                        m["MetricStat"]["Metric"]["Namespace"] = Value::String(on.string(&ns));
+                    }
+                    m.as_object_mut().unwrap().remove("Expression");
+                    m
+                })
+                .collect();
+            trigger.insert("Metrics".into(), Value::Array(metrics));
+        } else {
+            trigger.insert("MetricName".into(), p["MetricName"].clone());
+            trigger.insert("Namespace".into(), Value::String(on.string(&p["Namespace"])));
+        }
+        let alarm = serde_json::json!({"AlarmName": name, "NewStateValue": "ALARM", "Trigger": trigger});
+        let parsed = ses_monitor::alarm::parse_alarms(&alarm.to_string());
+        let notice = parsed[0].as_ref().unwrap_or_else(|e| panic!("{id}: {e}"));
+        let owned = notice.is_owned(&cfg.name_prefixes, &cfg.namespaces);
+        let actual = match (owned, cfg.suppresses(notice), cfg.pauses(&name)) {
+            (false, _, _) => "ignore",
+            (true, true, true) => "suppress+pause",
+            (true, true, false) => "suppress",
+            (true, false, true) => "pause",
+            (true, false, false) => "notify",
+        };
+        assert_eq!(declared, actual, "{id} ({name})");
+    }
+}
+
+/// alarm-suppressor reads the current state of the stack's alarms only (they are all named
+/// `<stack>-…`), and of every alarm it pauses on.
+#[test]
+fn alarm_suppressor_reads_only_the_stacks_alarms() {
+    let t = template();
+    let on = Eval::with(&t, &[("PauseOnAlarm", "true")]);
+    let role = role_of(&t, function_for(&t, "alarm-suppressor"));
+    let describe: Vec<&Value> = statements(role)
+        .into_iter()
+        .filter(|s| actions(s).contains(&"cloudwatch:DescribeAlarms".into()))
+        .collect();
+    assert_eq!(describe.len(), 1);
+    let resource = on.string(&describe[0]["Resource"]);
+    assert_eq!(resource, format!("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{STACK}-*"));
+    for (id, a) in resources_of_type(&t, "AWS::CloudWatch::Alarm") {
+        let name = on.string(&a["Properties"]["AlarmName"]);
+        assert!(name.starts_with(&format!("{STACK}-")), "{id}: {name} is readable by alarm-suppressor");
+    }
+    // Its DynamoDB writes are limited to its own items (and marking offenders).
+    for s in statements(role) {
+        let acts = actions(s);
+        let leading = &s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"];
+        if acts.iter().any(|a| a == "dynamodb:PutItem" || a == "dynamodb:DeleteItem") {
+            assert_eq!(leading, &serde_json::json!(["J#*", "LOCK#*", "PENDING"]));
+        }
+        if acts.iter().any(|a| a == "dynamodb:UpdateItem") {
+            assert_eq!(leading, &serde_json::json!(["D#*"]));
+        }
+    }
+    assert_eq!(ses_monitor::ledger::partition_key("gmail.com"), "D#gmail.com");
+}
+
+/// SES's sending-status events reach the alarm topic (a rule, and the topic's permission for
+/// EventBridge), and alarm-suppressor reads both detail-types; its sweep is scheduled with the
+/// Scheduled Event itself as input, which it reads as a sweep.
+#[test]
+fn ses_status_events_and_the_sweep_reach_alarm_suppressor() {
+    use ses_monitor::alarm::{Notification, parse_notifications};
+    let t = template();
+    let rules = resources_of_type(&t, "AWS::Events::Rule");
+    let rule = rules
+        .iter()
+        .find(|(_, r)| r["Properties"]["EventPattern"]["source"] == serde_json::json!(["aws.ses"]))
+        .expect("a rule for SES events");
+    let p = &rule.1["Properties"];
+    assert_eq!(p["Targets"][0]["Arn"], serde_json::json!({"Ref": "AlarmTopic"}));
+    for dt in p["EventPattern"]["detail-type"].as_array().unwrap() {
+        let ev = serde_json::json!({"source": "aws.ses", "detail-type": dt, "detail": {}});
+        let got = parse_notifications(&ev.to_string());
+        assert!(matches!(got[0], Ok(Notification::SendingStatus(_))), "{dt}: {got:?}");
+    }
+    let policy = &t["Resources"]["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+    let events = policy
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Principal"]["Service"] == "events.amazonaws.com")
+        .expect("EventBridge may publish to the alarm topic");
+    assert_eq!(events["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0], rule.0);
+
+    let f = &t["Resources"][function_for(&t, "alarm-suppressor")]["Properties"]["Events"];
+    let schedules: Vec<&Value> =
+        f.as_object().unwrap().values().filter(|e| e["Type"] == "Schedule").collect();
+    assert_eq!(schedules.len(), 1, "one sweep schedule");
+    assert!(schedules[0]["Properties"].get("Input").is_none(), "the Scheduled Event itself is the input");
+    let ev = r#"{"version":"0","detail-type":"Scheduled Event","source":"aws.events","detail":{}}"#;
+    assert!(matches!(parse_notifications(ev)[0], Ok(Notification::Sweep(_))));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -43,12 +43,14 @@ use aws_sdk_cloudwatch::types::{
 use chrono::{DateTime, Duration, Timelike, Utc};
 use serde_json::{Value, json};
 use ses_monitor::alarm::{AlarmFormat, AlarmState, parse_alarms};
+use ses_monitor::alarm_states::CloudWatchAlarms;
 use ses_monitor::cloudwatch::CloudWatchSink;
 use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest;
 use ses_monitor::ledger::DynamoLedger;
 use ses_monitor::ses::EventKind;
 use ses_monitor::sesv2::{ConfigSetRef, MemorySes, SendingControl, SesV2};
+use ses_monitor::store::{DynamoStore, Journal};
 use ses_monitor::suppress::{self, Deps, SuppressorConfig};
 use ses_monitor::synth::{self, Generator};
 use ses_monitor_tests::alarm_queue::AlarmQueue;
@@ -247,7 +249,7 @@ async fn hard_bounce_alarm_reaches_the_queue_through_sns() {
     assert_eq!(notice.metrics[0].dimensions, [("RecipientDomain".to_string(), "gmail.com".to_string())]);
     assert_eq!(notice.window(Duration::zero(), Utc::now()), (change - Duration::seconds(60), change));
     let scope = notice.scope(&[NAMESPACE.to_string()]);
-    assert_eq!(scope.recipient_domain.as_deref(), Some("gmail.com"));
+    assert_eq!(scope.recipient_domains, ["gmail.com"]);
     assert!(scope.tags.is_empty() && scope.configuration_set.is_none(), "{scope:?}");
     assert!(notice.is_owned(&["ses-monitor-".to_string()], &[]));
 
@@ -265,12 +267,24 @@ async fn hard_bounce_alarm_reaches_the_queue_through_sns() {
     .expect("suppressor configuration");
     let list = MemorySes::default();
     let ses = SesV2::new(sesv2.clone());
-    let deps = Deps { ledger: &ledger, list: &list, sending: &ses, partition: "aws", region: REGION };
+    // DescribeAlarms on the emulator's CloudWatch (the current state decides the pause), the
+    // journal and the lease in the ledger table.
+    let alarms = CloudWatchAlarms::new(p.cloudwatch.clone());
+    let store = DynamoStore::new(dynamo.clone(), "ses-monitor-ledger");
+    let deps = Deps {
+        ledger: &ledger,
+        list: &list,
+        sending: &ses,
+        alarms: &alarms,
+        store: &store,
+        partition: "aws",
+        region: REGION,
+    };
     let result =
         suppress::handle(&scfg, &deps, &sqs_lambda_event(&body), Utc::now()).await.expect("suppressor");
     let outcome = &result.alarms[0];
     assert_eq!(outcome.action, "suppressed", "{result:?}");
-    assert_eq!(outcome.recipient_domain.as_deref(), Some("gmail.com"));
+    assert_eq!(outcome.recipient_domains, ["gmail.com"]);
     assert_eq!(outcome.suppressed.get("BOUNCE"), Some(&8), "{outcome:?}");
     assert_eq!(outcome.sending.as_deref(), Some("paused:ses-monitor"));
     let mut suppressed: Vec<String> = list.suppressed.lock().unwrap().keys().cloned().collect();
@@ -285,7 +299,11 @@ async fn hard_bounce_alarm_reaches_the_queue_through_sns() {
     bounced.sort();
     bounced.dedup();
     assert_eq!(suppressed, bounced, "every hard-bounced recipient, and nobody else");
-    let items = scan_table(&dynamo, "ses-monitor-ledger").await;
+    let items: Vec<_> = scan_table(&dynamo, "ses-monitor-ledger")
+        .await
+        .into_iter()
+        .filter(|i| i["pk"].as_s().is_ok_and(|pk| pk.starts_with("D#")))
+        .collect();
     assert_eq!(items.len(), 8);
     assert!(items.iter().all(|i| i.contains_key("suppressed_at")), "every ledger item marked");
     let set = ConfigSetRef::new("aws", REGION, ACCOUNT_ID, "ses-monitor");
@@ -322,6 +340,13 @@ async fn hard_bounce_alarm_reaches_the_queue_through_sns() {
     assert_eq!(resumed.alarms[0].sending.as_deref(), Some("resumed:ses-monitor"));
     let state = ses.state(&set).await.expect("state");
     assert!(state.enabled && state.paused_by.is_empty(), "{state:?}");
+    // The journal in the table: the two notices, the pause, the suppression and the resume.
+    let day = Utc::now() - Duration::hours(1);
+    let mut kinds: Vec<&str> = Vec::new();
+    let entries = store.entries(day, Utc::now() + Duration::minutes(1)).await.expect("journal");
+    kinds.extend(entries.iter().map(|e| e.event.kind()));
+    kinds.sort();
+    assert_eq!(kinds, ["alarm", "alarm", "paused", "resumed", "suppressed"], "{entries:?}");
     eprintln!("whole pipeline test: {:?}", started.elapsed());
 }
 

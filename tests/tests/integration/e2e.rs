@@ -357,7 +357,14 @@ async fn the_three_functions_work_together_as_deployed() {
             assert_eq!(a["suppressed"], json!({"BOUNCE": bounced.len()}), "{got}");
             assert_eq!((&a["left_over"], &a["failed"], &a["dry_run"]), (&json!(0), &json!(0), &json!(false)));
             assert_eq!(a["sending"], format!("paused:{config_set}"), "{got}");
-            assert_eq!(a.get("recipient_domain").and_then(Value::as_str), alarm.domain.as_deref());
+            let domains: Vec<&str> = a
+                .get("recipient_domains")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            assert_eq!(domains, alarm.domain.as_deref().into_iter().collect::<Vec<_>>(), "{got}");
 
             // The suppression requests, as SES would have received them.
             let mut sent: Vec<(String, String)> = proxy
@@ -397,6 +404,7 @@ async fn the_three_functions_work_together_as_deployed() {
             let items = scan_table(&dynamo, LEDGER_TABLE).await;
             let marked: BTreeSet<String> = items
                 .iter()
+                .filter(|i| i["pk"].as_s().is_ok_and(|pk| pk.starts_with("D#")))
                 .map(|i| from_item(i).expect("ledger item"))
                 .filter(|e| e.suppressed_at.is_some())
                 .map(|e| e.recipient)
@@ -405,7 +413,7 @@ async fn the_three_functions_work_together_as_deployed() {
 
             let (enabled, paused_by) = sending_state(&sesv2, &config_set).await;
             assert!(!enabled, "sending paused");
-            assert_eq!(paused_by.as_deref(), Some(alarm.name.as_str()), "paused-by tag");
+            assert_eq!(paused_by, std::slice::from_ref(&alarm.name), "the alarm's holder tag");
         })
         .await;
 
@@ -445,10 +453,60 @@ async fn the_three_functions_work_together_as_deployed() {
             assert_eq!(ok.len(), 1, "one OK notification: {ok:?}");
             let got = suppressor.invoke(&alarms.sqs_event(&ok[0])).await.unwrap_or_else(|e| panic!("{e}"));
             let a = &got["alarms"][0];
-            assert_eq!((&a["state"], &a["action"]), (&json!("OK"), &json!("resumed")), "{got}");
+            assert_eq!((&a["state"], &a["action"]), (&json!("OK"), &json!("no_action_for_state")), "{got}");
             assert_eq!(a["sending"], format!("resumed:{config_set}"), "{got}");
-            assert_eq!(sending_state(&sesv2, &config_set).await, (true, None), "sending on, tag removed");
+            assert_eq!(sending_state(&sesv2, &config_set).await, (true, vec![]), "sending on, tag removed");
         })
+        .await;
+
+    steps
+        .run(
+            "2e alarm-suppressor: an SES sending-status event through the alarm topic → journaled",
+            &[&suppressor],
+            async {
+                // As the template's rule delivers it: the EventBridge event as the SNS message.
+                let event = json!({"version": "0", "id": "e2e-status-1", "detail-type": "Sending Status Disabled",
+                    "source": "aws.ses", "account": ses_monitor_tests::ACCOUNT_ID, "time": Utc::now().to_rfc3339(),
+                    "region": ses_monitor_tests::REGION,
+                    "resources": [format!("arn:aws:ses:{}:{}:tenant/e2e/tn-1", ses_monitor_tests::REGION, ses_monitor_tests::ACCOUNT_ID)],
+                    "detail": {"version": "1.0.0", "data": {"origin": "AWS_MANAGED",
+                        "record": {"status": "DISABLED", "cause": "e2e"}}}});
+                aws_sdk_sns::Client::new(&sdk)
+                    .publish()
+                    .topic_arn(&alarms.topic_arn)
+                    .message(event.to_string())
+                    .send()
+                    .await
+                    .expect("Publish");
+                let got = alarms.take(5).await;
+                assert_eq!(got.len(), 1, "{got:?}");
+                let out = suppressor.invoke(&alarms.sqs_event(&got[0])).await.unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(out["skipped"], 0, "{out}");
+                assert_eq!(out["sending_status"][0]["status"], "DISABLED", "{out}");
+                let journal = ses_monitor::store::DynamoStore::new(dynamo.clone(), LEDGER_TABLE);
+                let entries = ses_monitor::store::Journal::entries(&journal, Utc::now() - Duration::days(1), Utc::now() + Duration::minutes(5))
+                    .await
+                    .expect("journal");
+                let kinds: BTreeSet<&str> = entries.iter().map(|e| e.event.kind()).collect();
+                for k in ["alarm", "paused", "suppressed", "resumed", "sending_status"] {
+                    assert!(kinds.contains(k), "the journal has {k}: {entries:?}");
+                }
+            },
+        )
+        .await;
+
+    steps
+        .run(
+            "2f alarm-suppressor: the scheduled sweep → nothing pending, nothing to change",
+            &[&suppressor],
+            async {
+                let sweep = json!({"version": "0", "id": "e2e-sweep", "detail-type": "Scheduled Event",
+                "source": "aws.events", "time": Utc::now().to_rfc3339(), "detail": {}});
+                let out = suppressor.invoke(&sweep).await.unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(out["sweep"]["pending"], 0, "{out}");
+                assert_eq!(out["sweep"]["sending"], format!("not_paused:{config_set}"), "{out}");
+            },
+        )
         .await;
 
     // --- 3: the report -------------------------------------------------------------------------
@@ -903,15 +961,10 @@ impl HardBounceAlarm {
     }
 }
 
-/// Whether sending is enabled on the configuration set, and its `ses-monitor:paused-by` tag.
-async fn sending_state(sesv2: &aws_sdk_sesv2::Client, set: &str) -> (bool, Option<String>) {
+/// Whether sending is enabled on the configuration set, and the alarms its holder tags name.
+async fn sending_state(sesv2: &aws_sdk_sesv2::Client, set: &str) -> (bool, Vec<String>) {
     let out =
         sesv2.get_configuration_set().configuration_set_name(set).send().await.expect("GetConfigurationSet");
     let enabled = out.sending_options().is_none_or(|o| o.sending_enabled());
-    let tag = out
-        .tags()
-        .iter()
-        .find(|t| t.key() == ses_monitor::sesv2::PAUSED_BY_TAG)
-        .map(|t| t.value().to_string());
-    (enabled, tag)
+    (enabled, ses_monitor::sesv2::holders_from_tags(out.tags().iter().map(|t| (t.key(), t.value()))))
 }

@@ -3,11 +3,15 @@
 //! minutes of linking). Run one subject with its module path, e.g.
 //! `cargo test -p ses-monitor-tests --test integration e2e::`.
 
+mod alarm_faults;
+mod alarm_logs;
 mod alarm_pipeline;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;
 mod e2e;
 mod ledger_dynamodb;
+mod pause_concurrency;
 mod rate_reporter_emulator;
 mod sesv2_probe;
+mod store_dynamodb;
 mod suppression_wire;

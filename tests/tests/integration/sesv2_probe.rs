@@ -20,7 +20,10 @@
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, SuppressionListReason, Tag};
 use ses_monitor::sesv2::SuppressionReason;
-use ses_monitor::sesv2::{ConfigSetRef, PAUSED_BY_TAG, SendingControl, SendingState, SesV2, SuppressionList};
+use ses_monitor::sesv2::{
+    ConfigSetRef, PAUSED_BY_TAG, SendingControl, SendingState, SesV2, SuppressionList, holder_tag_key,
+    holder_tag_value,
+};
 use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION};
 
 fn arn(account: &str, name: &str) -> String {
@@ -129,15 +132,36 @@ async fn sending_control_pauses_and_resumes() {
     assert_eq!(set.arn, arn(ACCOUNT_ID, "main"));
 
     assert_eq!(ses.state(&set).await.unwrap(), SendingState { enabled: true, paused_by: vec![] });
+    let (a, b) = ("ses-hard-bounce-gmail".to_string(), "Bounce rate > 5% (gmail)".to_string());
+    ses.add_holders(&set, std::slice::from_ref(&a)).await.unwrap();
     ses.set_sending(&set, false).await.unwrap();
-    ses.set_paused_by(&set, &["ses-hard-bounce-gmail".to_string()]).await.unwrap();
+    // one tag per holder: adding b leaves a's tag alone
+    ses.add_holders(&set, std::slice::from_ref(&b)).await.unwrap();
     assert_eq!(
         ses.state(&set).await.unwrap(),
-        SendingState { enabled: false, paused_by: vec!["ses-hard-bounce-gmail".to_string()] }
+        SendingState { enabled: false, paused_by: vec![b.clone(), a.clone()] }
     );
+    let mut on_the_set = tags(&client, &set.arn).await;
+    on_the_set.sort();
+    let mut want =
+        vec![(holder_tag_key(&a), a.clone()), (holder_tag_key(&b), holder_tag_value(&b).expect("fits"))];
+    want.sort();
+    assert_eq!(on_the_set, want);
     assert!(!sending_enabled(&client, "main").await);
-    ses.set_paused_by(&set, &[]).await.unwrap();
+    // releasing a keeps b
+    ses.remove_holders(&set, std::slice::from_ref(&a)).await.unwrap();
+    assert_eq!(ses.state(&set).await.unwrap().paused_by, std::slice::from_ref(&b));
+    // an earlier version's list tag is read, and removed with the holders
+    client
+        .tag_resource()
+        .resource_arn(&set.arn)
+        .tags(tag(PAUSED_BY_TAG, "old-alarm"))
+        .send()
+        .await
+        .expect("Tag");
+    assert_eq!(ses.state(&set).await.unwrap().paused_by, [b.clone(), "old-alarm".to_string()]);
     ses.set_sending(&set, true).await.unwrap();
+    ses.remove_holders(&set, &[b, "old-alarm".to_string()]).await.unwrap();
     assert_eq!(ses.state(&set).await.unwrap(), SendingState { enabled: true, paused_by: vec![] });
     assert!(tags(&client, &set.arn).await.is_empty());
 

@@ -16,8 +16,11 @@ use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use ses_monitor::alarm::AlarmState;
+use ses_monitor::alarm_states::MemoryAlarms;
 use ses_monitor::ledger::{Ledger, LedgerEntry, MemoryLedger, Offence};
-use ses_monitor::sesv2::SesV2;
+use ses_monitor::sesv2::{SesV2, holder_tag_key};
+use ses_monitor::store::MemoryStore;
 use ses_monitor::suppress::{self, Deps, SuppressError, SuppressorConfig, SuppressorResult};
 use ses_monitor_tests::sdk_loader;
 
@@ -231,13 +234,28 @@ fn sns_alarm(state: &str) -> String {
     .to_string()
 }
 
+/// alarm-suppressor on an SNS notification of `state`, with the alarm in that state in
+/// CloudWatch (in memory: DescribeAlarms is not what these tests look at).
 async fn invoke(
     cfg: &SuppressorConfig,
     ledger: &MemoryLedger,
     ses: &SesV2,
     state: &str,
 ) -> Result<SuppressorResult, SuppressError> {
-    let deps = Deps { ledger, list: ses, sending: ses, partition: "aws", region: "us-east-1" };
+    let alarms = MemoryAlarms::default();
+    alarms.set(ALARM_NAME, AlarmState::parse(state));
+    alarms.alarms.lock().expect("not poisoned").get_mut(ALARM_NAME).expect("set").account =
+        Some(ACCOUNT.into());
+    let store = MemoryStore::default();
+    let deps = Deps {
+        ledger,
+        list: ses,
+        sending: ses,
+        alarms: &alarms,
+        store: &store,
+        partition: "aws",
+        region: "us-east-1",
+    };
     suppress::handle(cfg, &deps, &sns_alarm(state), t(NOW)).await
 }
 
@@ -368,7 +386,7 @@ async fn mixed_offenders_are_suppressed_in_priority_order_with_exact_requests() 
 
     let a = &r.alarms[0];
     assert_eq!((a.alarm.as_str(), a.state.as_str(), a.action.as_str()), (ALARM_NAME, "ALARM", "suppressed"));
-    assert_eq!(a.recipient_domain.as_deref(), Some("gmail.com"));
+    assert_eq!(a.recipient_domains, ["gmail.com"]);
     assert_eq!(
         a.window,
         Some((t("2026-11-27T08:45:00Z"), t("2026-11-27T09:46:00Z"))),
@@ -528,7 +546,7 @@ fn get_set() -> Sent {
 
 fn set_state(enabled: bool, paused_by: Option<&str>) -> HttpResponse {
     let tags: Vec<Value> =
-        paused_by.into_iter().map(|a| json!({"Key": "ses-monitor:paused-by", "Value": a})).collect();
+        paused_by.into_iter().map(|a| json!({"Key": holder_tag_key(a), "Value": a})).collect();
     ok(json!({"ConfigurationSetName": SET, "SendingOptions": {"SendingEnabled": enabled}, "Tags": tags}))
 }
 
@@ -547,27 +565,32 @@ fn set_arn() -> String {
 #[tokio::test]
 async fn pause_and_resume_on_the_wire() {
     let ledger = MemoryLedger::default();
+    // One tag for the alarm: its own key, its name as value.
+    let key = holder_tag_key(ALARM_NAME);
+    assert_eq!(key, "ses-monitor:paused-by:ec29a6a94647", "sha-256 of the name, 12 hex digits");
     let tag_resource = Sent::new(
         "POST",
         "/v2/email/tags",
-        Some(
-            json!({"ResourceArn": set_arn(), "Tags": [{"Key": "ses-monitor:paused-by", "Value": ALARM_NAME}]}),
-        ),
+        Some(json!({"ResourceArn": set_arn(), "Tags": [{"Key": key, "Value": ALARM_NAME}]})),
     );
+    // The earlier versions' list tag goes too, with the alarm's own.
     let untag_resource = Sent::new(
         "DELETE",
-        "/v2/email/tags?ResourceArn=arn%3Aaws%3Ases%3Aus-east-1%3A123456789012%3Aconfiguration-set%2Fmain\
-         &TagKeys=ses-monitor%3Apaused-by",
+        format!(
+            "/v2/email/tags?ResourceArn=arn%3Aaws%3Ases%3Aus-east-1%3A123456789012%3Aconfiguration-set%2Fmain\
+             &TagKeys=ses-monitor%3Apaused-by&TagKeys={}",
+            key.replace(':', "%3A")
+        ),
         None,
     );
     let (ses, wire) = Wire::new(vec![
-        // ALARM: read the state, tag, pause
+        // ALARM: read the state (under the lease), tag, pause
         (get_set(), set_state(true, None)),
         (tag_resource, ok(json!({}))),
         (put_sending(false), ok(json!({}))),
         // ALARM again: already paused by this alarm, nothing to write
         (get_set(), set_state(false, Some(ALARM_NAME))),
-        // OK: resume, then remove the tag
+        // OK: read, resume, then remove the tag
         (get_set(), set_state(false, Some(ALARM_NAME))),
         (put_sending(true), ok(json!({}))),
         (untag_resource, ok(json!({}))),
@@ -582,7 +605,7 @@ async fn pause_and_resume_on_the_wire() {
     let r = invoke(&cfg, &ledger, &ses, "OK").await.expect("handled");
     assert_eq!(
         (r.alarms[0].action.as_str(), r.alarms[0].sending.as_deref()),
-        ("resumed", Some("resumed:main"))
+        ("no_action_for_state", Some("resumed:main"))
     );
     wire.assert_all_sent();
 }
@@ -596,7 +619,7 @@ async fn a_set_paused_by_someone_else_is_left_alone() {
     let r = invoke(&cfg, &ledger, &ses, "ALARM").await.expect("handled");
     assert_eq!(r.alarms[0].sending.as_deref(), Some("already_paused_elsewhere:main"));
     let r = invoke(&cfg, &ledger, &ses, "OK").await.expect("handled");
-    assert_eq!(r.alarms[0].sending.as_deref(), Some("not_paused_by_this_alarm:main"));
+    assert_eq!(r.alarms[0].sending.as_deref(), Some("not_paused:main"));
     wire.assert_all_sent();
 }
 
@@ -650,4 +673,44 @@ async fn an_address_ses_refuses_is_counted_and_does_not_block_the_others() {
     assert_eq!(a.suppressed, expected);
     let rest: Vec<&str> = OFFENDERS.iter().map(|(a, _)| *a).filter(|a| *a != refused.0).collect();
     assert_eq!(marked_now(&ledger), marked(&rest), "the refused address stays unmarked");
+}
+
+/// An SES error response of REST-JSON form with the given status and code.
+fn error(status: u16, code: &str, message: &str) -> HttpResponse {
+    let mut r = HttpResponse::new(
+        StatusCode::try_from(status).expect("valid status"),
+        SdkBody::from(json!({"message": message}).to_string()),
+    );
+    r.headers_mut().insert("content-type", "application/json");
+    r.headers_mut().insert("x-amzn-errortype", code.to_string());
+    r
+}
+
+/// Item 2 of issue 10: a refusal about the caller (a missing permission, unknown credentials) or
+/// the service (a 5xx after the SDK's retries) fails the invocation, after marking what was
+/// really suppressed; before, every address was counted as `failed` and the invocation
+/// succeeded, so nothing was retried and nothing reached the failure queue.
+#[tokio::test]
+async fn refusals_of_the_caller_or_the_service_fail_the_invocation() {
+    let cases = [
+        ("AccessDeniedException", 403, 1),
+        ("UnrecognizedClientException", 403, 1),
+        ("InternalFailure", 500, MAX_ATTEMPTS),
+    ];
+    for (code, status, attempts) in cases {
+        let ledger = mixed_ledger().await;
+        let (first, second) = (OFFENDERS[0], OFFENDERS[1]);
+        let mut exchanges = suppress_ok(&[first]);
+        exchanges
+            .extend((0..attempts).map(|_| (put_suppressed(second.0, second.1), error(status, code, "no"))));
+        let (ses, wire) = Wire::new(exchanges).await;
+        let cfg = config(&[("SUPPRESSION_CONCURRENCY", "1")]);
+        let err = invoke(&cfg, &ledger, &ses, "ALARM").await.expect_err(code);
+        let SuppressError::Ses(e) = &err else { panic!("{code}: an SES error, not {err:?}") };
+        assert!(e.message.starts_with(code), "{e}");
+        assert!(!e.refused_item, "{code} is not about the address");
+        // nothing sent after it; the first address suppressed and marked, the rest not
+        wire.assert_all_sent();
+        assert_eq!(marked_now(&ledger), marked(&[first.0]), "{code}");
+    }
 }
