@@ -36,6 +36,9 @@ pub struct Summary {
     /// Events whose own time CloudWatch would refuse (older than 14 days or more than 2 hours
     /// ahead), published at the invocation time instead.
     pub clamped_timestamps: u64,
+    /// Deliveries whose `processingTimeMillis` was unusable (negative, not a number, over 24
+    /// hours: `ses::MAX_LATENCY_MS`): counted, their latency not published.
+    pub unusable_latencies: u64,
     /// What was published.
     pub metrics: MetricsSummary,
     /// Offender-ledger writes (absent when no ledger is configured).
@@ -153,6 +156,7 @@ fn count_event(
     };
     agg.add(&ev, minute);
     summary.events += 1;
+    summary.unusable_latencies += u64::from(ev.latency_unusable);
     *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
     if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint) {
         ledger_entries.extend(entries_for(&ev, &cfg.domains, now));
@@ -211,6 +215,7 @@ pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
         events = summary.events,
         recipients = summary.recipients,
         skipped = summary.skipped,
+        unusable_latencies = summary.unusable_latencies,
         series = summary.metrics.series,
         datums = report.datums,
         requests = report.requests,
@@ -320,6 +325,28 @@ mod tests {
         assert_eq!(ledger.all().len(), 1);
         let again = handle_with_ledger(&cfg, &MemorySink::default(), &ledger, &payload, now()).await.unwrap();
         assert_eq!(again.ledger, Some(RecordReport { written: 0, duplicates: 1, expired: 1 }));
+    }
+
+    /// A forged `processingTimeMillis` costs its latency only: 1e23 is not published as
+    /// 18446744073709551615, and 1e400 no longer loses the whole delivery.
+    #[tokio::test]
+    async fn unusable_latencies_are_counted_and_not_published() {
+        let delivery = |ms: &str| {
+            format!(
+                r#"{{"eventType":"Delivery","mail":{{"timestamp":"2026-11-27T09:59:00Z","destination":["a@gmail.com"]}},"delivery":{{"processingTimeMillis":{ms},"recipients":["a@gmail.com"],"timestamp":"2026-11-27T09:59:01Z"}}}}"#
+            )
+        };
+        let payload = ["1200", "1e23", "1e400", "-3"].map(delivery).join("\n");
+        let cfg = IngestConfig::default();
+        let sink = MemorySink::default();
+        let s = handle(&cfg, &sink, &payload, now()).await.unwrap();
+        assert_eq!((s.events, s.skipped, s.unusable_latencies), (4, 0, 3), "{s:?}");
+        assert_eq!(s.metrics.totals.get("Delivery"), Some(&4));
+        let batch = &sink.batches()[0];
+        for series in &batch.series {
+            assert!(series.latency.iter().all(|(ms, _)| *ms == 1200), "{:?}", series.latency);
+        }
+        assert_eq!(serde_json::to_value(&s).unwrap()["unusable_latencies"], 3);
     }
 
     #[test]
