@@ -18,6 +18,8 @@
 //!   alarm-suppressor would receive for each notification.
 //! - [`ses_proxy`]: a recording SESv2 proxy in front of the emulator that answers the account
 //!   suppression-list calls ministack lacks.
+//! - [`faults`]: an endpoint that accepts and never answers, and a proxy that stops the emulator
+//!   answering after a given number of requests of one operation.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -40,6 +42,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 pub mod alarm_queue;
+pub mod faults;
 pub mod lambda;
 pub mod ses_proxy;
 

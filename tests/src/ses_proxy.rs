@@ -166,20 +166,35 @@ async fn handle(
         h.insert("x-amzn-requestid", HeaderValue::from_static("5e5c0f2a-0000-4000-8000-5e5c0f2a0000"));
         return (StatusCode::OK, h, "{}").into_response();
     }
-    let mut req = st.client.request(method.clone(), format!("{}{path}", st.upstream)).body(body.clone());
-    for (k, v) in &headers {
+    match forward(&st.client, &st.upstream, method.clone(), &path, &headers, body.clone()).await {
+        Ok(resp) => {
+            record(resp.status().as_u16(), false);
+            resp
+        }
+        Err(e) => {
+            record(502, true);
+            (StatusCode::BAD_GATEWAY, format!("ses proxy: upstream {}: {e}", st.upstream)).into_response()
+        }
+    }
+}
+
+/// Sends a request on to `upstream` (`http://host:port`) as it came, and turns the answer into
+/// the proxy's response (hop-by-hop headers left to the HTTP stacks).
+pub(crate) async fn forward(
+    client: &reqwest::Client,
+    upstream: &str,
+    method: Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, reqwest::Error> {
+    let mut req = client.request(method, format!("{upstream}{path}")).body(body);
+    for (k, v) in headers {
         if passes(k) {
             req = req.header(k, v);
         }
     }
-    let resp = match req.send().await {
-        Ok(r) => r,
-        Err(e) => {
-            record(502, true);
-            return (StatusCode::BAD_GATEWAY, format!("ses proxy: upstream {}: {e}", st.upstream))
-                .into_response();
-        }
-    };
+    let resp = req.send().await?;
     let status = resp.status();
     let mut h = HeaderMap::new();
     for (k, v) in resp.headers() {
@@ -188,6 +203,5 @@ async fn handle(
         }
     }
     let bytes = resp.bytes().await.unwrap_or_default();
-    record(status.as_u16(), false);
-    (status, h, bytes).into_response()
+    Ok((status, h, bytes).into_response())
 }

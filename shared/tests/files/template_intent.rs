@@ -695,6 +695,27 @@ fn send_email_only_from_the_report_identity() {
     assert!(statements(reporter_role).iter().any(|s| actions(s).iter().any(|a| a == "ses:SendEmail")));
 }
 
+/// Every function's AWS calls have timeouts sized from its Lambda `Timeout` (a hung endpoint
+/// fails the call with most of the function's time left), so the two must not drift apart.
+#[test]
+fn aws_call_timeouts_are_sized_for_each_functions_lambda_timeout() {
+    let t = template();
+    let mut seen = BTreeSet::new();
+    for (binary, timeouts) in ses_monitor::aws::Timeouts::FUNCTIONS {
+        let f = &t["Resources"][function_for(&t, binary)]["Properties"];
+        let secs = f["Timeout"].as_u64().unwrap_or_else(|| panic!("{binary}: Timeout"));
+        assert_eq!(
+            timeouts.lambda,
+            std::time::Duration::from_secs(secs),
+            "{binary}: Timeout in template.yaml"
+        );
+        assert!(timeouts.operation * 4 <= timeouts.lambda, "{binary}");
+        seen.insert(binary.to_string());
+    }
+    let deployed: BTreeSet<String> = FUNCTIONS.iter().map(|(b, _)| b.to_string()).collect();
+    assert_eq!(seen, deployed, "every function has its timeouts");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Alarms and pause-on-alarm
 // ---------------------------------------------------------------------------------------------

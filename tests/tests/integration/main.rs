@@ -4,6 +4,7 @@
 //! `cargo test -p ses-monitor-tests --test integration e2e::`.
 
 mod alarm_pipeline;
+mod aws_timeouts;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;
 mod e2e;
