@@ -36,7 +36,8 @@ pub struct ReporterConfig {
     pub sender: Option<String>,
     /// `REPORT_RECIPIENTS` (comma-separated); empty → no email.
     pub recipients: Vec<String>,
-    /// `CONFIGURATION_SET` to send the report through.
+    /// `REPORT_CONFIGURATION_SET`: the report's own configuration set, never the monitored one
+    /// (alarm-suppressor pauses that, and the report must get out exactly then).
     pub configuration_set: Option<String>,
     /// `HARD_BOUNCE_THRESHOLDS` and `COMPLAINT_THRESHOLDS` (percent, `WATCH,WARN,CRITICAL`).
     pub thresholds: Thresholds,
@@ -86,7 +87,7 @@ impl ReporterConfig {
             namespace,
             sender,
             recipients,
-            configuration_set: clean("CONFIGURATION_SET"),
+            configuration_set: clean("REPORT_CONFIGURATION_SET"),
             thresholds: Thresholds {
                 hard_bounce: levels(
                     "HARD_BOUNCE_THRESHOLDS",

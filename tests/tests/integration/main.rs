@@ -9,6 +9,8 @@ mod cloudwatch_api_sink;
 mod cloudwatch_retries;
 mod e2e;
 mod ledger_dynamodb;
+mod log_privacy;
 mod rate_reporter_emulator;
+mod report_schedule;
 mod sesv2_probe;
 mod suppression_wire;
