@@ -8,6 +8,7 @@ mod aws_timeouts;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;
 mod e2e;
+mod fault_injection;
 mod ledger_dynamodb;
 mod log_privacy;
 mod rate_reporter_emulator;
