@@ -22,6 +22,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use crate::ses_proxy::Server;
+
 /// A port that accepts connections and never answers; counts the connections.
 #[derive(Debug)]
 pub struct HungEndpoint {
@@ -100,8 +102,7 @@ struct FreezeState {
 pub struct FreezingProxy {
     addr: SocketAddr,
     state: Arc<FreezeState>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    server: Option<Server>,
 }
 
 impl std::fmt::Debug for FreezingProxy {
@@ -137,25 +138,12 @@ impl FreezingProxy {
             held: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
         });
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().fallback(handle).with_state(state.clone());
-        let thread = std::thread::Builder::new()
-            .name("freezing-proxy".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("proxy runtime");
-                rt.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        r = axum::serve(listener, app) => r.expect("proxy server"),
-                        _ = stopped => {}
-                    }
-                });
-            })
-            .expect("proxy thread");
-        Self { addr, state, stop: Some(stop), thread: Some(thread) }
+        let server = Server::start(
+            "freezing-proxy",
+            listener,
+            Router::new().fallback(handle).with_state(state.clone()),
+        );
+        Self { addr, state, server: Some(server) }
     }
 
     /// `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL`.
@@ -188,13 +176,9 @@ impl FreezingProxy {
 
 impl Drop for FreezingProxy {
     fn drop(&mut self) {
+        // Held requests first, then the server (which waits for its thread).
         let _ = self.state.thawed.send(true);
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        drop(self.server.take());
     }
 }
 

@@ -54,8 +54,50 @@ struct ProxyState {
 pub struct SesProxy {
     addr: SocketAddr,
     state: Arc<ProxyState>,
+    /// Stops the server when the proxy is dropped.
+    _server: Server,
+}
+
+/// An axum app served on its own thread and current-thread Tokio runtime (so it serves whatever
+/// runtime flavour the test uses); stops when dropped.
+pub(crate) struct Server {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Serves `app` on `listener` (bound, non-blocking) on a thread named `name`.
+    pub(crate) fn start(name: &str, listener: std::net::TcpListener, app: Router) -> Self {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("proxy runtime");
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                    tokio::select! {
+                        r = axum::serve(listener, app) => r.expect("proxy server"),
+                        _ = stopped => {}
+                    }
+                });
+            })
+            .expect("proxy thread");
+        Self { stop: Some(stop), thread: Some(thread) }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for SesProxy {
@@ -78,25 +120,9 @@ impl SesProxy {
             client: reqwest::Client::builder().no_proxy().build().expect("HTTP client"),
             log: Mutex::new(Vec::new()),
         });
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().fallback(handle).with_state(state.clone());
-        let thread = std::thread::Builder::new()
-            .name("ses-proxy".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("proxy runtime");
-                rt.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        r = axum::serve(listener, app) => r.expect("proxy server"),
-                        _ = stopped => {}
-                    }
-                });
-            })
-            .expect("proxy thread");
-        Self { addr, state, stop: Some(stop), thread: Some(thread) }
+        let server =
+            Server::start("ses-proxy", listener, Router::new().fallback(handle).with_state(state.clone()));
+        Self { addr, state, _server: server }
     }
 
     /// `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_SESV2`.
@@ -116,17 +142,6 @@ impl SesProxy {
             .filter(|r| r.method == "PUT" && r.path == SUPPRESSION_PATH)
             .map(|r| r.body)
             .collect()
-    }
-}
-
-impl Drop for SesProxy {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -19,7 +19,6 @@
 
 use std::time::{Duration as StdDuration, Instant};
 
-use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use ses_monitor_tests::lambda::{LambdaFunction, Template};
@@ -100,14 +99,6 @@ async fn the_scheduled_report_names_its_day_and_goes_out_while_sending_is_paused
     let queue_url = sqs.create_queue().queue_name(TARGET_QUEUE).send().await.expect("CreateQueue").queue_url;
     let queue_url = queue_url.expect("queue URL");
     let queue_arn = format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{TARGET_QUEUE}");
-    let attrs = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("GetQueueAttributes");
-    assert_eq!(attrs.attributes().and_then(|a| a.get(&QueueAttributeName::QueueArn)), Some(&queue_arn));
     events_api(
         &emu,
         "PutRule",
