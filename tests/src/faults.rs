@@ -170,14 +170,14 @@ impl FreezingProxy {
     /// (their clients gave up long ago), so exactly `allowed` of the operation reached the
     /// emulator.
     pub fn thaw(&self) {
-        let _ = self.state.thawed.send(true);
+        self.state.thawed.send_replace(true);
     }
 }
 
 impl Drop for FreezingProxy {
     fn drop(&mut self) {
         // Held requests first, then the server (which waits for its thread).
-        let _ = self.state.thawed.send(true);
+        self.state.thawed.send_replace(true);
         drop(self.server.take());
     }
 }
