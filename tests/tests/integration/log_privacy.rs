@@ -72,7 +72,8 @@ async fn no_address_reaches_the_logs_at_trace_level() {
         .with_parameter("LogLevel", "trace")
         .with_parameter("ReportSender", REPORT_SENDER)
         .with_parameter("ReportRecipients", REPORT_RECIPIENTS.join(","))
-        .with_resource_name("LedgerTable", LEDGER_TABLE);
+        .with_resource_name("LedgerTable", LEDGER_TABLE)
+        .with_resource_name("ReportConfigurationSet", "ses-monitor-report");
     let endpoint = [("AWS_ENDPOINT_URL", emu.endpoint_url())];
 
     // ses-events: the SQS sample batch and the bounces and complaint of events/, and a batch
