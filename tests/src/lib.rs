@@ -323,6 +323,29 @@ pub async fn create_ledger_table(sdk: &SdkConfig, name: &str) -> aws_sdk_dynamod
     client
 }
 
+/// Creates in the emulator what the stack's SES part has: these configuration sets, and the
+/// report sender's email identity.
+///
+/// # Panics
+/// When a call fails.
+pub async fn create_ses_resources(sdk: &SdkConfig, configuration_sets: &[&str], sender: &str) {
+    let sesv2 = aws_sdk_sesv2::Client::new(sdk);
+    for set in configuration_sets {
+        sesv2
+            .create_configuration_set()
+            .configuration_set_name(*set)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreateConfigurationSet {set}: {}", DisplayErrorContext(&e)));
+    }
+    sesv2
+        .create_email_identity()
+        .email_identity(sender)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateEmailIdentity {sender}: {}", DisplayErrorContext(&e)));
+}
+
 /// Every item of a table (Scan, all pages), in no particular order.
 ///
 /// # Panics

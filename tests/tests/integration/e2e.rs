@@ -54,7 +54,7 @@ use ses_monitor::synth::{self, EventSpec};
 use ses_monitor_tests::alarm_queue::{AlarmMessage, AlarmQueue};
 use ses_monitor_tests::lambda::{FUNCTIONS, LambdaFunction, Steps, Template, env_map, function_binary};
 use ses_monitor_tests::ses_proxy::{SUPPRESSION_PATH, SesProxy};
-use ses_monitor_tests::{Emulator, create_ledger_table, repo_root, scan_table};
+use ses_monitor_tests::{Emulator, create_ledger_table, create_ses_resources, repo_root, scan_table};
 
 /// `AWS::StackName` of the stack the test stands for.
 const STACK: &str = "ses-monitor";
@@ -131,15 +131,7 @@ async fn the_three_functions_work_together_as_deployed() {
             assert_eq!(ses_events_def.env.get("LEDGER_TABLE").map(String::as_str), Some(LEDGER_TABLE));
             let dynamo = create_ledger_table(&sdk, LEDGER_TABLE).await;
             let alarms = AlarmQueue::new(&sdk, ALARM_TOPIC, ALARM_QUEUE).await;
-            for set in [config_set.as_str(), REPORT_SET] {
-                sesv2
-                    .create_configuration_set()
-                    .configuration_set_name(set)
-                    .send()
-                    .await
-                    .expect("CreateConfigurationSet");
-            }
-            sesv2.create_email_identity().email_identity(REPORT_SENDER).send().await.expect("identity");
+            create_ses_resources(&sdk, &[&config_set, REPORT_SET], REPORT_SENDER).await;
             (dynamo, alarms)
         })
         .await;

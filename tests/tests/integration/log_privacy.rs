@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use ses_monitor::logging::redact;
 use ses_monitor::synth;
 use ses_monitor_tests::lambda::{LambdaFunction, Template};
-use ses_monitor_tests::{Emulator, create_ledger_table, repo_root};
+use ses_monitor_tests::{Emulator, create_ledger_table, create_ses_resources, repo_root};
 
 const LEDGER_TABLE: &str = "ses-monitor-ledger";
 const REPORT_SENDER: &str = "reports@example.net";
@@ -65,8 +65,7 @@ async fn no_address_reaches_the_logs_at_trace_level() {
     let emu = Emulator::start();
     let sdk = emu.sdk_config().await;
     create_ledger_table(&sdk, LEDGER_TABLE).await;
-    let sesv2 = aws_sdk_sesv2::Client::new(&sdk);
-    sesv2.create_email_identity().email_identity(REPORT_SENDER).send().await.expect("identity");
+    create_ses_resources(&sdk, &["ses-monitor-report"], REPORT_SENDER).await;
     let template = Template::load("ses-monitor")
         .with_parameter("MetricsSink", "api")
         .with_parameter("LogLevel", "trace")

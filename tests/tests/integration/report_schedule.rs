@@ -23,7 +23,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use ses_monitor_tests::lambda::{LambdaFunction, Template};
 use ses_monitor_tests::ses_proxy::SesProxy;
-use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION};
+use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION, create_ses_resources};
 
 const REPORT_SENDER: &str = "reports@example.net";
 const REPORT_RECIPIENTS: [&str; 2] = ["ops@example.net", "deliverability@example.net"];
@@ -64,16 +64,8 @@ async fn the_scheduled_report_names_its_day_and_goes_out_while_sending_is_paused
     let monitored = template.parameter("ConfigurationSetName").expect("ConfigurationSetName").to_string();
 
     // What the stack creates, and the monitored set paused as alarm-suppressor pauses it.
+    create_ses_resources(&sdk, &[&monitored, REPORT_SET], REPORT_SENDER).await;
     let sesv2 = aws_sdk_sesv2::Client::new(&sdk);
-    for set in [monitored.as_str(), REPORT_SET] {
-        sesv2
-            .create_configuration_set()
-            .configuration_set_name(set)
-            .send()
-            .await
-            .expect("CreateConfigurationSet");
-    }
-    sesv2.create_email_identity().email_identity(REPORT_SENDER).send().await.expect("identity");
     sesv2
         .put_configuration_set_sending_options()
         .configuration_set_name(&monitored)
