@@ -1,12 +1,73 @@
 //! AWS SDK plumbing shared by the functions: loading the configuration once, and turning SDK
 //! errors into short, useful messages.
 
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
 use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-/// Loads the AWS configuration the standard way (region, credentials, `AWS_ENDPOINT_URL`,
-/// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE`), once per container.
-pub async fn load() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+/// The timeouts of every AWS call a function makes. Without them, an endpoint that accepts a
+/// connection and never answers holds the function until Lambda kills it (60–300 s), with no
+/// retry and no error of ours in the log. With them, a hung attempt is cut, the SDK retries it
+/// (its standard mode: 3 attempts with back-off), and the operation fails with an error that
+/// names the timeout well before Lambda's own — so the invocation fails in time, Lambda retries
+/// it, and the failure queue keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The function's Lambda timeout these are sized for (its `Timeout` in template.yaml).
+    pub lambda: Duration,
+    /// Establishing a connection (TCP and TLS).
+    pub connect: Duration,
+    /// One attempt: connecting, sending, and the whole answer.
+    pub attempt: Duration,
+    /// One operation: every attempt and the back-off between them.
+    pub operation: Duration,
+}
+
+impl Timeouts {
+    /// ses-events (a 60 s function): 15 s per operation, 5 s per attempt, 3 s to connect.
+    pub const SES_EVENTS: Self = Self::within(Duration::from_secs(60));
+    /// alarm-suppressor (300 s): 75 s per operation, 25 s per attempt, 3 s to connect.
+    pub const ALARM_SUPPRESSOR: Self = Self::within(Duration::from_secs(300));
+    /// rate-reporter (300 s): 75 s per operation, 25 s per attempt, 3 s to connect.
+    pub const RATE_REPORTER: Self = Self::within(Duration::from_secs(300));
+    /// Each function's, by binary name (template_intent checks them against template.yaml).
+    pub const FUNCTIONS: [(&'static str, Self); 3] = [
+        ("ses-events", Self::SES_EVENTS),
+        ("alarm-suppressor", Self::ALARM_SUPPRESSOR),
+        ("rate-reporter", Self::RATE_REPORTER),
+    ];
+
+    /// Sized from a Lambda timeout: an operation may take a quarter of it, so a function's first
+    /// hung call fails with three quarters of its time left; each attempt a third of that, so
+    /// the SDK's retries fit in; connecting at most 3 s (a lost SYN is sent again after 1 s).
+    pub const fn within(lambda: Duration) -> Self {
+        let operation = Duration::from_millis(lambda.as_millis() as u64 / 4);
+        let attempt = Duration::from_millis(operation.as_millis() as u64 / 3);
+        let connect = if attempt.as_millis() < 3000 { attempt } else { Duration::from_secs(3) };
+        Self { lambda, connect, attempt, operation }
+    }
+
+    /// As the SDK's configuration.
+    pub fn config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+}
+
+/// The standard AWS configuration loader (region, credentials, `AWS_ENDPOINT_URL`,
+/// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE`) with these timeouts; [`load`] uses it, tests add an
+/// endpoint or credentials to it.
+pub fn loader(timeouts: Timeouts) -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(timeouts.config())
+}
+
+/// Loads the AWS configuration once per container, with the function's [`Timeouts`].
+pub async fn load(timeouts: Timeouts) -> aws_config::SdkConfig {
+    loader(timeouts).load().await
 }
 
 /// `Code: message (request id …)` for a service error; the full context chain for transport
@@ -67,5 +128,28 @@ pub fn partition(region: &str) -> &'static str {
         "aws-us-gov"
     } else {
         "aws"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_leave_most_of_the_function_time() {
+        let t = Timeouts::SES_EVENTS;
+        assert_eq!(
+            (t.connect, t.attempt, t.operation),
+            (Duration::from_secs(3), Duration::from_secs(5), Duration::from_secs(15))
+        );
+        for (f, t) in Timeouts::FUNCTIONS {
+            assert!(t.operation * 4 <= t.lambda, "{f}");
+            assert!(t.attempt * 3 <= t.operation && t.connect <= t.attempt, "{f}: {t:?}");
+            let c = t.config();
+            assert_eq!(c.operation_timeout(), Some(t.operation));
+            assert_eq!(c.operation_attempt_timeout(), Some(t.attempt));
+            assert_eq!(c.connect_timeout(), Some(t.connect));
+        }
+        assert_eq!(Timeouts::within(Duration::from_secs(4)).connect, Duration::from_millis(333));
     }
 }

@@ -275,23 +275,85 @@ impl<'a, M: Into<Msg<'a>>> From<LambdaRecord<'a, M>> for RecordShape<'a> {
 /// How many Lambda invocation records may wrap an event: a replayed record that fails again is
 /// wrapped once more. Deeper nesting is refused (unbounded, it would recurse until the stack
 /// overflows).
-const MAX_RECORD_NESTING: usize = 3;
+pub const MAX_RECORD_NESTING: usize = 3;
 
 /// Reads one JSON document into a [`Shape`], with the text it describes. A Lambda invocation
 /// record (the on-failure destination's, when a dead-letter queue is replayed) is read as the
 /// event it holds, as if that came itself.
 fn probe(text: &str) -> Result<(Shape<'_>, &str), serde_json::Error> {
-    let (mut shape, mut text) = (probe_one(text)?, text);
+    follow_records(text, probe_one, |shape| match shape.records {
+        None => shape.failed_event,
+        Some(_) => None,
+    })
+}
+
+/// Reads `text` with `read`, and while what it read is a Lambda invocation record (`record_of`
+/// gives its `requestPayload`), reads the event inside instead: at most [`MAX_RECORD_NESTING`]
+/// times, in a loop (a recursion would follow 20,000 nested records until the stack overflows).
+/// Returns the last document read and its text; whether that is still a record is for the caller
+/// to refuse.
+fn follow_records<'a, T, E>(
+    text: &'a str,
+    read: impl Fn(&'a str) -> Result<T, E>,
+    record_of: impl Fn(&T) -> Option<&'a RawValue>,
+) -> Result<(T, &'a str), E> {
+    let (mut doc, mut text) = (read(text)?, text);
     for _ in 0..MAX_RECORD_NESTING {
-        match (&shape.records, shape.failed_event) {
-            (None, Some(event)) => {
+        match record_of(&doc) {
+            Some(event) => {
                 text = event.get();
-                shape = probe_one(text)?;
+                doc = read(text)?;
             }
-            _ => break,
+            None => break,
         }
     }
-    Ok((shape, text))
+    Ok((doc, text))
+}
+
+/// The two members that make a document a Lambda invocation record.
+#[derive(Deserialize)]
+struct RecordProbe<'a> {
+    #[serde(rename = "requestContext", default)]
+    request_context: Option<IgnoredAny>,
+    #[serde(rename = "requestPayload", borrow, default)]
+    request_payload: Option<&'a RawValue>,
+}
+
+impl<'a> RecordProbe<'a> {
+    fn failed_event(&self) -> Option<&'a RawValue> {
+        self.request_payload.filter(|_| self.request_context.is_some())
+    }
+}
+
+/// The event a payload stands for: a Lambda invocation record (what an on-failure destination
+/// receives, when a failed-invocations queue is replayed) is unwrapped to its `requestPayload`,
+/// through at most [`MAX_RECORD_NESTING`] records (a replayed record that fails again is wrapped
+/// once more); any other text — another JSON document, or not JSON at all — is returned as it is.
+///
+/// This is the rule ses-events' envelope reader applies; functions that read other payloads
+/// (rate-reporter's window request) use it to accept the same records.
+///
+/// # Errors
+/// A [`Skip`] with [`SkipReason::UnrecognisedPayload`] when records are nested deeper than
+/// [`MAX_RECORD_NESTING`] (never a recursion: 20,000 levels once overflowed the stack).
+pub fn invocation_payload(text: &str) -> Result<&str, Skip> {
+    fn record_of<'a>(p: &Option<RecordProbe<'a>>) -> Option<&'a RawValue> {
+        p.as_ref().and_then(RecordProbe::failed_event)
+    }
+    // Not JSON, or not an object: not a record.
+    let read = |t| Ok::<_, std::convert::Infallible>(serde_json::from_str::<RecordProbe<'_>>(t).ok());
+    let Ok((last, inner)) = follow_records(text, read, record_of);
+    match record_of(&last) {
+        Some(_) => Err(too_deep()),
+        None => Ok(inner),
+    }
+}
+
+fn too_deep() -> Skip {
+    Skip::new(
+        SkipReason::UnrecognisedPayload,
+        format!("Lambda invocation records nested more than {MAX_RECORD_NESTING} deep"),
+    )
 }
 
 /// Reads one JSON document into a [`Shape`]: the typed probe first, the raw one if some member
@@ -382,10 +444,7 @@ fn unwrap_shape<'a>(shape: Shape<'a>, text: &'a str, origin: Origin<'a>, out: &m
 /// The SES content of a document that is not a Lambda event (no `Records`).
 fn document_content<'a>(shape: Shape<'a>, text: &'a str) -> Result<Cow<'a, str>, Skip> {
     if shape.failed_event.is_some() {
-        Err(Skip::new(
-            SkipReason::UnrecognisedPayload,
-            format!("Lambda invocation records nested more than {MAX_RECORD_NESTING} deep"),
-        ))
+        Err(too_deep())
     } else if shape.is_ses {
         Ok(Cow::Borrowed(text))
     } else if shape.message.is_some() || shape.sns_type.is_some() {
@@ -618,6 +677,33 @@ mod tests {
         assert_eq!(units(&deep)[0].1, Err(SkipReason::UnrecognisedPayload));
         let ev = serde_json::json!({"Records":[{"eventSource":"aws:sqs","messageId":"x","body":deep}]});
         assert_eq!(units(&ev.to_string())[0].1, Err(SkipReason::UnrecognisedPayload));
+    }
+
+    #[test]
+    fn invocation_payload_unwraps_at_most_three_records() {
+        let inner = r#"{"date":"2026-11-20"}"#;
+        let wrap = |n: usize| {
+            format!(
+                "{}{inner}{}",
+                r#"{"requestContext":{"condition":"RetriesExhausted"},"requestPayload":"#.repeat(n),
+                "}".repeat(n)
+            )
+        };
+        assert_eq!(invocation_payload(inner), Ok(inner));
+        for n in 1..=MAX_RECORD_NESTING {
+            assert_eq!(invocation_payload(&wrap(n)), Ok(inner), "{n} records");
+        }
+        for n in [MAX_RECORD_NESTING + 1, 20_000] {
+            assert_eq!(
+                invocation_payload(&wrap(n)).unwrap_err().reason,
+                SkipReason::UnrecognisedPayload,
+                "{n}"
+            );
+        }
+        // not a record: returned as it is
+        for text in [r#"{"requestPayload":{"date":"x"}}"#, "[1]", "not json", "", r#"{"requestContext":1}"#] {
+            assert_eq!(invocation_payload(text), Ok(text));
+        }
     }
 
     #[test]

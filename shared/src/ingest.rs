@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::config::IngestConfig;
 use crate::envelope::{Origin, Skip, SkipReason, Unit, unwrap_payload};
-use crate::ledger::{Ledger, LedgerEntry, NoLedger, RecordReport, entries_for};
+use crate::ledger::{Ledger, LedgerEntry, NoLedger, RecordReport, entries_for, untimed_offenders};
 use crate::logging::{redact, scrub};
 use crate::metrics::{Aggregator, MetricBatch};
 use crate::ses::{EventKind, SesError, SesRecord};
@@ -36,6 +36,9 @@ pub struct Summary {
     /// Events whose own time CloudWatch would refuse (older than 14 days or more than 2 hours
     /// ahead), published at the invocation time instead.
     pub clamped_timestamps: u64,
+    /// Deliveries whose `processingTimeMillis` was unusable (negative, not a number, over 24
+    /// hours: `ses::MAX_LATENCY_MS`): counted, their latency not published.
+    pub unusable_latencies: u64,
     /// What was published.
     pub metrics: MetricsSummary,
     /// Offender-ledger writes (absent when no ledger is configured).
@@ -82,6 +85,9 @@ pub struct Ingested {
     pub batch: MetricBatch,
     /// Offender-ledger entries (bounced and complaining recipients).
     pub ledger_entries: Vec<LedgerEntry>,
+    /// Offenders of events without any time, which get no ledger entry
+    /// ([`crate::ledger::untimed_offenders`]).
+    pub untimed_offenders: usize,
     /// The invocation time the payload was read at.
     pub now: DateTime<Utc>,
 }
@@ -95,13 +101,17 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
     let mut summary = Summary::default();
     let mut response: Option<SqsBatchResponse> = None;
     let mut ledger_entries = Vec::new();
+    let mut untimed = 0;
     let now_minute = minute_of(now);
     for unit in units {
         if let Origin::SqsRecord(_) = unit.origin {
             response.get_or_insert_with(SqsBatchResponse::default);
         }
         let outcome = match &unit.content {
-            Ok(text) => count_event(cfg, &mut agg, text, now, now_minute, &mut summary, &mut ledger_entries),
+            Ok(text) => {
+                let offenders = (&mut ledger_entries, &mut untimed);
+                count_event(cfg, &mut agg, text, now, now_minute, &mut summary, offenders)
+            }
             Err(skip) => Err(skip.clone()),
         };
         if let Err(skip) = outcome {
@@ -120,7 +130,7 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
     }
     summary.recipients = agg.recipients();
     summary.sqs_batch_response = response;
-    Ingested { summary, batch: agg.finish(), ledger_entries, now }
+    Ingested { summary, batch: agg.finish(), ledger_entries, untimed_offenders: untimed, now }
 }
 
 fn count_event(
@@ -130,7 +140,7 @@ fn count_event(
     now: DateTime<Utc>,
     now_minute: i64,
     summary: &mut Summary,
-    ledger_entries: &mut Vec<LedgerEntry>,
+    (ledger_entries, untimed): (&mut Vec<LedgerEntry>, &mut usize),
 ) -> Result<(), Skip> {
     let ev = SesRecord::from_json(text).and_then(SesRecord::into_event).map_err(|e| match e {
         SesError::Json(d) => Skip::new(SkipReason::InvalidJson, d),
@@ -153,9 +163,11 @@ fn count_event(
     };
     agg.add(&ev, minute);
     summary.events += 1;
+    summary.unusable_latencies += u64::from(ev.latency_unusable);
     *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
     if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint) {
-        ledger_entries.extend(entries_for(&ev, &cfg.domains, now));
+        ledger_entries.extend(entries_for(&ev, &cfg.domains));
+        *untimed += untimed_offenders(&ev);
         if tracing::enabled!(tracing::Level::DEBUG) {
             let who: Vec<String> = ev.recipients.iter().map(|r| redact(r, cfg.log_recipients)).collect();
             tracing::debug!(kind = %ev.kind, subtype = ev.subtype.as_deref().unwrap_or(""), recipients = ?who, "feedback event");
@@ -188,7 +200,7 @@ pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
     ledger: &L,
     ingested: Ingested,
 ) -> Result<Summary, PublishError> {
-    let Ingested { mut summary, batch, ledger_entries, now } = ingested;
+    let Ingested { mut summary, batch, ledger_entries, untimed_offenders, now } = ingested;
     if cfg.ledger_table.is_some() {
         // Items whose TTL has passed would only be written for DynamoDB to delete them.
         let ttl = cfg.ledger_ttl();
@@ -196,6 +208,14 @@ pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
             ledger_entries.into_iter().partition(|e| e.timestamp + ttl > now);
         let mut r = ledger.record(&live).await?;
         r.expired = expired.len();
+        r.untimed = untimed_offenders;
+        if untimed_offenders > 0 {
+            tracing::warn!(
+                recipients = untimed_offenders,
+                "bounced or complaining recipients of events without any time: not written to the ledger \
+                 (no key would be the same on a redelivery)"
+            );
+        }
         summary.ledger = Some(r);
     }
     let report = if batch.is_empty() { PublishReport::default() } else { sink.publish(&batch).await? };
@@ -211,6 +231,7 @@ pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
         events = summary.events,
         recipients = summary.recipients,
         skipped = summary.skipped,
+        unusable_latencies = summary.unusable_latencies,
         series = summary.metrics.series,
         datums = report.datums,
         requests = report.requests,
@@ -316,10 +337,70 @@ mod tests {
         let payload = format!("{}\n{}\n", bounce("2026-11-27T09:00:00Z"), bounce("2026-11-01T09:00:00Z"));
         let ledger = crate::ledger::MemoryLedger::default();
         let s = handle_with_ledger(&cfg, &MemorySink::default(), &ledger, &payload, now()).await.unwrap();
-        assert_eq!(s.ledger, Some(RecordReport { written: 1, duplicates: 0, expired: 1 }));
+        assert_eq!(s.ledger, Some(RecordReport { written: 1, duplicates: 0, expired: 1, untimed: 0 }));
         assert_eq!(ledger.all().len(), 1);
         let again = handle_with_ledger(&cfg, &MemorySink::default(), &ledger, &payload, now()).await.unwrap();
-        assert_eq!(again.ledger, Some(RecordReport { written: 0, duplicates: 1, expired: 1 }));
+        assert_eq!(again.ledger, Some(RecordReport { written: 0, duplicates: 1, expired: 1, untimed: 0 }));
+    }
+
+    /// A forged `processingTimeMillis` costs its latency only: 1e23 is not published as
+    /// 18446744073709551615, and 1e400 no longer loses the whole delivery.
+    #[tokio::test]
+    async fn unusable_latencies_are_counted_and_not_published() {
+        let delivery = |ms: &str| {
+            format!(
+                r#"{{"eventType":"Delivery","mail":{{"timestamp":"2026-11-27T09:59:00Z","destination":["a@gmail.com"]}},"delivery":{{"processingTimeMillis":{ms},"recipients":["a@gmail.com"],"timestamp":"2026-11-27T09:59:01Z"}}}}"#
+            )
+        };
+        let payload = ["1200", "1e23", "1e400", "-3"].map(delivery).join("\n");
+        let cfg = IngestConfig::default();
+        let sink = MemorySink::default();
+        let s = handle(&cfg, &sink, &payload, now()).await.unwrap();
+        assert_eq!((s.events, s.skipped, s.unusable_latencies), (4, 0, 3), "{s:?}");
+        assert_eq!(s.metrics.totals.get("Delivery"), Some(&4));
+        let batch = &sink.batches()[0];
+        for series in &batch.series {
+            assert!(series.latency.iter().all(|(ms, _)| *ms == 1200), "{:?}", series.latency);
+        }
+        assert_eq!(serde_json::to_value(&s).unwrap()["unusable_latencies"], 3);
+    }
+
+    /// An offender event without any time used the invocation time in its ledger key: each
+    /// redelivery wrote a new item, and three deliveries of one soft bounce reached
+    /// SOFT_BOUNCE_LIMIT=3. Now it is not written (and counted); a redelivery of a timed one
+    /// (time only in `mail`) writes nothing new.
+    #[tokio::test]
+    async fn redeliveries_of_events_without_their_own_time_write_nothing_new() {
+        let map = std::collections::HashMap::from([("LEDGER_TABLE".to_string(), "ledger".to_string())]);
+        let cfg = IngestConfig::from_map(&map).unwrap();
+        let soft = |mail_time: &str| {
+            serde_json::json!({"eventType": "Bounce",
+                "mail": {"messageId": "m-soft", "timestamp": mail_time, "destination": ["a@gmail.com"]},
+                "bounce": {"bounceType": "Transient", "bouncedRecipients": [{"emailAddress": "a@gmail.com"}]}})
+            .to_string()
+        };
+        let ledger = crate::ledger::MemoryLedger::default();
+        for (i, delivered_at) in
+            ["2026-11-27T10:00:30Z", "2026-11-27T10:05:00Z", "2026-11-27T11:00:00Z"].iter().enumerate()
+        {
+            let at: DateTime<Utc> = delivered_at.parse().unwrap();
+            // no time at all: not written, counted
+            let s = handle_with_ledger(&cfg, &MemorySink::default(), &ledger, &soft(""), at).await.unwrap();
+            assert_eq!(s.ledger, Some(RecordReport { untimed: 1, ..Default::default() }), "{s:?}");
+            assert_eq!(s.metrics.totals.get("SoftBounce"), Some(&1), "still counted in the metrics");
+            // the mail's time: one item, whichever delivery
+            let s =
+                handle_with_ledger(&cfg, &MemorySink::default(), &ledger, &soft("2026-11-27T09:59:00Z"), at)
+                    .await
+                    .unwrap();
+            let want = if i == 0 { (1, 0) } else { (0, 1) };
+            let r = s.ledger.unwrap();
+            assert_eq!((r.written, r.duplicates, r.untimed), (want.0, want.1, 0), "delivery {i}");
+        }
+        assert_eq!(ledger.all().len(), 1);
+        assert_eq!(ledger.all()[0].timestamp, "2026-11-27T09:59:00Z".parse::<DateTime<Utc>>().unwrap());
+        let json = serde_json::to_value(RecordReport { written: 1, ..Default::default() }).unwrap();
+        assert!(json.get("untimed").is_none(), "{json}");
     }
 
     #[test]

@@ -92,19 +92,26 @@ pub struct LedgerEntry {
 
 pub use crate::address::normalise_address;
 
-/// The ledger entries of one SES event: one per bounced or complaining recipient. Other events,
-/// and bounces of type Undetermined, give none.
-pub fn entries_for(
-    ev: &SesEvent<'_>,
-    domains: &DomainClassifier,
-    fallback_time: DateTime<Utc>,
-) -> Vec<LedgerEntry> {
-    let kind = match (ev.kind, ev.bounce_type) {
-        (EventKind::Complaint, _) => Offence::Complaint,
-        (EventKind::Bounce, Some(BounceType::Permanent)) => Offence::HardBounce,
-        (EventKind::Bounce, Some(BounceType::Transient)) => Offence::SoftBounce,
-        _ => return Vec::new(),
-    };
+/// What an SES event makes its recipients in the ledger: complaint, hard or soft bounce; other
+/// events, and bounces of type Undetermined, make nobody an offender.
+fn offence(ev: &SesEvent<'_>) -> Option<Offence> {
+    match (ev.kind, ev.bounce_type) {
+        (EventKind::Complaint, _) => Some(Offence::Complaint),
+        (EventKind::Bounce, Some(BounceType::Permanent)) => Some(Offence::HardBounce),
+        (EventKind::Bounce, Some(BounceType::Transient)) => Some(Offence::SoftBounce),
+        _ => None,
+    }
+}
+
+/// The ledger entries of one SES event: one per bounced or complaining recipient, at the event's
+/// time (its own, else its mail's). Other events, bounces of type Undetermined, and events with
+/// no readable time at all give none (see [`untimed_offenders`]).
+///
+/// An entry's key holds its time, so that a redelivered event finds its item again: a time that
+/// is not the event's own (the invocation's) would write each delivery anew — three deliveries
+/// of one soft bounce would reach `SOFT_BOUNCE_LIMIT=3`.
+pub fn entries_for(ev: &SesEvent<'_>, domains: &DomainClassifier) -> Vec<LedgerEntry> {
+    let (Some(kind), Some(timestamp)) = (offence(ev), ev.timestamp) else { return Vec::new() };
     ev.recipients
         .iter()
         .map(|r| {
@@ -127,11 +134,23 @@ pub fn entries_for(
                     t
                 },
                 message_id: ev.message_id.as_deref().unwrap_or("unknown").to_string(),
-                timestamp: ev.timestamp.unwrap_or(fallback_time),
+                timestamp,
                 suppressed_at: None,
             }
         })
         .collect()
+}
+
+/// The offenders of an event that carries no readable time (neither its own nor its mail's):
+/// they are not written to the ledger, because no key for them would be the same on a
+/// redelivery; the invocation counts them (`ledger.untimed`). SES itself always sends
+/// `mail.timestamp`, and puts hard bounces and complaints on the account suppression list
+/// itself when the configuration set's suppression options say so (the template's do).
+pub fn untimed_offenders(ev: &SesEvent<'_>) -> usize {
+    match (offence(ev), ev.timestamp) {
+        (Some(_), None) => ev.recipients.len(),
+        _ => 0,
+    }
 }
 
 /// Which entries to read.
@@ -155,6 +174,9 @@ pub struct RecordReport {
     /// Entries not written because their TTL had already passed (an old backfill).
     #[serde(skip_serializing_if = "is_zero")]
     pub expired: usize,
+    /// Offenders not written because their event had no time ([`untimed_offenders`]).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub untimed: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -511,7 +533,7 @@ mod tests {
 
     fn entries(json: &str) -> Vec<LedgerEntry> {
         let ev = SesRecord::from_json(json).unwrap().into_event().unwrap();
-        entries_for(&ev, &DomainClassifier::default(), t("2026-11-27T00:00:00Z"))
+        entries_for(&ev, &DomainClassifier::default())
     }
 
     const BOUNCE: &str = r#"{"eventType":"Bounce","mail":{"messageId":"m-1","tags":{"Campaign":["c1"]}},
@@ -537,10 +559,16 @@ mod tests {
         );
         assert!(und.is_empty());
         let c = entries(
-            r#"{"notificationType":"Complaint","mail":{"messageId":"m"},"complaint":{"complainedRecipients":[{"emailAddress":"a@yahoo.com"}]}}"#,
+            r#"{"notificationType":"Complaint","mail":{"messageId":"m","timestamp":"2026-11-26T09:00:00Z"},"complaint":{"complainedRecipients":[{"emailAddress":"a@yahoo.com"}]}}"#,
         );
         assert_eq!(c[0].kind, Offence::Complaint);
-        assert_eq!(c[0].timestamp, t("2026-11-27T00:00:00Z"), "falls back to the given time");
+        assert_eq!(c[0].timestamp, t("2026-11-26T09:00:00Z"), "the mail's time when the event has none");
+        // no time at all: no entry (a key with the invocation time would differ per redelivery)
+        let json = r#"{"notificationType":"Complaint","mail":{"messageId":"m"},"complaint":{"complainedRecipients":[{"emailAddress":"a@yahoo.com"}]}}"#;
+        let ev = SesRecord::from_json(json).unwrap().into_event().unwrap();
+        assert!(entries_for(&ev, &DomainClassifier::default()).is_empty());
+        assert_eq!(untimed_offenders(&ev), 1);
+        assert_eq!(untimed_offenders(&SesRecord::from_json(BOUNCE).unwrap().into_event().unwrap()), 0);
     }
 
     #[test]
@@ -564,8 +592,8 @@ mod tests {
     async fn memory_ledger_dedupes_and_queries_windows() {
         let l = MemoryLedger::default();
         let e = entries(BOUNCE);
-        assert_eq!(l.record(&e).await.unwrap(), RecordReport { written: 2, duplicates: 0, expired: 0 });
-        assert_eq!(l.record(&e).await.unwrap(), RecordReport { written: 0, duplicates: 2, expired: 0 });
+        assert_eq!(l.record(&e).await.unwrap(), RecordReport { written: 2, ..Default::default() });
+        assert_eq!(l.record(&e).await.unwrap(), RecordReport { duplicates: 2, ..Default::default() });
         let q = |d: Option<&str>, a: &str, b: &str| LedgerQuery {
             dimension: d.map(String::from),
             start: t(a),

@@ -8,10 +8,17 @@
 //! prefix, stable across invocations, so one recipient can still be followed through the logs)
 //! unless `LOG_RECIPIENTS=true`.
 
+use std::io::Write;
+
 use sha2::{Digest, Sha256};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 
 /// Installs the JSON subscriber once; later calls do nothing.
+///
+/// Every line it writes goes through [`scrub`] unless `LOG_RECIPIENTS=true` ([`ScrubbedStderr`]):
+/// at `debug` and `trace` the AWS SDK, hyper and the Lambda runtime log request and response
+/// bodies (a DynamoDB item names its recipient), and those lines are not ours to redact one by one.
 pub fn init() {
     let filter = std::env::var("RUST_LOG")
         .ok()
@@ -19,14 +26,60 @@ pub fn init() {
         .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().map(|l| lambda_level(&l).to_string()))
         .unwrap_or_else(|| "info".into());
     let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // A value the configuration refuses stops the function anyway (with a logged error): until
+    // then, the safe reading.
+    let log_recipients =
+        crate::config::parse_bool("LOG_RECIPIENTS", std::env::var("LOG_RECIPIENTS").ok()).unwrap_or(false);
     let _ = tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
-        .with_writer(std::io::stderr)
+        .with_writer(ScrubbedStderr { log_recipients })
         .try_init();
+}
+
+/// The log's writer: stderr, each formatted line passed through [`scrub`] first unless
+/// `log_recipients`. (The formatter hands over one whole line per event, so an address is never
+/// split between two writes.)
+#[derive(Debug, Clone, Copy)]
+pub struct ScrubbedStderr {
+    /// `LOG_RECIPIENTS`: write lines as they are.
+    pub log_recipients: bool,
+}
+
+impl<'a> MakeWriter<'a> for ScrubbedStderr {
+    type Writer = Scrubbed<std::io::Stderr>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        Scrubbed { inner: std::io::stderr(), log_recipients: self.log_recipients }
+    }
+}
+
+/// A writer that [`scrub`]s what passes through it.
+#[derive(Debug)]
+pub struct Scrubbed<W> {
+    /// Where the scrubbed text goes.
+    pub inner: W,
+    /// Pass text through unchanged.
+    pub log_recipients: bool,
+}
+
+impl<W: Write> Write for Scrubbed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.log_recipients || !buf.contains(&b'@') {
+            self.inner.write_all(buf)?;
+        } else {
+            let text = String::from_utf8_lossy(buf);
+            self.inner.write_all(scrub(&text, false).as_bytes())?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Maps Lambda's log levels (`TRACE` … `FATAL`) to tracing's.
@@ -133,6 +186,20 @@ mod tests {
             assert!(!s.contains("a@b") && !s.contains("x@y"), "{t} → {s}");
         }
         assert_eq!(scrub("a@b@c", false), format!("{}@c", redact("a@b", false)));
+    }
+
+    #[test]
+    fn the_log_writer_scrubs_every_line_unless_allowed() {
+        let line = br#"{"level":"TRACE","fields":{"message":"response body: {\"Item\":{\"recipient\":{\"S\":\"jane@example.com\"}}}"}}"#;
+        let mut out = Scrubbed { inner: Vec::new(), log_recipients: false };
+        out.write_all(line).unwrap();
+        let text = String::from_utf8(out.inner).unwrap();
+        assert!(!text.contains("jane"), "{text}");
+        assert!(text.contains(&redact("jane@example.com", false)), "{text}");
+        serde_json::from_str::<serde_json::Value>(&text).expect("still one JSON line");
+        let mut raw = Scrubbed { inner: Vec::new(), log_recipients: true };
+        raw.write_all(line).unwrap();
+        assert_eq!(raw.inner, line);
     }
 
     #[test]

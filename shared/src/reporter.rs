@@ -5,6 +5,7 @@
 //! recipient domains with data, GetMetricData (≤ 500 queries per request, paginated) reads the
 //! sums. Totals are the sum over the domain series, so no extra queries are needed.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 
@@ -13,10 +14,11 @@ use aws_sdk_cloudwatch::types::{
     Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, StatusCode,
 };
 use aws_smithy_types::DateTime as SmithyDateTime;
-use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
+use chrono::{DateTime, Duration, DurationRound, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigError, err, parse_list, parse_number};
+use crate::envelope::invocation_payload;
 use crate::metrics::RECIPIENT_DOMAIN;
 use crate::render;
 use crate::report::{Counts, Levels, Report, Reputation, Thresholds, build};
@@ -34,7 +36,8 @@ pub struct ReporterConfig {
     pub sender: Option<String>,
     /// `REPORT_RECIPIENTS` (comma-separated); empty → no email.
     pub recipients: Vec<String>,
-    /// `CONFIGURATION_SET` to send the report through.
+    /// `REPORT_CONFIGURATION_SET`: the report's own configuration set, never the monitored one
+    /// (alarm-suppressor pauses that, and the report must get out exactly then).
     pub configuration_set: Option<String>,
     /// `HARD_BOUNCE_THRESHOLDS` and `COMPLAINT_THRESHOLDS` (percent, `WATCH,WARN,CRITICAL`).
     pub thresholds: Thresholds,
@@ -84,7 +87,7 @@ impl ReporterConfig {
             namespace,
             sender,
             recipients,
-            configuration_set: clean("CONFIGURATION_SET"),
+            configuration_set: clean("REPORT_CONFIGURATION_SET"),
             thresholds: Thresholds {
                 hard_bounce: levels(
                     "HARD_BOUNCE_THRESHOLDS",
@@ -112,13 +115,10 @@ struct WindowRequest<'a> {
     window_hours: Option<serde_json::Value>,
     date: Option<String>,
     /// An EventBridge event's `source` and `time` (when the schedule fired).
-    source: Option<String>,
-    time: Option<String>,
-    /// A Lambda invocation record (the on-failure destination's): the payload that failed.
-    #[serde(rename = "requestContext")]
-    request_context: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "requestPayload", borrow)]
-    request_payload: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow)]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    time: Option<Cow<'a, str>>,
 }
 
 /// A payload that asks for something impossible.
@@ -132,7 +132,10 @@ pub struct RequestError(pub String);
 /// else — `{}` — the previous UTC day. A Lambda invocation record (replaying the failed-invocations
 /// queue) asks for what its `requestPayload` asked for.
 pub fn window(payload: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), RequestError> {
-    let text = payload.trim_start_matches('\u{feff}');
+    // A Lambda invocation record (replaying the failed-invocations queue) asks for what the
+    // event inside asked for: the envelope reader's rule, at most 3 records deep, no recursion.
+    let text = invocation_payload(payload.trim_start_matches('\u{feff}'))
+        .map_err(|skip| RequestError(skip.detail))?;
     let req: WindowRequest = match serde_json::from_str(text) {
         Ok(r) => r,
         // A JSON object whose members have the wrong types asked for something: say so rather
@@ -142,40 +145,70 @@ pub fn window(payload: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateT
         }
         Err(_) => WindowRequest::default(),
     };
-    if let (Some(_), Some(failed)) = (&req.request_context, req.request_payload) {
-        return window(failed.get(), now);
-    }
-    let now = match (req.source.as_deref(), req.time.as_deref()) {
-        (Some("aws.events"), Some(t)) => {
-            DateTime::parse_from_rfc3339(t).map_or(now, |t| t.with_timezone(&Utc))
-        }
+    // The clock the window is counted from: a Scheduled Event's own `time`, so a retried or
+    // replayed run reports the day its schedule meant.
+    let clock = match (req.source.as_deref(), req.time.as_deref()) {
+        (Some("aws.events"), Some(t)) => scheduled_time(t, now)?,
         _ => now,
     };
     if let Some(h) = req.window_hours {
         let hours = h
             .as_u64()
             .or_else(|| h.as_str().and_then(|s| s.trim().parse().ok()))
-            .filter(|h| (1..=24 * 14).contains(h))
+            .filter(|h| (1..=24 * MAX_AGE_DAYS as u64).contains(h))
             .ok_or_else(|| RequestError(format!("window_hours must be 1 to 336, got {h}")))?;
-        let end = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
-        return Ok((end - Duration::hours(hours as i64), end));
-    }
-    let day = match req.date {
-        Some(d) => {
-            let day = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| RequestError(format!("date must be YYYY-MM-DD, got {d:?}")))?;
-            // ListMetrics finds only metrics with data in the past two weeks: an older day
-            // would be an empty "OK" report. (This also keeps the date arithmetic in range.)
-            let today = now.date_naive();
-            if day > today || day < today - Duration::days(14) {
-                return Err(RequestError(format!("date must be within the last 14 days, got {d:?}")));
-            }
-            day
+        let end = clock.duration_trunc(Duration::minutes(1)).unwrap_or(clock);
+        let start = end - Duration::hours(hours as i64);
+        if start < now - Duration::days(MAX_AGE_DAYS) {
+            return Err(RequestError(format!(
+                "the window starts at {start}, more than {MAX_AGE_DAYS} days ago (CloudWatch lists only \
+                 metrics with data in the past two weeks)"
+            )));
         }
-        None => now.date_naive() - Duration::days(1),
+        return Ok((start, end));
+    }
+    let (day, asked) = match req.date {
+        Some(d) => (
+            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| RequestError(format!("date must be YYYY-MM-DD, got {d:?}")))?,
+            format!("date {d:?}"),
+        ),
+        None => {
+            let day = clock.date_naive() - Duration::days(1);
+            (day, format!("the day before {}", clock.to_rfc3339_opts(SecondsFormat::Secs, true)))
+        }
     };
+    // ListMetrics finds only metrics with data in the past two weeks: an older day would be an
+    // empty "OK" report. (This also keeps the date arithmetic in range.)
+    let today = now.date_naive();
+    if day > today || day < today - Duration::days(MAX_AGE_DAYS) {
+        return Err(RequestError(format!(
+            "the report's day must be within the last {MAX_AGE_DAYS} days (CloudWatch lists only metrics \
+             with data in the past two weeks); {asked} is {day}"
+        )));
+    }
     let start = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     Ok((start, start + Duration::days(1)))
+}
+
+/// Days back a report may reach: CloudWatch's ListMetrics finds only metrics with data in the
+/// past two weeks.
+pub const MAX_AGE_DAYS: i64 = 14;
+
+/// How far ahead of the function's clock a Scheduled Event's `time` may be (clock skew).
+const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
+
+/// The `time` of an EventBridge event: RFC 3339, not ahead of `now` (beyond clock skew). An
+/// unreadable time is refused rather than replaced by the clock, which would report the wrong
+/// day for a replay.
+fn scheduled_time(t: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, RequestError> {
+    let time = DateTime::parse_from_rfc3339(t.trim())
+        .map_err(|_| RequestError(format!("the EventBridge event's time must be RFC 3339, got {t:?}")))?
+        .with_timezone(&Utc);
+    if time > now + MAX_CLOCK_SKEW {
+        return Err(RequestError(format!("the EventBridge event's time {t:?} is in the future")));
+    }
+    Ok(time)
 }
 
 /// One metric to read.
@@ -543,7 +576,9 @@ mod tests {
         assert_eq!(window(&record, t("2026-11-30T13:00:00Z")).unwrap(), day);
         let lookalike = r#"{"requestPayload":{"date":"2026-01-01"}}"#;
         assert_eq!(window(lookalike, now).unwrap(), day, "not an invocation record");
-        assert_eq!(window(r#"{"source":"aws.events","time":"soon"}"#, now).unwrap(), day);
+        // an unreadable schedule time is refused, not replaced by the clock (a replay would
+        // report the wrong day)
+        assert!(window(r#"{"source":"aws.events","time":"soon"}"#, now).is_err());
         assert_eq!(window("", now).unwrap(), day);
         assert_eq!(
             window(r#"{"window_hours": 6}"#, now).unwrap(),
@@ -565,6 +600,67 @@ mod tests {
         for d in ["2026-11-12", "2026-11-28", "+262142-12-31", "-262143-01-01"] {
             assert!(window(&format!(r#"{{"date": "{d}"}}"#), now).is_err(), "{d}");
         }
+    }
+
+    /// A Scheduled Event whose `time` CloudWatch can no longer answer for (a replay more than two
+    /// weeks late, a forged time) is an error, not an empty "OK" report.
+    #[test]
+    fn schedule_times_outside_the_last_14_days_are_refused() {
+        let now = t("2026-11-27T06:00:12Z");
+        let sched = |time: &str| {
+            format!(
+                r#"{{"detail-type":"Scheduled Event","source":"aws.events","time":"{time}","detail":{{}}}}"#
+            )
+        };
+        // the day before the schedule fired, as long as that day is within the last 14 days
+        assert_eq!(
+            window(&sched("2026-11-14T06:00:00Z"), now).unwrap(),
+            (t("2026-11-13T00:00:00Z"), t("2026-11-14T00:00:00Z"))
+        );
+        for (time, why) in [
+            ("2026-11-13T06:00:00Z", "its day before is 15 days ago"),
+            ("2026-11-07T06:00:00Z", "20 days ago"),
+            ("2016-11-27T06:00:00Z", "ten years ago"),
+            ("2026-11-27T07:00:00Z", "an hour ahead of the clock"),
+            ("9999-12-31T23:59:59Z", "the end of time"),
+            ("2026-11-27", "not a time"),
+        ] {
+            let e = window(&sched(time), now).expect_err(why);
+            assert!(
+                e.0.contains("14 days") || e.0.contains("future") || e.0.contains("RFC 3339"),
+                "{why}: {e}"
+            );
+        }
+        // a few minutes of clock skew are not an error
+        assert_eq!(window(&sched("2026-11-27T06:02:00Z"), now).unwrap().0, t("2026-11-26T00:00:00Z"));
+    }
+
+    /// 20,000 nested invocation records (≈ 750 KB, under Lambda's 1 MB asynchronous payload limit)
+    /// crashed rate-reporter with a stack overflow: `window` followed `requestPayload` by
+    /// recursion. Now it is the envelope reader's loop, capped at 3 records: an error. Run on a
+    /// thread with the 2 MB stack a Tokio worker (so the Lambda handler) has.
+    #[test]
+    fn deeply_nested_invocation_records_are_an_error_not_a_crash() {
+        let n = 20_000;
+        let sched = r#"{"source":"aws.events","time":"2026-11-27T06:00:00Z","detail":{}}"#;
+        let deep =
+            format!("{}{sched}{}", r#"{"requestContext":{},"requestPayload":"#.repeat(n), "}".repeat(n));
+        assert!(deep.len() > 700_000 && deep.len() < 1_000_000, "{} bytes", deep.len());
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || window(&deep, t("2026-11-27T06:00:12Z")))
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        let e = outcome.expect_err("20,000 records deep is refused");
+        assert!(e.0.contains("nested more than 3 deep"), "{e}");
+        // three records deep (a replay that failed twice more) is still read
+        let three =
+            format!("{}{sched}{}", r#"{"requestContext":{},"requestPayload":"#.repeat(3), "}".repeat(3));
+        assert_eq!(window(&three, t("2026-11-30T13:00:00Z")).unwrap().0, t("2026-11-26T00:00:00Z"));
+        let four =
+            format!("{}{sched}{}", r#"{"requestContext":{},"requestPayload":"#.repeat(4), "}".repeat(4));
+        assert!(window(&four, t("2026-11-27T06:00:12Z")).is_err());
     }
 
     #[test]

@@ -18,6 +18,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 
 /// Message tags: name and first value of each, borrowed from the input where possible.
 pub type Tags<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
@@ -130,9 +131,10 @@ pub struct Delivery<'a> {
     /// Recipients delivered to.
     #[serde(borrow, default, deserialize_with = "strings_lenient")]
     pub recipients: Vec<Cow<'a, str>>,
-    /// Milliseconds from acceptance to delivery (tolerates a string or garbage: `None`).
-    #[serde(rename = "processingTimeMillis", default, deserialize_with = "u64_lenient")]
-    pub processing_time_millis: Option<u64>,
+    /// Milliseconds from acceptance to delivery: a number, or a number in a string; anything else
+    /// is [`Latency::Unusable`], never an error that would lose the whole event.
+    #[serde(rename = "processingTimeMillis", borrow, default)]
+    pub processing_time_millis: Option<&'a RawValue>,
     /// When the receiving MTA accepted the message.
     #[serde(borrow, default, deserialize_with = "str_lenient")]
     pub timestamp: Option<Cow<'a, str>>,
@@ -304,8 +306,64 @@ pub struct SesEvent<'a> {
     pub bounce_type: Option<BounceType>,
     /// Bounce subtype, complaint subtype/feedback type, or delay type, when present.
     pub subtype: Option<Cow<'a, str>>,
-    /// For deliveries: `processingTimeMillis`.
+    /// For deliveries: `processingTimeMillis`, when it is a plausible time (see [`Latency`]).
     pub latency_ms: Option<u64>,
+    /// A delivery whose `processingTimeMillis` was there but unusable (negative, not a number,
+    /// over [`MAX_LATENCY_MS`]): it is counted, its latency is not published.
+    pub latency_unusable: bool,
+}
+
+/// The longest `processingTimeMillis` taken as a delivery latency: 24 hours. SES stops trying to
+/// deliver after at most 14 hours (a configuration set's `MaxDeliverySeconds` is at most 50,400
+/// and the default is the same), so anything longer is a broken or forged event; published, one
+/// such value (`1e23` read as 18446744073709551615) would own the latency statistics' p99 and
+/// maximum.
+pub const MAX_LATENCY_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// A delivery's `processingTimeMillis`, read leniently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Latency {
+    /// Absent or `null`.
+    Absent,
+    /// A whole number of milliseconds, at most [`MAX_LATENCY_MS`] (a fraction is rounded).
+    Millis(u64),
+    /// Present but unusable: not a number, negative, or over [`MAX_LATENCY_MS`] (`1e23`,
+    /// `1e400`, which JSON allows but no `f64` holds).
+    Unusable,
+}
+
+impl Latency {
+    /// Reads the raw JSON value: a number, or a number in a string (some captures have that).
+    /// The raw text is parsed here rather than by serde, which refuses a number out of `f64`'s
+    /// range (`1e400`) as a syntax error and would lose the whole event.
+    pub fn read(raw: Option<&RawValue>) -> Self {
+        let Some(raw) = raw else { return Self::Absent };
+        let text = raw.get();
+        match text.as_bytes().first() {
+            Some(b'"') => match serde_json::from_str::<Cow<'_, str>>(text) {
+                Ok(s) => Self::parse(s.trim()),
+                Err(_) => Self::Unusable,
+            },
+            Some(b'n') => Self::Absent,
+            _ => Self::parse(text),
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        let ms = match text.parse::<u64>() {
+            Ok(n) => Some(n),
+            // 1.5e3, 1e23, 1e400 (inf): f64 parses them all; only finite values in range count.
+            Err(_) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0 && *v <= MAX_LATENCY_MS as f64)
+                .map(|v| v.round() as u64),
+        };
+        match ms {
+            Some(ms) if ms <= MAX_LATENCY_MS => Self::Millis(ms),
+            _ => Self::Unusable,
+        }
+    }
 }
 
 /// Why a JSON object that looked like SES could not be used.
@@ -373,6 +431,7 @@ impl<'a> SesRecord<'a> {
             bounce_type: None,
             subtype: None,
             latency_ms: None,
+            latency_unusable: false,
         };
         let detail_ts: Option<Cow<'a, str>> = match kind {
             EventKind::Bounce => {
@@ -390,7 +449,11 @@ impl<'a> SesRecord<'a> {
             }
             EventKind::Delivery => {
                 let d = self.delivery.ok_or(SesError::MissingDetail(kind, "delivery"))?;
-                ev.latency_ms = d.processing_time_millis;
+                match Latency::read(d.processing_time_millis) {
+                    Latency::Millis(ms) => ev.latency_ms = Some(ms),
+                    Latency::Unusable => ev.latency_unusable = true,
+                    Latency::Absent => {}
+                }
                 ev.recipients = d.recipients;
                 d.timestamp
             }
@@ -565,55 +628,6 @@ impl<'de> de::DeserializeSeed<'de> for StringsSeed {
 }
 
 /// A number that tolerates a numeric string, and turns anything else into `None`.
-fn u64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    let v: MaybeNum = Deserialize::deserialize(d)?;
-    Ok(v.0)
-}
-
-struct MaybeNum(Option<u64>);
-
-impl<'de> Deserialize<'de> for MaybeNum {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MaybeNum;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MaybeNum, E> {
-                Ok(MaybeNum(Some(v)))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MaybeNum, E> {
-                Ok(MaybeNum(u64::try_from(v).ok()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<MaybeNum, E> {
-                Ok(MaybeNum((v.is_finite() && v >= 0.0).then_some(v.round() as u64)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<MaybeNum, E> {
-                Ok(MaybeNum(v.trim().parse().ok()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<MaybeNum, E> {
-                Ok(MaybeNum(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<MaybeNum, E> {
-                Ok(MaybeNum(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<MaybeNum, E> {
-                Ok(MaybeNum(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MaybeNum, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(MaybeNum(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeNum, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(MaybeNum(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,6 +670,51 @@ mod tests {
         assert_eq!(e.recipients, vec!["r@x.com"]);
         let e = ev(r#"{"eventType":"Delivery","mail":{},"delivery":{"processingTimeMillis":"42"}}"#).unwrap();
         assert_eq!(e.latency_ms, Some(42));
+    }
+
+    /// `1e23` was published as 18446744073709551615 (a saturated cast) and `1e400` lost the whole
+    /// event (serde refuses a number out of f64's range). Now both are an unusable latency of a
+    /// delivery that still counts.
+    #[test]
+    fn implausible_latencies_are_dropped_and_the_delivery_kept() {
+        let delivery = |ms: &str| {
+            format!(
+                r#"{{"eventType":"Delivery","mail":{{"destination":["a@x.com"]}},"delivery":{{"processingTimeMillis":{ms},"recipients":["a@x.com"]}}}}"#
+            )
+        };
+        for (ms, want) in [
+            ("1e23", None),
+            ("1e400", None),
+            ("-1e400", None),
+            ("-5", None),
+            ("18446744073709551616", None),
+            ("18446744073709551615", None),
+            ("86400001", None),
+            ("\"1e23\"", None),
+            ("true", None),
+            ("[1]", None),
+            ("{\"a\":1}", None),
+            ("86400000", Some(86_400_000)),
+            ("1500.4", Some(1500)),
+            ("1.5e3", Some(1500)),
+            ("0", Some(0)),
+            ("\" 42 \"", Some(42)),
+        ] {
+            let text = delivery(ms);
+            let e = ev(&text).unwrap_or_else(|err| panic!("{ms}: the delivery is lost: {err}"));
+            assert_eq!(e.kind, EventKind::Delivery);
+            assert_eq!(e.recipients, vec!["a@x.com"], "{ms}");
+            assert_eq!(e.latency_ms, want, "{ms}");
+            assert_eq!(e.latency_unusable, want.is_none(), "{ms}");
+        }
+        for absent in ["null", "\"\""] {
+            let text = delivery(absent);
+            let e = ev(&text).unwrap();
+            assert_eq!(e.latency_ms, None);
+            assert_eq!(e.latency_unusable, absent != "null", "{absent}");
+        }
+        let e = ev(r#"{"eventType":"Delivery","mail":{},"delivery":{"recipients":["a@x.com"]}}"#).unwrap();
+        assert_eq!((e.latency_ms, e.latency_unusable), (None, false));
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //!   alarm-suppressor would receive for each notification.
 //! - [`ses_proxy`]: a recording SESv2 proxy in front of the emulator that answers the account
 //!   suppression-list calls ministack lacks.
+//! - [`faults`]: an endpoint that accepts and never answers, and a proxy that stops the emulator
+//!   answering after a given number of requests of one operation.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -40,6 +42,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 pub mod alarm_queue;
+pub mod faults;
 pub mod lambda;
 pub mod ses_proxy;
 
@@ -362,6 +365,29 @@ pub async fn create_ledger_table(sdk: &SdkConfig, name: &str) -> aws_sdk_dynamod
     assert_eq!(desc.time_to_live_status(), Some(&TimeToLiveStatus::Enabled), "{desc:?}");
     assert_eq!(desc.attribute_name(), Some("expires_at"), "{desc:?}");
     client
+}
+
+/// Creates in the emulator what the stack's SES part has: these configuration sets, and the
+/// report sender's email identity.
+///
+/// # Panics
+/// When a call fails.
+pub async fn create_ses_resources(sdk: &SdkConfig, configuration_sets: &[&str], sender: &str) {
+    let sesv2 = aws_sdk_sesv2::Client::new(sdk);
+    for set in configuration_sets {
+        sesv2
+            .create_configuration_set()
+            .configuration_set_name(*set)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreateConfigurationSet {set}: {}", DisplayErrorContext(&e)));
+    }
+    sesv2
+        .create_email_identity()
+        .email_identity(sender)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateEmailIdentity {sender}: {}", DisplayErrorContext(&e)));
 }
 
 /// Every item of a table (Scan, all pages), in no particular order.

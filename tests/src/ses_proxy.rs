@@ -59,8 +59,50 @@ struct ProxyState {
 pub struct SesProxy {
     addr: SocketAddr,
     state: Arc<ProxyState>,
+    /// Stops the server when the proxy is dropped.
+    _server: Server,
+}
+
+/// An axum app served on its own thread and current-thread Tokio runtime (so it serves whatever
+/// runtime flavour the test uses); stops when dropped.
+pub(crate) struct Server {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Serves `app` on `listener` (bound, non-blocking) on a thread named `name`.
+    pub(crate) fn start(name: &str, listener: std::net::TcpListener, app: Router) -> Self {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("proxy runtime");
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                    tokio::select! {
+                        r = axum::serve(listener, app) => r.expect("proxy server"),
+                        _ = stopped => {}
+                    }
+                });
+            })
+            .expect("proxy thread");
+        Self { stop: Some(stop), thread: Some(thread) }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for SesProxy {
@@ -96,25 +138,9 @@ impl SesProxy {
             suppressions: Mutex::new(0),
             hook,
         });
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().fallback(handle).with_state(state.clone());
-        let thread = std::thread::Builder::new()
-            .name("ses-proxy".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("proxy runtime");
-                rt.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        r = axum::serve(listener, app) => r.expect("proxy server"),
-                        _ = stopped => {}
-                    }
-                });
-            })
-            .expect("proxy thread");
-        Self { addr, state, stop: Some(stop), thread: Some(thread) }
+        let server =
+            Server::start("ses-proxy", listener, Router::new().fallback(handle).with_state(state.clone()));
+        Self { addr, state, _server: server }
     }
 
     /// `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_SESV2`.
@@ -134,17 +160,6 @@ impl SesProxy {
             .filter(|r| r.method == "PUT" && r.path == SUPPRESSION_PATH)
             .map(|r| r.body)
             .collect()
-    }
-}
-
-impl Drop for SesProxy {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
@@ -192,20 +207,35 @@ async fn handle(
         h.insert("x-amzn-requestid", HeaderValue::from_static("5e5c0f2a-0000-4000-8000-5e5c0f2a0000"));
         return (StatusCode::OK, h, "{}").into_response();
     }
-    let mut req = st.client.request(method.clone(), format!("{}{path}", st.upstream)).body(body.clone());
-    for (k, v) in &headers {
+    match forward(&st.client, &st.upstream, method.clone(), &path, &headers, body.clone()).await {
+        Ok(resp) => {
+            record(resp.status().as_u16(), false);
+            resp
+        }
+        Err(e) => {
+            record(502, true);
+            (StatusCode::BAD_GATEWAY, format!("ses proxy: upstream {}: {e}", st.upstream)).into_response()
+        }
+    }
+}
+
+/// Sends a request on to `upstream` (`http://host:port`) as it came, and turns the answer into
+/// the proxy's response (hop-by-hop headers left to the HTTP stacks).
+pub(crate) async fn forward(
+    client: &reqwest::Client,
+    upstream: &str,
+    method: Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, reqwest::Error> {
+    let mut req = client.request(method, format!("{upstream}{path}")).body(body);
+    for (k, v) in headers {
         if passes(k) {
             req = req.header(k, v);
         }
     }
-    let resp = match req.send().await {
-        Ok(r) => r,
-        Err(e) => {
-            record(502, true);
-            return (StatusCode::BAD_GATEWAY, format!("ses proxy: upstream {}: {e}", st.upstream))
-                .into_response();
-        }
-    };
+    let resp = req.send().await?;
     let status = resp.status();
     let mut h = HeaderMap::new();
     for (k, v) in resp.headers() {
@@ -214,6 +244,5 @@ async fn handle(
         }
     }
     let bytes = resp.bytes().await.unwrap_or_default();
-    record(status.as_u16(), false);
-    (status, h, bytes).into_response()
+    Ok((status, h, bytes).into_response())
 }

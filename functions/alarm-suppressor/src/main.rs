@@ -10,6 +10,7 @@
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 use ses_monitor::alarm_states::CloudWatchAlarms;
+use ses_monitor::aws::Timeouts;
 use ses_monitor::cli::{self, Mode};
 use ses_monitor::ledger::DynamoLedger;
 use ses_monitor::sesv2::SesV2;
@@ -30,7 +31,7 @@ async fn main() -> Result<(), Error> {
     }
     let cfg =
         SuppressorConfig::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let sdk = ses_monitor::aws::load().await;
+    let sdk = ses_monitor::aws::load(Timeouts::ALARM_SUPPRESSOR).await;
     let region = sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into());
     let partition = ses_monitor::aws::partition(&region);
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);

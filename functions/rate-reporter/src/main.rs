@@ -8,6 +8,7 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
+use ses_monitor::aws::Timeouts;
 use ses_monitor::cli::{self, Mode};
 use ses_monitor::reporter::{self, CloudWatchSource, ReporterConfig};
 use ses_monitor::sesv2::SesV2;
@@ -26,7 +27,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     }
     let cfg = ReporterConfig::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let sdk = ses_monitor::aws::load().await;
+    let sdk = ses_monitor::aws::load(Timeouts::RATE_REPORTER).await;
     let source = CloudWatchSource::new(aws_sdk_cloudwatch::Client::new(&sdk));
     let mailer = SesV2::new(aws_sdk_sesv2::Client::new(&sdk));
     let (cfg, source, mailer) = (&cfg, &source, &mailer);

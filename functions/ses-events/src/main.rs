@@ -7,6 +7,7 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
+use ses_monitor::aws::Timeouts;
 use ses_monitor::cli::{self, Mode};
 use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest;
@@ -27,7 +28,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     }
     let cfg = IngestConfig::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let sdk = if cfg.needs_aws() { Some(ses_monitor::aws::load().await) } else { None };
+    let sdk = if cfg.needs_aws() { Some(ses_monitor::aws::load(Timeouts::SES_EVENTS).await) } else { None };
     let sink = AnySink::new(&cfg, sdk.as_ref());
     let ledger = match (&cfg.ledger_table, &sdk) {
         (Some(table), Some(sdk)) => {

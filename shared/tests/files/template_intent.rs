@@ -27,7 +27,7 @@ use ses_monitor::suppress::SuppressorConfig;
 // ---------------------------------------------------------------------------------------------
 
 /// Read by `ses_monitor::logging::init`, which every function calls.
-const LOGGING: &[&str] = &["RUST_LOG"];
+const LOGGING: &[&str] = &["RUST_LOG", "LOG_RECIPIENTS"];
 
 const SES_EVENTS_ENV: &[&str] = &[
     "METRICS_SINK",
@@ -60,12 +60,13 @@ const ALARM_SUPPRESSOR_ENV: &[&str] = &[
 const RATE_REPORTER_ENV: &[&str] = &[
     "REPORT_SENDER",
     "REPORT_RECIPIENTS",
-    "CONFIGURATION_SET",
+    "REPORT_CONFIGURATION_SET",
     "METRIC_NAMESPACE",
     "HARD_BOUNCE_THRESHOLDS",
     "COMPLAINT_THRESHOLDS",
     "REPORT_MIN_SENDS",
     "REPORT_TOP_DOMAINS",
+    "LOG_RECIPIENTS",
     "RUST_LOG",
 ];
 
@@ -662,6 +663,30 @@ fn each_role_has_only_the_dynamodb_actions_its_function_uses() {
     }
 }
 
+/// The report is sent through a configuration set of its own (alarm-suppressor pauses the
+/// monitored one, and the report must get out exactly then), which has no event destinations (the
+/// report's own mail is not counted in the metrics).
+#[test]
+fn the_report_has_a_configuration_set_of_its_own() {
+    let t = template();
+    let sets: Vec<&str> =
+        resources_of_type(&t, "AWS::SES::ConfigurationSet").into_iter().map(|(id, _)| id).collect();
+    assert!(sets.contains(&"ReportConfigurationSet"), "{sets:?}");
+    for (id, d) in resources_of_type(&t, "AWS::SES::ConfigurationSetEventDestination") {
+        let set = &d["Properties"]["ConfigurationSetName"];
+        assert!(!set.to_string().contains("ReportConfigurationSet"), "{id} is on the report's set");
+    }
+    let eval = Eval::with(&t, &[("ReportSender", "reports@mail.example.com")]);
+    let env = eval.environment(function_for(&t, "rate-reporter"));
+    assert_eq!(env["REPORT_CONFIGURATION_SET"], eval.reference("ReportConfigurationSet"));
+    assert_ne!(env["REPORT_CONFIGURATION_SET"], eval.param("ConfigurationSetName").unwrap());
+    let cfg = ReporterConfig::from_lookup(|k| env.get(k).cloned()).unwrap();
+    assert_eq!(cfg.configuration_set.as_deref(), Some(env["REPORT_CONFIGURATION_SET"].as_str()));
+    // without a sender there is no report email, and no set for it
+    let env = Eval::new(&t).environment(function_for(&t, "rate-reporter"));
+    assert_eq!(env["REPORT_CONFIGURATION_SET"], "");
+}
+
 #[test]
 fn send_email_only_from_the_report_identity() {
     let t = template();
@@ -687,15 +712,57 @@ fn send_email_only_from_the_report_identity() {
                     [
                         format!("{prefix}identity/mail.example.com"),
                         format!("{prefix}identity/reports@mail.example.com"),
-                        format!("{prefix}configuration-set/ses-monitor"),
+                        format!("{prefix}configuration-set/{STACK}-ReportConfigurationSet-1A2B3C4D5E6F"),
                     ]
                 );
+                // never the monitored set, which alarm-suppressor pauses
+                let monitored = eval.param("ConfigurationSetName").expect("ConfigurationSetName");
+                assert!(!resources.iter().any(|r| r.ends_with(&format!(":configuration-set/{monitored}"))));
             }
         }
     }
     assert_eq!(senders, 1, "one statement allows sending (rate-reporter's)");
     let reporter_role = role_of(&t, function_for(&t, "rate-reporter"));
     assert!(statements(reporter_role).iter().any(|s| actions(s).iter().any(|a| a == "ses:SendEmail")));
+}
+
+/// Every function's AWS calls have timeouts sized from its Lambda `Timeout` (a hung endpoint
+/// fails the call with most of the function's time left), so the two must not drift apart.
+#[test]
+fn aws_call_timeouts_are_sized_for_each_functions_lambda_timeout() {
+    let t = template();
+    let mut seen = BTreeSet::new();
+    for (binary, timeouts) in ses_monitor::aws::Timeouts::FUNCTIONS {
+        let f = &t["Resources"][function_for(&t, binary)]["Properties"];
+        let secs = f["Timeout"].as_u64().unwrap_or_else(|| panic!("{binary}: Timeout"));
+        assert_eq!(
+            timeouts.lambda,
+            std::time::Duration::from_secs(secs),
+            "{binary}: Timeout in template.yaml"
+        );
+        assert!(timeouts.operation * 4 <= timeouts.lambda, "{binary}");
+        seen.insert(binary.to_string());
+    }
+    let deployed: BTreeSet<String> = FUNCTIONS.iter().map(|(b, _)| b.to_string()).collect();
+    assert_eq!(seen, deployed, "every function has its timeouts");
+}
+
+/// Every check the security scan (scripts/scan-template, checkov) is told to skip names its
+/// reason, on the resource it is about.
+#[test]
+fn every_security_scan_skip_says_why() {
+    let t = template();
+    let mut skips = 0;
+    for (id, r) in t["Resources"].as_object().expect("Resources") {
+        for s in r["Metadata"]["checkov"]["skip"].as_array().into_iter().flatten() {
+            let check = s["id"].as_str().unwrap_or_else(|| panic!("{id}: a skip without id"));
+            assert!(check.starts_with("CKV_"), "{id}: {check}");
+            let why = s["comment"].as_str().unwrap_or_default();
+            assert!(why.len() >= 40, "{id} skips {check} without a reason worth the name: {why:?}");
+            skips += 1;
+        }
+    }
+    assert!(skips > 0);
 }
 
 // ---------------------------------------------------------------------------------------------

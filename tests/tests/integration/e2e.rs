@@ -54,7 +54,7 @@ use ses_monitor::synth::{self, EventSpec};
 use ses_monitor_tests::alarm_queue::{AlarmMessage, AlarmQueue};
 use ses_monitor_tests::lambda::{FUNCTIONS, LambdaFunction, Steps, Template, env_map, function_binary};
 use ses_monitor_tests::ses_proxy::{SUPPRESSION_PATH, SesProxy};
-use ses_monitor_tests::{Emulator, create_ledger_table, repo_root, scan_table};
+use ses_monitor_tests::{Emulator, create_ledger_table, create_ses_resources, repo_root, scan_table};
 
 /// `AWS::StackName` of the stack the test stands for.
 const STACK: &str = "ses-monitor";
@@ -69,6 +69,8 @@ const BURST_DOMAIN: &str = "icloud.com";
 /// hard-bouncing.
 const BURST_SENDS: usize = 200;
 const REPORT_SENDER: &str = "reports@example.net";
+/// Physical name of the template's `ReportConfigurationSet` (the report's own set).
+const REPORT_SET: &str = "ses-monitor-ReportConfigurationSet-1X2Y3Z";
 const REPORT_RECIPIENTS: [&str; 2] = ["ops@example.net", "deliverability@example.net"];
 /// Longest wait for the alarm's notification in the queue (ministack delivers it synchronously,
 /// within the PutMetricData call that crosses the threshold).
@@ -104,7 +106,8 @@ async fn the_three_functions_work_together_as_deployed() {
         .with_parameter("ReportSender", REPORT_SENDER)
         .with_parameter("ReportRecipients", REPORT_RECIPIENTS.join(","))
         .with_parameter("LedgerTtlDays", ttl_days.to_string())
-        .with_resource_name("LedgerTable", LEDGER_TABLE);
+        .with_resource_name("LedgerTable", LEDGER_TABLE)
+        .with_resource_name("ReportConfigurationSet", REPORT_SET);
     let endpoint = emu.endpoint_url();
     let ses_events_def = template.function("ses-events");
     let suppressor_def = template.function("alarm-suppressor");
@@ -128,13 +131,7 @@ async fn the_three_functions_work_together_as_deployed() {
             assert_eq!(ses_events_def.env.get("LEDGER_TABLE").map(String::as_str), Some(LEDGER_TABLE));
             let dynamo = create_ledger_table(&sdk, LEDGER_TABLE).await;
             let alarms = AlarmQueue::new(&sdk, ALARM_TOPIC, ALARM_QUEUE).await;
-            sesv2
-                .create_configuration_set()
-                .configuration_set_name(&config_set)
-                .send()
-                .await
-                .expect("CreateConfigurationSet");
-            sesv2.create_email_identity().email_identity(REPORT_SENDER).send().await.expect("identity");
+            create_ses_resources(&sdk, &[&config_set, REPORT_SET], REPORT_SENDER).await;
             (dynamo, alarms)
         })
         .await;
@@ -150,8 +147,15 @@ async fn the_three_functions_work_together_as_deployed() {
                 let want = ingest::ingest(&icfg, &text, now);
                 let got = ses_events.invoke(payload).await.unwrap_or_else(|e| panic!("{file}: {e}"));
                 let summary = serde_json::to_value(&want.summary).expect("summary JSON");
-                for k in ["events", "recipients", "skipped", "skip_reasons", "by_type", "clamped_timestamps"]
-                {
+                for k in [
+                    "events",
+                    "recipients",
+                    "skipped",
+                    "skip_reasons",
+                    "by_type",
+                    "clamped_timestamps",
+                    "unusable_latencies",
+                ] {
                     assert_eq!(got[k], summary[k], "{file}: `{k}` differs from ingest's\n{got}");
                 }
                 assert_eq!(

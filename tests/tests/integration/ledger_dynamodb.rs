@@ -65,8 +65,7 @@ fn entries(json: &str) -> Vec<LedgerEntry> {
     let ev = SesRecord::from_json(json)
         .and_then(SesRecord::into_event)
         .unwrap_or_else(|e| panic!("not an SES event: {e:?}\n{json}"));
-    // The fallback time is never used: every event here has its own timestamp.
-    ledger::entries_for(&ev, &DomainClassifier::default(), DateTime::<Utc>::MIN_UTC)
+    ledger::entries_for(&ev, &DomainClassifier::default())
 }
 
 fn s(v: &str) -> AttributeValue {
@@ -135,7 +134,10 @@ async fn writes_are_conditional_and_keep_the_suppressed_mark() {
     assert_eq!(all.len(), 4);
 
     // First delivery: every entry is new.
-    assert_eq!(ledger.record(&all).await.unwrap(), RecordReport { written: 4, duplicates: 0, expired: 0 });
+    assert_eq!(
+        ledger.record(&all).await.unwrap(),
+        RecordReport { written: 4, duplicates: 0, expired: 0, untimed: 0 }
+    );
 
     // The items, as documented in shared/src/ledger.rs.
     let items = scan_table(&client, TABLE).await;
@@ -182,7 +184,10 @@ async fn writes_are_conditional_and_keep_the_suppressed_mark() {
     assert_eq!(item["suppressed_at"], s(&ts(marked_at)));
 
     // A redelivery of the same events writes nothing and keeps the mark.
-    assert_eq!(ledger.record(&all).await.unwrap(), RecordReport { written: 0, duplicates: 4, expired: 0 });
+    assert_eq!(
+        ledger.record(&all).await.unwrap(),
+        RecordReport { written: 0, duplicates: 4, expired: 0, untimed: 0 }
+    );
     let item = get_item(&client, &all[0]).await.unwrap();
     assert_eq!(item["suppressed_at"], s(&ts(marked_at)));
     let ann_back = ledger::from_item(&item).unwrap();
@@ -195,7 +200,10 @@ async fn writes_are_conditional_and_keep_the_suppressed_mark() {
     let mut mixed = all.clone();
     mixed.extend(new.iter().cloned());
     mixed.extend(new.iter().cloned());
-    assert_eq!(ledger.record(&mixed).await.unwrap(), RecordReport { written: 1, duplicates: 5, expired: 0 });
+    assert_eq!(
+        ledger.record(&mixed).await.unwrap(),
+        RecordReport { written: 1, duplicates: 5, expired: 0, untimed: 0 }
+    );
     assert_eq!(scan_table(&client, TABLE).await.len(), 5);
 
     // Marking an entry that is not there (expired meanwhile) is not an error and creates nothing.
@@ -213,7 +221,10 @@ async fn writes_are_conditional_and_keep_the_suppressed_mark() {
     // The TTL follows the ledger's setting (LEDGER_TTL_DAYS).
     let short = DynamoLedger::new(client.clone(), TABLE, Duration::days(3));
     let e = entries(&bounce("m-ttl", true, t0, &["gina@gmail.com"], json!({})));
-    assert_eq!(short.record(&e).await.unwrap(), RecordReport { written: 1, duplicates: 0, expired: 0 });
+    assert_eq!(
+        short.record(&e).await.unwrap(),
+        RecordReport { written: 1, duplicates: 0, expired: 0, untimed: 0 }
+    );
     let item = get_item(&client, &e[0]).await.unwrap();
     assert_eq!(item["expires_at"], AttributeValue::N((t0 + Duration::days(3)).timestamp().to_string()));
 }
@@ -236,7 +247,10 @@ async fn window_queries_by_domain_and_across_midnight() {
         bounce("g", true, m + sec(30), &["g@yahoo.com"], json!({})),
     ];
     let all: Vec<LedgerEntry> = events.iter().flat_map(|e| entries(e)).collect();
-    assert_eq!(ledger.record(&all).await.unwrap(), RecordReport { written: 8, duplicates: 0, expired: 0 });
+    assert_eq!(
+        ledger.record(&all).await.unwrap(),
+        RecordReport { written: 8, duplicates: 0, expired: 0, untimed: 0 }
+    );
     let pick = |ids: &[&str]| -> Vec<LedgerEntry> {
         sorted(all.iter().filter(|e| ids.iter().any(|id| e.recipient.starts_with(id))).cloned().collect())
     };
@@ -321,7 +335,10 @@ async fn queries_follow_pages_past_one_megabyte() {
     }
     assert_eq!(all.len(), 2500);
     let started = std::time::Instant::now();
-    assert_eq!(ledger.record(&all).await.unwrap(), RecordReport { written: 2500, duplicates: 0, expired: 0 });
+    assert_eq!(
+        ledger.record(&all).await.unwrap(),
+        RecordReport { written: 2500, duplicates: 0, expired: 0, untimed: 0 }
+    );
     eprintln!("2500 conditional puts: {:?}", started.elapsed());
 
     // ministack pages as DynamoDB does (1 MB of items read per page).
@@ -386,14 +403,23 @@ async fn ingest_writes_each_offender_once() {
     let payload = synth::sns_lambda_event(&messages, now);
     let first = ingest::handle_with_ledger(&cfg, &sink, &ledger, &payload, now).await.unwrap();
     assert_eq!(first.events, 200, "{:?}", first.skip_reasons);
-    assert_eq!(first.ledger, Some(RecordReport { written: offenders, duplicates: 0, expired: 0 }));
+    assert_eq!(
+        first.ledger,
+        Some(RecordReport { written: offenders, duplicates: 0, expired: 0, untimed: 0 })
+    );
 
     let again = ingest::handle_with_ledger(&cfg, &sink, &ledger, &payload, now).await.unwrap();
-    assert_eq!(again.ledger, Some(RecordReport { written: 0, duplicates: offenders, expired: 0 }));
+    assert_eq!(
+        again.ledger,
+        Some(RecordReport { written: 0, duplicates: offenders, expired: 0, untimed: 0 })
+    );
     let later = now + Duration::minutes(7);
     let via_sqs = synth::sqs_lambda_event(&messages, false, later);
     let replay = ingest::handle_with_ledger(&cfg, &sink, &ledger, &via_sqs, later).await.unwrap();
-    assert_eq!(replay.ledger, Some(RecordReport { written: 0, duplicates: offenders, expired: 0 }));
+    assert_eq!(
+        replay.ledger,
+        Some(RecordReport { written: 0, duplicates: offenders, expired: 0, untimed: 0 })
+    );
     assert_eq!(sink.batches().len(), 3, "metrics are published every time (they are not idempotent)");
 
     // What the table holds: one entry per offending recipient, with its kind.

@@ -6,12 +6,16 @@
 mod alarm_faults;
 mod alarm_logs;
 mod alarm_pipeline;
+mod aws_timeouts;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;
 mod e2e;
+mod fault_injection;
 mod ledger_dynamodb;
+mod log_privacy;
 mod pause_concurrency;
 mod rate_reporter_emulator;
+mod report_schedule;
 mod sesv2_probe;
 mod store_dynamodb;
 mod suppression_wire;
