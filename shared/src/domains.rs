@@ -176,6 +176,11 @@ impl DomainClassifier {
         self.tracked.len()
     }
 
+    /// How tracked domains become dimension values.
+    pub fn grouping(&self) -> Grouping {
+        self.grouping
+    }
+
     /// Whether every domain is tracked (`TRACKED_DOMAINS=*`).
     pub fn tracks_all(&self) -> bool {
         self.track_all

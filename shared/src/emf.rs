@@ -73,6 +73,114 @@ fn encode_series(namespace: &str, s: &Series, out: &mut Vec<String>) {
     }
 }
 
+/// Most dimension keys in one dimension set.
+pub const MAX_DIMENSIONS_PER_SET: usize = 30;
+
+/// What CloudWatch extracts from an EMF document for one metric and dimension set: the metric's
+/// identity (namespace, name, dimension values) and the values at the document's time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extracted {
+    /// Namespace of the directive.
+    pub namespace: String,
+    /// Metric name.
+    pub name: String,
+    /// Dimension names and values, in the order of the dimension set.
+    pub dimensions: Vec<(String, String)>,
+    /// `_aws.Timestamp`, milliseconds since the epoch.
+    pub timestamp_ms: i64,
+    /// The unit named in the metric definition, if any.
+    pub unit: Option<String>,
+    /// The value, or the values of an array member.
+    pub values: Vec<f64>,
+}
+
+/// Reads one EMF line as CloudWatch Logs does: checks it against the specification (root object
+/// with `_aws.Timestamp` and `_aws.CloudWatchMetrics`; each directive with a namespace,
+/// dimension sets of at most 30 keys that name string members, at most 100 metric definitions
+/// that name number members or arrays of at most 100 numbers) and returns what it would extract,
+/// one entry per metric and dimension set. A metric listed twice for the same dimension set of a
+/// namespace (which CloudWatch would count twice) is an error too. Used by the cost estimator to
+/// count the metrics a configuration publishes, and by the tests that compare the two sinks.
+pub fn extract(line: &str) -> Result<Vec<Extracted>, String> {
+    let root: Map<String, Value> =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let aws = root.get("_aws").and_then(Value::as_object).ok_or("no `_aws` object")?;
+    let timestamp_ms =
+        aws.get("Timestamp").and_then(Value::as_i64).ok_or("`_aws.Timestamp` is not an integer")?;
+    let directives =
+        aws.get("CloudWatchMetrics").and_then(Value::as_array).ok_or("no `_aws.CloudWatchMetrics` array")?;
+    let mut out: Vec<Extracted> = Vec::new();
+    for d in directives {
+        let namespace =
+            d.get("Namespace").and_then(Value::as_str).ok_or("a directive without `Namespace`")?;
+        if namespace.is_empty() || namespace.len() > 255 {
+            return Err(format!("namespace {namespace:?}: 1-255 characters"));
+        }
+        let sets = d.get("Dimensions").and_then(Value::as_array).ok_or("a directive without `Dimensions`")?;
+        let metrics = d.get("Metrics").and_then(Value::as_array).ok_or("a directive without `Metrics`")?;
+        if metrics.len() > MAX_METRICS_PER_DIRECTIVE {
+            return Err(format!("{} metric definitions in one directive (at most 100)", metrics.len()));
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for m in metrics {
+            let name = m.get("Name").and_then(Value::as_str).ok_or("a metric definition without `Name`")?;
+            if name.is_empty() || name.len() > 255 || names.contains(&name) {
+                return Err(format!("metric name {name:?} empty, too long or listed twice"));
+            }
+            names.push(name);
+        }
+        for set in sets {
+            let keys = set.as_array().ok_or("a dimension set that is not an array")?;
+            if keys.len() > MAX_DIMENSIONS_PER_SET {
+                return Err(format!("{} keys in one dimension set (at most 30)", keys.len()));
+            }
+            let mut dimensions = Vec::with_capacity(keys.len());
+            for k in keys {
+                let k = k.as_str().ok_or("a dimension key that is not a string")?;
+                let v = root
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("dimension {k:?} is not a string member of the root"))?;
+                if v.trim().is_empty() || v.len() > 1024 || !v.is_ascii() {
+                    return Err(format!("dimension {k}={v:?}: 1-1024 ASCII characters"));
+                }
+                dimensions.push((k.to_string(), v.to_string()));
+            }
+            for m in metrics {
+                let name = m.get("Name").and_then(Value::as_str).unwrap_or_default();
+                let values: Vec<f64> = match root.get(name) {
+                    Some(Value::Number(n)) => vec![n.as_f64().unwrap_or(f64::NAN)],
+                    Some(Value::Array(a)) if !a.is_empty() && a.len() <= MAX_VALUES_PER_METRIC => a
+                        .iter()
+                        .map(|v| v.as_f64().ok_or(format!("{name}: a value that is not a number")))
+                        .collect::<Result<_, _>>()?,
+                    _ => {
+                        return Err(format!(
+                            "metric {name:?} is not a number or an array of 1-100 numbers in the root"
+                        ));
+                    }
+                };
+                let e = Extracted {
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                    dimensions: dimensions.clone(),
+                    timestamp_ms,
+                    unit: m.get("Unit").and_then(Value::as_str).map(str::to_string),
+                    values,
+                };
+                if out
+                    .iter()
+                    .any(|o| o.namespace == e.namespace && o.name == e.name && o.dimensions == e.dimensions)
+                {
+                    return Err(format!("{name} {:?} listed twice in one document", e.dimensions));
+                }
+                out.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Writes EMF lines to a writer (stdout in Lambda and in local runs).
 pub struct EmfSink {
     out: Mutex<Box<dyn Write + Send>>,
@@ -183,6 +291,70 @@ mod tests {
             .map(|v| v.as_u64().unwrap())
             .sum();
         assert_eq!(total, 5 * 150 + 7 * 100);
+    }
+
+    #[test]
+    fn extract_reads_what_cloudwatch_would() {
+        let lines = encode(&batch(vec![(120, 1), (340, 2)]));
+        let got: Vec<Extracted> = lines.iter().flat_map(|l| extract(l).unwrap()).collect();
+        let names: Vec<(&str, usize)> = got.iter().map(|e| (e.name.as_str(), e.dimensions.len())).collect();
+        assert_eq!(names, [("Send", 0), ("Delivery", 1), ("Bounce", 1), ("DeliveryLatency", 1)]);
+        assert_eq!(got[3].values, [120.0, 340.0, 340.0]);
+        assert_eq!(got[1].dimensions, [("RecipientDomain".to_string(), "gmail.com".to_string())]);
+        assert_eq!((got[0].timestamp_ms, got[0].unit.as_deref()), (60_000, Some("Count")));
+        let doc = |aws: Value, root: Value| {
+            let mut r = root;
+            r["_aws"] = aws;
+            r.to_string()
+        };
+        let directive = |dims: Value, metrics: Value| json!({"Timestamp": 1, "CloudWatchMetrics": [{"Namespace": "N", "Dimensions": dims, "Metrics": metrics}]});
+        let ok = doc(directive(json!([["D"], []]), json!([{"Name": "M"}])), json!({"D": "x", "M": 2}));
+        assert_eq!(extract(&ok).unwrap().len(), 2, "one per dimension set");
+        let bad = [
+            "not json".to_string(),
+            json!({"M": 1}).to_string(),
+            doc(directive(json!([["D"]]), json!([{"Name": "M"}])), json!({"M": 1})),
+            doc(directive(json!([["D"]]), json!([{"Name": "M"}])), json!({"D": 5, "M": 1})),
+            doc(directive(json!([[]]), json!([{"Name": "M"}])), json!({"M": "1"})),
+            doc(directive(json!([[]]), json!([{"Name": "M"}])), json!({"M": vec![1; 101]})),
+            doc(directive(json!([[]]), json!([{"Name": "M"}, {"Name": "M"}])), json!({"M": 1})),
+            doc(
+                directive(
+                    json!([(0..31).map(|i| format!("D{i}")).collect::<Vec<_>>()]),
+                    json!([{"Name": "M"}]),
+                ),
+                {
+                    let mut r = json!({"M": 1});
+                    for i in 0..31 {
+                        r[format!("D{i}")] = json!("v");
+                    }
+                    r
+                },
+            ),
+            doc(
+                directive(
+                    json!([[]]),
+                    json!((0..101).map(|i| json!({"Name": format!("M{i}")})).collect::<Vec<_>>()),
+                ),
+                {
+                    let mut r = json!({});
+                    for i in 0..101 {
+                        r[format!("M{i}")] = json!(1);
+                    }
+                    r
+                },
+            ),
+            // the same metric and dimension set twice (in two directives): counted twice
+            doc(
+                json!({"Timestamp": 1, "CloudWatchMetrics": [
+                    {"Namespace": "N", "Dimensions": [[]], "Metrics": [{"Name": "M"}]},
+                    {"Namespace": "N", "Dimensions": [[]], "Metrics": [{"Name": "M"}]}]}),
+                json!({"M": 1}),
+            ),
+        ];
+        for b in &bad {
+            assert!(extract(b).is_err(), "accepted {b}");
+        }
     }
 
     #[tokio::test]

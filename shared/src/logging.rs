@@ -13,20 +13,35 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the JSON subscriber once; later calls do nothing.
 pub fn init() {
+    use tracing_subscriber::util::SubscriberInitExt;
+    // (also routes the `log` records of dependencies into it, as `fmt().try_init()` did)
+    let _ = subscriber(filter_from_env(), std::io::stderr).try_init();
+}
+
+/// The level filter: `RUST_LOG`, else Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info`.
+pub fn filter_from_env() -> EnvFilter {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .filter(|s| !s.trim().is_empty())
         .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().map(|l| lambda_level(&l).to_string()))
         .unwrap_or_else(|| "info".into());
-    let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+/// The functions' log format (one JSON object per line) on any writer: what [`init`] installs on
+/// stderr, and what the cost estimator measures the log volume with.
+pub fn subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(writer)
+        .finish()
 }
 
 /// Maps Lambda's log levels (`TRACE` … `FATAL`) to tracing's.
