@@ -973,8 +973,20 @@ mod tests {
             "not json".to_string(),
         ];
         let opts = EstimateOptions::parse(&args(&[&write_sample("hours", &lines)])).unwrap();
-        let e = estimate(&IngestConfig::default(), &opts).await.unwrap();
+        // Every metric in every rollup, every tag value.
+        let everything = IngestConfig::from_lookup(|k| match k {
+            "DOMAIN_METRICS" | "TAG_METRICS" => Some("all".into()),
+            "TAG_VALUES" => Some("EmailType=*;Campaign=*".into()),
+            _ => None,
+        })
+        .unwrap();
+        let e = estimate(&everything, &opts).await.unwrap();
+        // The defaults: hour 10 has Send, Delivery, DeliveryLatency in the totals, Send and
+        // Delivery for gmail, Send for EmailType=other and Campaign=other (7); hour 12 has Send
+        // in each of the four rollups (4).
+        let lean = estimate(&IngestConfig::default(), &opts).await.unwrap();
         let _ = std::fs::remove_file(&opts.path);
+        assert!((lean.metrics.active_per_hour - 11.0 / 3.0).abs() < 1e-9, "{:?}", lean.metrics);
         assert_eq!((e.sample.events, e.sample.emails, e.sample.skipped, e.sample.hours), (3, 2, 1, 3));
         // Hour 10: {Send, Delivery, DeliveryLatency} × {}, {RecipientDomain}, {EmailType},
         // {Campaign} = 12 metrics; hour 12: Send × 4 rollups = 4. (12 + 0 + 4) / 3 hours.

@@ -6,12 +6,13 @@
 //! dimension set and 100 values per metric array. CloudWatch has no `Counts` in EMF, so a latency
 //! distribution is written as arrays of values, spread over more documents when it exceeds 100.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
 
 use serde_json::{Map, Value, json};
 
-use crate::metrics::{DELIVERY_LATENCY, MetricBatch, Series};
+use crate::metrics::{DELIVERY_LATENCY, MetricBatch, OTHER_PREFIX, Series};
 use crate::sink::{MetricSink, PublishReport, SinkError};
 
 /// Most values in one metric array.
@@ -20,60 +21,142 @@ pub const MAX_VALUES_PER_METRIC: usize = 100;
 pub const MAX_METRICS_PER_DIRECTIVE: usize = 100;
 
 /// Encodes a batch as EMF documents, one JSON object per line.
+///
+/// Series of the same minute that carry identical values (the same metrics, the same numbers:
+/// an SNS invocation of one event to one recipient gives the same counts to the domain, the
+/// totals and the tag rollups) share one document, one directive with a dimension set each,
+/// when their dimension values do not clash. Only identical values are merged, so every metric
+/// value of a document belongs to every dimension value and property in it, and a Logs Insights
+/// query (`stats sum(HardBounce) by OtherRecipientDomain`) reads the right numbers. The value
+/// behind an `other` dimension value is the property `Other<Dimension>` of its document. A
+/// series with more than 100 latency samples is written alone, its distribution spread over as
+/// many documents as needed.
 pub fn encode(batch: &MetricBatch) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut minutes: BTreeMap<i64, Vec<&Series>> = BTreeMap::new();
     for s in &batch.series {
-        encode_series(&batch.namespace, s, &mut out);
+        minutes.entry(s.timestamp_ms).or_default().push(s);
+    }
+    let mut out = Vec::new();
+    for (minute, series) in minutes {
+        let mut docs: Vec<Doc<'_>> = Vec::new();
+        let mut long = Vec::new();
+        for s in series {
+            if s.latency.iter().map(|(_, c)| *c).sum::<u64>() > MAX_VALUES_PER_METRIC as u64 {
+                encode_long_series(&batch.namespace, s, &mut long);
+                continue;
+            }
+            let entry = Entry::of(s);
+            match docs.iter_mut().find(|d| d.fits(&entry)) {
+                Some(d) => d.add(entry),
+                None => {
+                    let mut d = Doc::default();
+                    d.add(entry);
+                    docs.push(d);
+                }
+            }
+        }
+        out.extend(docs.iter().map(|d| d.to_line(&batch.namespace, minute)));
+        out.append(&mut long);
     }
     out
 }
 
-fn encode_series(namespace: &str, s: &Series, out: &mut Vec<String>) {
-    let values: Vec<u64> = s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
-    let mut chunks = values.chunks(MAX_VALUES_PER_METRIC);
-    let mut first = true;
-    loop {
-        let latency_chunk = chunks.next();
-        if !first && latency_chunk.is_none() {
-            break;
+/// The unit of a metric.
+fn unit(name: &str) -> &'static str {
+    if name == DELIVERY_LATENCY { "Milliseconds" } else { "Count" }
+}
+
+/// The name of the property that carries the value behind `other` in a dimension.
+pub fn other_property(dimension: &str) -> String {
+    format!("{OTHER_PREFIX}{dimension}")
+}
+
+/// One series as root members: its dimension values (and `Other…` property) and metric values.
+struct Entry<'s> {
+    members: Vec<(String, &'s str)>,
+    dimension_set: Vec<&'s str>,
+    values: Vec<(&'static str, Value)>,
+}
+
+impl<'s> Entry<'s> {
+    fn of(s: &'s Series) -> Self {
+        let mut members: Vec<(String, &str)> =
+            s.dimensions.iter().map(|(k, v)| (k.clone(), v.as_str())).collect();
+        if let (Some(o), Some((k, _))) = (&s.other, s.dimensions.first()) {
+            members.push((other_property(k), o.as_str()));
         }
-        let mut root = Map::new();
-        let mut metrics = Vec::new();
-        if first {
-            for (name, v) in &s.counts {
-                metrics.push(json!({"Name": name, "Unit": "Count"}));
-                root.insert((*name).to_string(), json!(v));
-            }
+        let mut values: Vec<(&'static str, Value)> = s.counts.iter().map(|(n, v)| (*n, json!(v))).collect();
+        if !s.latency.is_empty() {
+            let samples: Vec<u64> =
+                s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
+            values.push((DELIVERY_LATENCY, json!(samples)));
         }
-        if let Some(chunk) = latency_chunk {
-            metrics.push(json!({"Name": DELIVERY_LATENCY, "Unit": "Milliseconds"}));
-            root.insert(DELIVERY_LATENCY.into(), json!(chunk));
-        }
-        first = false;
-        if metrics.is_empty() {
-            continue;
-        }
-        debug_assert!(metrics.len() <= MAX_METRICS_PER_DIRECTIVE);
-        let dim_names: Vec<&str> = s.dimensions.iter().map(|(k, _)| k.as_str()).collect();
-        for (k, v) in &s.dimensions {
-            root.insert(k.clone(), Value::String(v.clone()));
-        }
-        root.insert(
-            "_aws".into(),
-            json!({
-                "Timestamp": s.timestamp_ms,
-                "CloudWatchMetrics": [{
-                    "Namespace": namespace,
-                    "Dimensions": [dim_names],
-                    "Metrics": metrics,
-                }]
-            }),
-        );
-        out.push(Value::Object(root).to_string());
+        Self { members, dimension_set: s.dimensions.iter().map(|(k, _)| k.as_str()).collect(), values }
     }
 }
 
-/// Most dimension keys in one dimension set.
+/// A document being built: root members, the metric values its series share, their dimension
+/// sets.
+#[derive(Default)]
+struct Doc<'s> {
+    members: Vec<(String, &'s str)>,
+    values: Vec<(&'static str, Value)>,
+    sets: Vec<Vec<&'s str>>,
+}
+
+impl<'s> Doc<'s> {
+    /// Whether the entry has the document's values exactly and no clashing dimension value.
+    fn fits(&self, e: &Entry<'s>) -> bool {
+        e.values == self.values
+            && e.members.iter().all(|(k, v)| self.members.iter().all(|(dk, dv)| dk != k || dv == v))
+            && self.sets.len() < MAX_DIMENSIONS_PER_SET
+    }
+
+    fn add(&mut self, e: Entry<'s>) {
+        for m in e.members {
+            if !self.members.contains(&m) {
+                self.members.push(m);
+            }
+        }
+        if self.sets.is_empty() {
+            self.values = e.values;
+        }
+        self.sets.push(e.dimension_set);
+    }
+
+    fn to_line(&self, namespace: &str, minute: i64) -> String {
+        let mut root = Map::new();
+        for (k, v) in &self.members {
+            root.insert(k.clone(), Value::String((*v).to_string()));
+        }
+        for (n, v) in &self.values {
+            root.insert((*n).to_string(), v.clone());
+        }
+        debug_assert!(self.values.len() <= MAX_METRICS_PER_DIRECTIVE);
+        let metrics: Vec<Value> =
+            self.values.iter().map(|(n, _)| json!({"Name": n, "Unit": unit(n)})).collect();
+        let directive = json!({"Namespace": namespace, "Dimensions": self.sets, "Metrics": metrics});
+        root.insert("_aws".into(), json!({"Timestamp": minute, "CloudWatchMetrics": [directive]}));
+        Value::Object(root).to_string()
+    }
+}
+
+/// A series whose latency distribution exceeds one metric array: the counts and the first 100
+/// samples in one document, the rest in further documents of 100, dimensions on each.
+fn encode_long_series(namespace: &str, s: &Series, out: &mut Vec<String>) {
+    let values: Vec<u64> = s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
+    let counts_only = Series { latency: Vec::new(), ..s.clone() };
+    let base = Entry::of(&counts_only);
+    for (i, chunk) in values.chunks(MAX_VALUES_PER_METRIC).enumerate() {
+        let mut values: Vec<(&'static str, Value)> = if i == 0 { base.values.clone() } else { Vec::new() };
+        values.push((DELIVERY_LATENCY, json!(chunk)));
+        let mut d = Doc::default();
+        d.add(Entry { members: base.members.clone(), dimension_set: base.dimension_set.clone(), values });
+        out.push(d.to_line(namespace, s.timestamp_ms));
+    }
+}
+
+/// Most dimension keys in one dimension set (and, here, most dimension sets in a directive).
 pub const MAX_DIMENSIONS_PER_SET: usize = 30;
 
 /// What CloudWatch extracts from an EMF document for one metric and dimension set: the metric's
@@ -235,12 +318,14 @@ mod tests {
                 Series {
                     timestamp_ms: 60_000,
                     dimensions: vec![],
+                    other: None,
                     counts: vec![("Send", 3)],
                     latency: vec![],
                 },
                 Series {
                     timestamp_ms: 60_000,
                     dimensions: vec![("RecipientDomain".into(), "gmail.com".into())],
+                    other: None,
                     counts: vec![("Delivery", 250), ("Bounce", 1)],
                     latency,
                 },
