@@ -93,6 +93,40 @@ pub const PLATFORM_LOG_LINES: [&str; 3] = [
 /// handler time measured here is scaled by that share.
 pub const MB_PER_VCPU: f64 = 1769.0;
 
+/// A Contributor Insights rule of the template (`LongTailInsights=true`) over the EMF lines of
+/// ses-events: the untracked domains (`RecipientDomain` = `other`, the domain in
+/// `OtherRecipientDomain`) ranked by the sum of one metric. The template's `AWS::CloudWatch::
+/// InsightRule` bodies are checked against these (`template_intent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct InsightRule {
+    /// The rule name after the stack name (`<stack>-<suffix>`).
+    pub suffix: &'static str,
+    /// The contributor key: the property with the domain behind `other`.
+    pub key: &'static str,
+    /// The metric summed.
+    pub value: &'static str,
+}
+
+/// The template's long-tail rules: top untracked domains by hard bounces and by complaints.
+pub const INSIGHT_RULES: [InsightRule; 2] = [
+    InsightRule {
+        suffix: "untracked-domains-hard-bounces",
+        key: "OtherRecipientDomain",
+        value: "HardBounce",
+    },
+    InsightRule { suffix: "untracked-domains-complaints", key: "OtherRecipientDomain", value: "Complaint" },
+];
+
+impl InsightRule {
+    /// Whether an EMF document (a log event) matches the rule's filters: `RecipientDomain` in
+    /// [`crate::domains::OTHER`] and the value greater than 0. Matched log events are billed.
+    pub fn matches(&self, doc: &serde_json::Value) -> bool {
+        doc.get(crate::metrics::RECIPIENT_DOMAIN).and_then(serde_json::Value::as_str)
+            == Some(crate::domains::OTHER)
+            && doc.get(self.value).and_then(serde_json::Value::as_f64).is_some_and(|v| v > 0.0)
+    }
+}
+
 /// CPU architecture of the function (its GB-second price).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -121,11 +155,14 @@ pub struct EstimateOptions {
     /// `--ledger-write-ms`: the DynamoDB round trip added to an invocation that writes to the
     /// offender ledger (default 10; DynamoDB answers in single-digit milliseconds in-region).
     pub ledger_write_ms: f64,
+    /// `--no-insight-rules`: the stack is deployed with `LongTailInsights=false`.
+    pub insight_rules: bool,
 }
 
 /// Usage of `--estimate-cost`.
 pub const USAGE: &str = "ses-events --estimate-cost PATH [--json] [--sqs-batch-size N] \
-[--sqs-window-seconds N] [--memory-mb N] [--architecture arm64|x86_64] [--ledger-write-ms N]\n\
+[--sqs-window-seconds N] [--memory-mb N] [--architecture arm64|x86_64] [--ledger-write-ms N] \
+[--no-insight-rules]\n\
   PATH: a sample of your SES events, one JSON document per line (`-` = stdin); the configuration\n\
   is read from the same environment variables as the function (METRICS_SINK, DOMAIN_METRICS, ...)";
 
@@ -146,6 +183,7 @@ impl EstimateOptions {
             memory_mb: 256,
             arch: Arch::Arm64,
             ledger_write_ms: 10.0,
+            insight_rules: true,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -159,6 +197,7 @@ impl EstimateOptions {
             };
             match a.as_str() {
                 "--json" => o.json = true,
+                "--no-insight-rules" => o.insight_rules = false,
                 "--help" | "-h" => return Err("help".into()),
                 "--sqs-batch-size" => o.sqs_batch_size = number(value()?, 1..=10_000)? as usize,
                 "--sqs-window-seconds" => o.sqs_window_s = number(value()?, 0..=300)? as i64,
@@ -261,10 +300,26 @@ pub struct TriggerEstimate {
     pub lambda_duration_usd: f64,
     /// USD per month for PutMetricData (`METRICS_SINK=api` only).
     pub put_metric_data_usd: f64,
-    /// Everything: metrics, logs, Lambda, PutMetricData.
+    /// Log events per month matched by the template's Contributor Insights rules.
+    pub insight_matched_per_month: f64,
+    /// USD per month for those rules (per rule and per matched event; 0 with
+    /// `--no-insight-rules`).
+    pub insight_rules_usd: f64,
+    /// Everything: metrics, logs, Lambda, PutMetricData, Contributor Insights.
     pub total_usd: f64,
     /// `total_usd` against what SES charges for the same emails, in percent.
     pub percent_of_ses: f64,
+}
+
+/// SES's CloudWatch event destination, estimated: SES publishes a metric per event type and
+/// combination of the destination's dimension values (`EmailType`, `Campaign`, the raw tag
+/// values: SES caps nothing), in the `AWS/SES` namespace, billed as custom metrics.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SesDestinationEstimate {
+    /// Distinct (event type, tag values) per UTC hour, averaged.
+    pub metrics_per_hour: f64,
+    /// USD a month.
+    pub usd_per_month: f64,
 }
 
 /// The whole estimate.
@@ -280,6 +335,9 @@ pub struct Estimate {
     pub triggers: Vec<TriggerEstimate>,
     /// Offender-ledger items written per month (one per bounced or complaining recipient).
     pub ledger_items_per_month: f64,
+    /// What SES's own CloudWatch event destination would add (template parameter
+    /// `SesCloudWatchDestination=true`; off by default, not in the totals).
+    pub ses_destination: SesDestinationEstimate,
     /// Prices used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prices: Option<Prices>,
@@ -389,6 +447,7 @@ struct ModeTotals {
     measured_ms: f64,
     billed_ms: f64,
     put_requests: u64,
+    insight_matched: u64,
 }
 
 /// Metric identities per UTC hour.
@@ -459,6 +518,9 @@ impl Runner<'_> {
         for line in c.emf.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
             totals.emf_docs += 1;
             totals.emf_bytes += line.len() as u64;
+            let doc: serde_json::Value =
+                serde_json::from_slice(line).map_err(|e| EstimateError::Emf(e.to_string()))?;
+            totals.insight_matched += INSIGHT_RULES.iter().filter(|r| r.matches(&doc)).count() as u64;
             if count_metrics {
                 let text = std::str::from_utf8(line).map_err(|e| EstimateError::Emf(e.to_string()))?;
                 for e in extract(text).map_err(EstimateError::Emf)? {
@@ -477,14 +539,18 @@ struct SampleEvent {
 }
 
 /// Reads the sample's SES events one line at a time (the file is never held in memory whole).
-struct EventReader<R> {
+struct EventReader<'c, R> {
     lines: std::io::Lines<R>,
     units: Vec<String>,
     last_time: Option<DateTime<Utc>>,
     sample: Sample,
+    /// The template's SES CloudWatch destination dimensions (tag, default value).
+    ses_dims: Vec<(&'c str, &'c str)>,
+    /// hour → (event type, raw tag values) published by that destination.
+    ses_destination: HashMap<i64, HashSet<(EventKind, Vec<String>)>>,
 }
 
-impl<R: BufRead> EventReader<R> {
+impl<R: BufRead> EventReader<'_, R> {
     /// The SES events of the next line that has any; `None` at the end.
     fn next_events(&mut self) -> Result<Option<Vec<SampleEvent>>, std::io::Error> {
         for line in self.lines.by_ref() {
@@ -521,6 +587,21 @@ impl<R: BufRead> EventReader<R> {
                 }
                 s.first = Some(s.first.map_or(time, |t| t.min(time)));
                 s.last = Some(s.last.map_or(time, |t| t.max(time)));
+                let values: Vec<String> = self
+                    .ses_dims
+                    .iter()
+                    .map(|(tag, default)| {
+                        ev.tags
+                            .iter()
+                            .find(|(k, _)| k == tag)
+                            .map_or(*default, |(_, v)| v.as_ref())
+                            .to_string()
+                    })
+                    .collect();
+                self.ses_destination
+                    .entry(time.timestamp().div_euclid(3600))
+                    .or_default()
+                    .insert((ev.kind, values));
                 drop(ev);
                 out.push(SampleEvent { json, time });
             }
@@ -576,6 +657,9 @@ pub async fn estimate(cfg: &IngestConfig, opts: &EstimateOptions) -> Result<Esti
         units: Vec::new(),
         last_time: None,
         sample: Sample { path: opts.path.clone(), ..Default::default() },
+        // the template's destination has the tag dimensions ses-events publishes
+        ses_dims: cfg.tag_dimensions.iter().map(|t| (t.name.as_str(), t.default_value.as_str())).collect(),
+        ses_destination: HashMap::new(),
     };
     let (mut sns, mut sqs) = (ModeTotals::default(), ModeTotals::default());
     let mut batch: Vec<String> = Vec::new();
@@ -598,12 +682,13 @@ pub async fn estimate(cfg: &IngestConfig, opts: &EstimateOptions) -> Result<Esti
         }
     }
     run_batch(&mut runner, &mut batch, &mut batch_start, &mut sqs).await?;
-    let sample = reader.sample;
-    let (Some(first), Some(last)) = (sample.first, sample.last) else {
+    let (Some(first), Some(last)) = (reader.sample.first, reader.sample.last) else {
         return Err(EstimateError::Empty);
     };
+    let ses_destination: usize = reader.ses_destination.values().map(HashSet::len).sum();
     let ledger_items = *runner.ledger.0.lock().unwrap_or_else(|e| e.into_inner());
-    Ok(price(&cfg, opts, sample, first, last, runner.active, [("sns", sns), ("sqs", sqs)], ledger_items))
+    let counted = Counted { active: runner.active, ledger_items, ses_destination };
+    Ok(price(&cfg, opts, reader.sample, first, last, counted, [("sns", sns), ("sqs", sqs)]))
 }
 
 async fn run_batch(
@@ -625,17 +710,24 @@ async fn run_batch(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the run counted besides the trigger totals.
+struct Counted {
+    active: Active,
+    ledger_items: u64,
+    /// Metric-hours of SES's own CloudWatch destination over the sample.
+    ses_destination: usize,
+}
+
 fn price(
     cfg: &IngestConfig,
     opts: &EstimateOptions,
     mut sample: Sample,
     first: DateTime<Utc>,
     last: DateTime<Utc>,
-    active: Active,
+    counted: Counted,
     modes: [(&'static str, ModeTotals); 2],
-    ledger_items: u64,
 ) -> Estimate {
+    let Counted { active, ledger_items, ses_destination } = counted;
     let p = PRICES;
     let first_hour = first.timestamp().div_euclid(3600);
     let last_hour = last.timestamp().div_euclid(3600);
@@ -676,6 +768,12 @@ fn price(
             let log_gb_per_month = log_bytes * per_month / 1e9;
             let gb_seconds_per_month = t.billed_ms / 1000.0 * f64::from(opts.memory_mb) / 1024.0 * per_month;
             let put_per_month = if api { t.put_requests as f64 * per_month } else { 0.0 };
+            let matched = if opts.insight_rules && !api { t.insight_matched as f64 * per_month } else { 0.0 };
+            let insight_rules_usd = if opts.insight_rules {
+                INSIGHT_RULES.len() as f64 * p.insight_rule_month + matched / 1e6 * p.insight_matched_million
+            } else {
+                0.0
+            };
             let mut e = TriggerEstimate {
                 trigger,
                 invocations: t.invocations,
@@ -694,13 +792,16 @@ fn price(
                 lambda_requests_usd: invocations_per_month / 1e6 * p.lambda_requests_million,
                 lambda_duration_usd: gb_seconds_per_month * gb_price,
                 put_metric_data_usd: put_per_month / 1000.0 * p.put_metric_data_thousand,
+                insight_matched_per_month: matched,
+                insight_rules_usd,
                 ..Default::default()
             };
             e.total_usd = metrics.usd_per_month
                 + e.logs_usd
                 + e.lambda_requests_usd
                 + e.lambda_duration_usd
-                + e.put_metric_data_usd;
+                + e.put_metric_data_usd
+                + e.insight_rules_usd;
             e.percent_of_ses = if sample.ses_usd_per_month > 0.0 {
                 100.0 * e.total_usd / sample.ses_usd_per_month
             } else {
@@ -739,16 +840,32 @@ fn price(
             opts.memory_mb.min(1769),
             opts.ledger_write_ms
         ),
+        format!(
+            "Contributor Insights: the template's {} long-tail rules (LongTailInsights=true{}), USD {:.2} a rule-month \
+             and USD {:.2} per million EMF lines they match (with METRICS_SINK=api there are no EMF lines to match)",
+            INSIGHT_RULES.len(),
+            if opts.insight_rules { "" } else { "; left out: --no-insight-rules" },
+            p.insight_rule_month,
+            p.insight_matched_million
+        ),
+        "SES's own CloudWatch event destination (SesCloudWatchDestination=true, off by default): a metric per event \
+         type and combination of raw EmailType / Campaign values per hour, estimated; not in the totals"
+            .to_string(),
         "not included: SNS and SQS requests, DynamoDB writes of the ledger (ledger_items_per_month), alarms, \
-         the dashboard, rate-reporter and alarm-suppressor invocations"
+         the dashboard, rate-reporter and alarm-suppressor invocations, free tiers"
             .to_string(),
     ];
+    let ses_per_hour = ses_destination as f64 / hours;
     Estimate {
         sample,
         configuration: configuration(cfg),
         metrics,
         triggers,
         ledger_items_per_month: ledger_items as f64 * per_month,
+        ses_destination: SesDestinationEstimate {
+            metrics_per_hour: ses_per_hour,
+            usd_per_month: ses_per_hour * p.metric_month,
+        },
         prices: Some(p),
         assumptions,
     }
@@ -870,6 +987,7 @@ pub fn render(e: &Estimate) -> String {
         ("USD / month: Lambda requests", col(&|t| format!("{:.2}", t.lambda_requests_usd))),
         ("USD / month: Lambda duration", col(&|t| format!("{:.2}", t.lambda_duration_usd))),
         ("USD / month: PutMetricData", col(&|t| format!("{:.2}", t.put_metric_data_usd))),
+        ("USD / month: Contributor Insights", col(&|t| format!("{:.2}", t.insight_rules_usd))),
         ("USD / month: total", col(&|t| format!("{:.2}", t.total_usd))),
         ("% of the SES bill", col(&|t| format!("{:.1} %", t.percent_of_ses))),
     ];
@@ -877,6 +995,12 @@ pub fn render(e: &Estimate) -> String {
         let _ = writeln!(w, "  {label:<30}{cells}");
     }
     let _ = writeln!(w, "  offender-ledger items / month: {}", thousands(e.ledger_items_per_month));
+    let _ = writeln!(
+        w,
+        "  SES's own CloudWatch event destination, if enabled (SesCloudWatchDestination=true): {:.1} metrics/h, \
+         USD {:.2} / month more",
+        e.ses_destination.metrics_per_hour, e.ses_destination.usd_per_month
+    );
     let p = PRICES;
     let _ = writeln!(
         w,
@@ -964,12 +1088,19 @@ mod tests {
             )
         };
         // Hour 10: a Send and a Delivery to gmail.com, 3 s apart (one SQS batch); hour 12: a
-        // Send to an untracked domain. Hour 11 is empty but part of the sample's span.
+        // Send to an untracked domain and its hard bounce 5 s later. Hour 11 is empty but part of
+        // the sample's span.
         let lines = [
             event("Send", "", "2026-11-02T10:00:00Z", "gmail.com"),
             delivery("2026-11-02T10:00:03Z"),
             String::new(),
             event("Send", "", "2026-11-02T12:30:00Z", "example.org"),
+            event(
+                "Bounce",
+                r#","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"a@example.org"}],"timestamp":"2026-11-02T12:30:05Z"}"#,
+                "2026-11-02T12:30:00Z",
+                "example.org",
+            ),
             "not json".to_string(),
         ];
         let opts = EstimateOptions::parse(&args(&[&write_sample("hours", &lines)])).unwrap();
@@ -983,27 +1114,38 @@ mod tests {
         let e = estimate(&everything, &opts).await.unwrap();
         // The defaults: hour 10 has Send, Delivery, DeliveryLatency in the totals, Send and
         // Delivery for gmail, Send for EmailType=other and Campaign=other (7); hour 12 has Send
-        // in each of the four rollups (4).
+        // in each of the four rollups, Bounce and HardBounce in the totals, HardBounce in the
+        // other three (9).
         let lean = estimate(&IngestConfig::default(), &opts).await.unwrap();
         let _ = std::fs::remove_file(&opts.path);
-        assert!((lean.metrics.active_per_hour - 11.0 / 3.0).abs() < 1e-9, "{:?}", lean.metrics);
-        assert_eq!((e.sample.events, e.sample.emails, e.sample.skipped, e.sample.hours), (3, 2, 1, 3));
+        assert!((lean.metrics.active_per_hour - 16.0 / 3.0).abs() < 1e-9, "{:?}", lean.metrics);
+        // One untracked domain's hard bounce: one EMF line the hard-bounce rule matches, whatever
+        // the trigger; 3 events in 3 hours is 730 a month.
+        for t in &lean.triggers {
+            assert!((t.insight_matched_per_month - 730.0 / 3.0).abs() < 1e-6, "{t:?}");
+            let usd = 2.0 * 0.50 + 730.0 / 3.0 / 1e6 * 0.02;
+            assert!((t.insight_rules_usd - usd).abs() < 1e-9);
+        }
+        // SES's destination: (Send, Delivery) × (news, spring) in hour 10, (Send, Bounce) in 12.
+        assert!((lean.ses_destination.metrics_per_hour - 4.0 / 3.0).abs() < 1e-9);
+        assert_eq!((e.sample.events, e.sample.emails, e.sample.skipped, e.sample.hours), (4, 2, 1, 3));
         // Hour 10: {Send, Delivery, DeliveryLatency} × {}, {RecipientDomain}, {EmailType},
-        // {Campaign} = 12 metrics; hour 12: Send × 4 rollups = 4. (12 + 0 + 4) / 3 hours.
-        assert!((e.metrics.active_per_hour - 16.0 / 3.0).abs() < 1e-9, "{:?}", e.metrics);
-        assert!((e.metrics.by_rollup["{RecipientDomain}"] - 4.0 / 3.0).abs() < 1e-9);
-        assert!((e.metrics.usd_per_month - 16.0 / 3.0 * 0.30).abs() < 1e-9);
+        // {Campaign} = 12 metrics; hour 12: {Send, Bounce, HardBounce} × 4 rollups = 12.
+        // (12 + 0 + 12) / 3 hours.
+        assert!((e.metrics.active_per_hour - 8.0).abs() < 1e-9, "{:?}", e.metrics);
+        assert!((e.metrics.by_rollup["{RecipientDomain}"] - 2.0).abs() < 1e-9);
+        assert!((e.metrics.usd_per_month - 8.0 * 0.30).abs() < 1e-9);
         assert_eq!(e.metrics.dimension_values["RecipientDomain"], 2);
         let sns = &e.triggers[0];
         let sqs = &e.triggers[1];
-        assert_eq!((sns.trigger, sns.invocations), ("sns", 3));
-        assert_eq!((sqs.trigger, sqs.invocations), ("sqs", 2), "the two events of 10:00 in one batch");
+        assert_eq!((sns.trigger, sns.invocations), ("sns", 4));
+        assert_eq!((sqs.trigger, sqs.invocations), ("sqs", 2), "the two events of each hour in one batch");
         assert!(sns.emf_bytes_per_event > 100.0 && sns.function_log_bytes_per_event > 50.0);
-        assert!(sqs.events_per_invocation > 1.4);
+        assert!((sqs.events_per_invocation - 2.0).abs() < 1e-9);
         assert!(sns.billed_ms_per_invocation >= 1.0);
-        // monthly: 3 events in 3 hours → 730 a month
-        assert!((e.sample.events_per_month - 730.0).abs() < 1e-6);
-        assert!((sns.invocations_per_month - 730.0).abs() < 1e-6);
+        // monthly: 4 events in 3 hours
+        assert!((e.sample.events_per_month - 4.0 * 730.0 / 3.0).abs() < 1e-6);
+        assert!((sns.invocations_per_month - 4.0 * 730.0 / 3.0).abs() < 1e-6);
         assert!(e.triggers.iter().all(|t| t.total_usd > e.metrics.usd_per_month));
         let text = render(&e);
         assert!(text.contains("{RecipientDomain}") && text.contains("USD / month: total"), "{text}");
