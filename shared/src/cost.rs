@@ -896,19 +896,6 @@ fn configuration(cfg: &IngestConfig) -> BTreeMap<&'static str, String> {
     out
 }
 
-fn thousands(x: f64) -> String {
-    let n = x.round() as i64;
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 /// The estimate as tables a person reads.
 pub fn render(e: &Estimate) -> String {
     let mut s = String::new();
@@ -919,8 +906,8 @@ pub fn render(e: &Estimate) -> String {
     let _ = writeln!(
         w,
         "  sample: {} SES events, {} emails, over {} UTC hours ({} to {}){}",
-        thousands(smp.events as f64),
-        thousands(smp.emails as f64),
+        crate::render::fmt_count(smp.events as f64),
+        crate::render::fmt_count(smp.emails as f64),
         smp.hours,
         smp.first.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
         smp.last.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
@@ -933,8 +920,8 @@ pub fn render(e: &Estimate) -> String {
     let _ = writeln!(
         w,
         "  a month at this rate: {} emails, {} SES events; SES charges USD {:.2} for the emails",
-        thousands(smp.emails_per_month),
-        thousands(smp.events_per_month),
+        crate::render::fmt_count(smp.emails_per_month),
+        crate::render::fmt_count(smp.events_per_month),
         smp.ses_usd_per_month
     );
     let _ = writeln!(w, "\nconfiguration (the function's environment variables):");
@@ -969,7 +956,7 @@ pub fn render(e: &Estimate) -> String {
     let rows: Vec<(&str, String)> = vec![
         ("trigger", col(&|t| t.trigger.to_string())),
         ("events / invocation", col(&|t| format!("{:.1}", t.events_per_invocation))),
-        ("invocations / month", col(&|t| thousands(t.invocations_per_month))),
+        ("invocations / month", col(&|t| crate::render::fmt_count(t.invocations_per_month))),
         ("EMF bytes / event", col(&|t| format!("{:.0}", t.emf_bytes_per_event))),
         ("EMF documents / event", col(&|t| format!("{:.2}", t.emf_documents_per_event))),
         ("function log bytes / event", col(&|t| format!("{:.0}", t.function_log_bytes_per_event))),
@@ -979,8 +966,8 @@ pub fn render(e: &Estimate) -> String {
         ("billed ms / invocation", col(&|t| format!("{:.2}", t.billed_ms_per_invocation))),
         ("GB-s / month", col(&|t| format!("{:.0}", t.gb_seconds_per_month))),
         (
-            "PutMetricData / month",
-            col(&|t| thousands(t.put_metric_data_per_invocation * t.invocations_per_month)),
+            "PutMetricData (api) / month",
+            col(&|t| crate::render::fmt_count(t.put_metric_data_per_invocation * t.invocations_per_month)),
         ),
         ("USD / month: metrics", col(&|_| format!("{:.2}", m.usd_per_month))),
         ("USD / month: logs", col(&|t| format!("{:.2}", t.logs_usd))),
@@ -992,9 +979,13 @@ pub fn render(e: &Estimate) -> String {
         ("% of the SES bill", col(&|t| format!("{:.1} %", t.percent_of_ses))),
     ];
     for (label, cells) in &rows {
-        let _ = writeln!(w, "  {label:<30}{cells}");
+        let _ = writeln!(w, "  {label:<34}{cells}");
     }
-    let _ = writeln!(w, "  offender-ledger items / month: {}", thousands(e.ledger_items_per_month));
+    let _ = writeln!(
+        w,
+        "  offender-ledger items / month: {}",
+        crate::render::fmt_count(e.ledger_items_per_month)
+    );
     let _ = writeln!(
         w,
         "  SES's own CloudWatch event destination, if enabled (SesCloudWatchDestination=true): {:.1} metrics/h, \

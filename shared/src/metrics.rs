@@ -23,23 +23,20 @@ pub const DELIVERY_LATENCY: &str = "DeliveryLatency";
 /// searchable with Logs Insights and Contributor Insights.
 pub const OTHER_PREFIX: &str = "Other";
 
-/// Count metrics, in publication order: the ten event kinds, then HardBounce and SoftBounce.
-pub const COUNT_METRICS: [&str; 12] = [
-    "Send",
-    "Delivery",
-    "Bounce",
-    "Complaint",
-    "Reject",
-    "Open",
-    "Click",
-    "RenderingFailure",
-    "DeliveryDelay",
-    "Subscription",
-    "HardBounce",
-    "SoftBounce",
-];
 const HARD_BOUNCE: usize = 10;
 const SOFT_BOUNCE: usize = 11;
+
+/// Count metrics, in publication order: the ten event kinds, then HardBounce and SoftBounce
+/// ([`ALL_METRICS`] without `DeliveryLatency`).
+pub const COUNT_METRICS: [&str; 12] = {
+    let mut out = [""; 12];
+    let mut i = 0;
+    while i < 12 {
+        out[i] = ALL_METRICS[i];
+        i += 1;
+    }
+    out
+};
 
 /// Every metric ses-events can publish: the count metrics, then `DeliveryLatency`.
 pub const ALL_METRICS: [&str; 13] = [

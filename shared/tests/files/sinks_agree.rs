@@ -15,6 +15,7 @@ use ses_monitor::config::IngestConfig;
 use ses_monitor::emf::{encode, extract, other_property};
 use ses_monitor::ingest::ingest;
 use ses_monitor::metrics::{ALL_METRICS, DELIVERY_LATENCY, MetricBatch};
+use ses_monitor::ses::EventKind;
 use ses_monitor::synth::Rng;
 
 /// (metric, dimensions, minute) → (sum of values, number of samples).
@@ -130,23 +131,11 @@ fn random_event(rng: &mut Rng, i: u64, base: DateTime<Utc>, minutes: u64) -> Str
     let mail =
         json!({"timestamp": ts(t), "messageId": format!("m{i}"), "destination": recipients, "tags": tags});
     let entries: Vec<Value> = recipients.iter().map(|r| json!({"emailAddress": r})).collect();
-    let kinds = [
-        "Send",
-        "Delivery",
-        "Bounce",
-        "Complaint",
-        "Reject",
-        "Open",
-        "Click",
-        "Rendering Failure",
-        "DeliveryDelay",
-        "Subscription",
-    ];
-    // deliveries and sends most of the time, as in real traffic
-    let kind = match rng.below(20) {
+    // deliveries and sends most of the time, as in real traffic; every other kind too
+    let kind = match rng.below(21) {
         0..=6 => "Send",
         7..=12 => "Delivery",
-        k => kinds[(k - 11) as usize],
+        k => EventKind::ALL[(k - 11) as usize].metric_name(),
     };
     let detail = match kind {
         "Delivery" => {
@@ -157,11 +146,11 @@ fn random_event(rng: &mut Rng, i: u64, base: DateTime<Utc>, minutes: u64) -> Str
         "Complaint" => json!({"timestamp": ts(t), "complainedRecipients": entries}),
         "DeliveryDelay" => json!({"timestamp": ts(t), "delayedRecipients": entries}),
         "Reject" => json!({"reason": "Bad content"}),
-        "Rendering Failure" => json!({"templateName": "T"}),
+        "RenderingFailure" => json!({"templateName": "T"}),
         _ => json!({"timestamp": ts(t)}),
     };
     let key = match kind {
-        "Rendering Failure" => "failure".to_string(),
+        "RenderingFailure" => "failure".to_string(),
         "DeliveryDelay" => "deliveryDelay".to_string(),
         k => k.to_lowercase(),
     };
