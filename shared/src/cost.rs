@@ -157,6 +157,8 @@ pub struct EstimateOptions {
     pub ledger_write_ms: f64,
     /// `--no-insight-rules`: the stack is deployed with `LongTailInsights=false`.
     pub insight_rules: bool,
+    /// `--help`: print [`USAGE`] and nothing else.
+    pub help: bool,
 }
 
 /// Usage of `--estimate-cost`.
@@ -184,6 +186,7 @@ impl EstimateOptions {
             arch: Arch::Arm64,
             ledger_write_ms: 10.0,
             insight_rules: true,
+            help: false,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -198,7 +201,7 @@ impl EstimateOptions {
             match a.as_str() {
                 "--json" => o.json = true,
                 "--no-insight-rules" => o.insight_rules = false,
-                "--help" | "-h" => return Err("help".into()),
+                "--help" | "-h" => o.help = true,
                 "--sqs-batch-size" => o.sqs_batch_size = number(value()?, 1..=10_000)? as usize,
                 "--sqs-window-seconds" => o.sqs_window_s = number(value()?, 0..=300)? as i64,
                 "--memory-mb" => o.memory_mb = number(value()?, 128..=10_240)? as u32,
@@ -214,7 +217,7 @@ impl EstimateOptions {
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
-        if o.path.is_empty() {
+        if o.path.is_empty() && !o.help {
             return Err("--estimate-cost needs the path of a sample (JSON lines; - for stdin)".into());
         }
         Ok(o)
@@ -885,13 +888,21 @@ fn configuration(cfg: &IngestConfig) -> BTreeMap<&'static str, String> {
             .join(","),
     );
     out.insert("DOMAIN_GROUPING", format!("{:?}", cfg.domains.grouping()).to_lowercase());
+    out.insert("TRACKED_PROVIDERS", cfg.domains.tracked_providers().join(","));
     out.insert(
         "TRACKED_DOMAINS",
         format!(
-            "{} tracked{}",
+            "{} domains tracked in all{}",
             cfg.domains.tracked_len(),
-            if cfg.domains.tracks_all() { ", * (all)" } else { "" }
+            if cfg.domains.tracks_all() { ", * (every domain)" } else { "" }
         ),
+    );
+    out.insert("DOMAIN_METRICS", cfg.domain_metrics.to_string());
+    out.insert("TOTAL_METRICS", cfg.total_metrics.to_string());
+    out.insert("TAG_METRICS", cfg.tag_metrics.to_string());
+    out.insert(
+        "TAG_VALUES",
+        cfg.tag_dimensions.iter().map(|t| format!("{}={}", t.name, t.values)).collect::<Vec<_>>().join(";"),
     );
     out
 }
@@ -1046,6 +1057,7 @@ mod tests {
         .unwrap();
         assert!(o.json);
         assert_eq!((o.path.as_str(), o.sqs_batch_size, o.memory_mb, o.arch), ("-", 10, 512, Arch::X86_64));
+        assert!(EstimateOptions::parse(&args(&["--help"])).unwrap().help);
         for bad in [&["--sqs-batch-size", "0", "x"][..], &["x", "--memory-mb", "64"], &[], &["x", "--bogus"]]
         {
             assert!(EstimateOptions::parse(&args(bad)).is_err(), "{bad:?}");

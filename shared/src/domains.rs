@@ -194,6 +194,15 @@ impl DomainClassifier {
         Cow::Borrowed(domain)
     }
 
+    /// The providers of [`PROVIDERS`] whose domains are all tracked.
+    pub fn tracked_providers(&self) -> Vec<&'static str> {
+        PROVIDERS
+            .iter()
+            .filter(|(_, ds)| self.track_all || ds.iter().all(|d| self.tracked.contains(*d)))
+            .map(|(p, _)| *p)
+            .collect()
+    }
+
     /// Number of explicitly tracked domains (built-in + configured).
     pub fn tracked_len(&self) -> usize {
         self.tracked.len()
@@ -270,6 +279,7 @@ mod tests {
         assert_eq!(d.classify("googlemail.com"), "googlemail.com");
         assert_eq!(d.classify("orange.fr"), OTHER);
         assert!(DEFAULT_TRACKED_PROVIDERS.iter().all(|p| PROVIDERS.iter().any(|(q, _)| q == p)));
+        assert_eq!(c.tracked_providers(), DEFAULT_TRACKED_PROVIDERS);
     }
 
     #[test]

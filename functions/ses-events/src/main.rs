@@ -19,7 +19,7 @@ const USAGE: &str = "usage: ses-events [--event PATH|-]\n\
   --event PATH: run one invocation on a payload file (SNS/SQS event, SNS envelope, SES JSON,\n\
                 or JSON lines of SES events) and print the result JSON\n\
   --estimate-cost PATH [options]: what the configuration in the environment would cost a month\n\
-                for the traffic of a sample of SES events (JSON lines); see --estimate-cost --help";
+                for the traffic of a sample of SES events (JSON lines); --estimate-cost --help for more";
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -27,6 +27,10 @@ async fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(opts) = EstimateOptions::from_args(&args) {
         let opts = opts.map_err(|e| format!("{e}\nusage: {}", cost::USAGE))?;
+        if opts.help {
+            println!("usage: {}", cost::USAGE);
+            return Ok(());
+        }
         let cfg =
             IngestConfig::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
         let estimate = cost::estimate(&cfg, &opts).await?;
