@@ -24,8 +24,10 @@ pub const MAX_VALUES_PER_DATUM: usize = 150;
 /// Requests in flight at once.
 pub const CONCURRENCY: usize = 4;
 
-/// Turns a batch into PutMetricData datums.
+/// Turns a batch into PutMetricData datums: one per metric and series (series that differ only
+/// in the value behind `other` are one metric, so their values are added first).
 pub fn datums(batch: &MetricBatch) -> Vec<MetricDatum> {
+    let batch = batch.without_other();
     let mut out = Vec::new();
     for s in &batch.series {
         let dims: Vec<Dimension> =
@@ -137,6 +139,7 @@ mod tests {
                 .map(|i| Series {
                     timestamp_ms: 60_000 * i as i64,
                     dimensions: vec![("RecipientDomain".into(), format!("d{i}.example"))],
+                    other: None,
                     counts: vec![("Send", 10), ("Delivery", 9)],
                     latency: (0..latency_values).map(|v| (v, 1)).collect(),
                 })

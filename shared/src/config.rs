@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use crate::domains::{DomainClassifier, Grouping};
+use crate::metrics::MetricSet;
 
 /// A configuration value that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +48,69 @@ pub struct TagDimension {
     pub name: String,
     /// Value for messages without the tag.
     pub default_value: String,
+    /// `TAG_VALUES`: the values that get their own dimension value; the others are published as
+    /// [`crate::domains::OTHER`] (the default value always has its own).
+    pub values: TagValues,
+}
+
+/// Which values of a tag get their own dimension value (`TAG_VALUES`). Each value is a metric per
+/// metric of the rollup, so an uncapped tag (a per-send id used as a tag) costs a metric per
+/// send; the cap decides on the value alone, so every invocation decides the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagValues {
+    /// `*`: every value (uncapped).
+    All,
+    /// Values matching one of these patterns, where `*` matches any run of characters (no
+    /// pattern: only the tag's default value).
+    Patterns(Vec<String>),
+}
+
+impl Default for TagValues {
+    /// No value of its own until allowed: a capped campaign is still visible in the logs (the
+    /// EMF property `Other<Tag>`), and one pattern makes it a metric.
+    fn default() -> Self {
+        Self::Patterns(Vec::new())
+    }
+}
+
+impl TagValues {
+    /// Whether `value` gets its own dimension value.
+    pub fn allows(&self, value: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Patterns(ps) => ps.iter().any(|p| glob_match(p, value)),
+        }
+    }
+}
+
+impl std::fmt::Display for TagValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::All => f.write_str("*"),
+            Self::Patterns(ps) => f.write_str(&ps.join(",")),
+        }
+    }
+}
+
+/// Whether `value` matches `pattern`, in which `*` matches any run of characters (also none)
+/// and every other character itself.
+pub fn glob_match(pattern: &str, value: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == value;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if value.len() < first.len() + last.len() || !value.starts_with(first) || !value.ends_with(last) {
+        return false;
+    }
+    let mut rest = &value[first.len()..value.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Configuration of the ses-events function.
@@ -57,9 +121,18 @@ pub struct IngestConfig {
     /// `METRICS_SINK`: `emf` (default) or `api`.
     pub sink: SinkKind,
     /// `TAG_DIMENSIONS`: message tags published as one-dimension rollups
-    /// (default `EmailType,Campaign`; `name:default` sets the value for untagged mail, else `none`).
+    /// (default `EmailType,Campaign`; `name:default` sets the value for untagged mail, else `none`),
+    /// with their `TAG_VALUES` caps.
     pub tag_dimensions: Vec<TagDimension>,
-    /// `TRACKED_DOMAINS` (comma-separated, `*` = all) and `DOMAIN_GROUPING` (`domain`|`provider`).
+    /// `DOMAIN_METRICS`: the metrics of the `{RecipientDomain}` rollup.
+    pub domain_metrics: MetricSet,
+    /// `TOTAL_METRICS`: the metrics of the totals `{}`.
+    pub total_metrics: MetricSet,
+    /// `TAG_METRICS`: the metrics of each tag rollup.
+    pub tag_metrics: MetricSet,
+    /// `TRACKED_PROVIDERS` (providers of the built-in table, default
+    /// [`crate::domains::DEFAULT_TRACKED_PROVIDERS`], `all`, `none`), `TRACKED_DOMAINS`
+    /// (comma-separated, `*` = all) and `DOMAIN_GROUPING` (`domain`|`provider`).
     pub domains: DomainClassifier,
     /// `LOG_RECIPIENTS=true` logs full addresses; otherwise logs carry domains and hashes.
     pub log_recipients: bool,
@@ -71,6 +144,14 @@ pub struct IngestConfig {
 
 /// Largest number of tag rollups: each one multiplies the metric count.
 pub const MAX_TAG_DIMENSIONS: usize = 5;
+
+/// `DOMAIN_METRICS` by default: what the alarms, alarm-suppressor's scopes and the report need
+/// per mailbox provider (sends, deliveries, hard and soft bounces, complaints).
+pub const DEFAULT_DOMAIN_METRICS: &str = "Send,Delivery,HardBounce,SoftBounce,Complaint";
+/// `TOTAL_METRICS` by default: every metric once, without dimensions.
+pub const DEFAULT_TOTAL_METRICS: &str = "all";
+/// `TAG_METRICS` by default: the reputation metrics (sends, hard and soft bounces, complaints).
+pub const DEFAULT_TAG_METRICS: &str = "Send,HardBounce,SoftBounce,Complaint";
 
 impl Default for IngestConfig {
     fn default() -> Self {
@@ -101,13 +182,39 @@ impl IngestConfig {
             Some("api") => SinkKind::Api,
             Some(other) => return Err(err("METRICS_SINK", other, "expected `emf` or `api`")),
         };
-        let tag_dimensions =
+        let mut tag_dimensions =
             parse_tag_dimensions(get("TAG_DIMENSIONS").as_deref().unwrap_or("EmailType,Campaign"))?;
+        parse_tag_values(get("TAG_VALUES").as_deref().unwrap_or(""), &mut tag_dimensions)?;
+        let domain_metrics =
+            parse_metric_set("DOMAIN_METRICS", get("DOMAIN_METRICS"), DEFAULT_DOMAIN_METRICS)?;
+        let total_metrics = parse_metric_set("TOTAL_METRICS", get("TOTAL_METRICS"), DEFAULT_TOTAL_METRICS)?;
+        let tag_metrics = parse_metric_set("TAG_METRICS", get("TAG_METRICS"), DEFAULT_TAG_METRICS)?;
         let grouping = match get("DOMAIN_GROUPING").as_deref().map(str::trim) {
-            None | Some("") | Some("domain") | Some("none") => Grouping::Domain,
-            Some("provider") => Grouping::Provider,
+            None | Some("") | Some("provider") => Grouping::Provider,
+            Some("domain") | Some("none") => Grouping::Domain,
             Some(other) => {
                 return Err(err("DOMAIN_GROUPING", other, "expected `domain` or `provider`"));
+            }
+        };
+        let providers = match get("TRACKED_PROVIDERS").as_deref().map(str::trim) {
+            None | Some("") => {
+                Some(crate::domains::DEFAULT_TRACKED_PROVIDERS.iter().map(|p| p.to_string()).collect())
+            }
+            Some(v) if v.eq_ignore_ascii_case("all") => None,
+            Some(v) if v.eq_ignore_ascii_case("none") => Some(Vec::new()),
+            Some(v) => {
+                let list = parse_list(Some(v.to_string()));
+                if let Some(bad) =
+                    list.iter().find(|p| !crate::domains::PROVIDERS.iter().any(|(q, _)| q == p))
+                {
+                    let known: Vec<&str> = crate::domains::PROVIDERS.iter().map(|(p, _)| *p).collect();
+                    return Err(err(
+                        "TRACKED_PROVIDERS",
+                        bad,
+                        &format!("not a provider: one of {}, or all, or none", known.join(", ")),
+                    ));
+                }
+                Some(list)
             }
         };
         let tracked = parse_list(get("TRACKED_DOMAINS"));
@@ -130,7 +237,10 @@ impl IngestConfig {
             namespace,
             sink,
             tag_dimensions,
-            domains: DomainClassifier::new(tracked, grouping),
+            domain_metrics,
+            total_metrics,
+            tag_metrics,
+            domains: DomainClassifier::with_providers(providers.as_deref(), tracked, grouping),
             log_recipients,
             ledger_table,
             ledger_ttl_days,
@@ -224,15 +334,84 @@ pub fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
         if name == "_aws"
             || name == crate::metrics::DELIVERY_LATENCY
             || crate::metrics::COUNT_METRICS.contains(&name)
+            || name.starts_with(crate::metrics::OTHER_PREFIX)
         {
-            return Err(err("TAG_DIMENSIONS", item, "a dimension may not be named like a metric or `_aws`"));
+            return Err(err(
+                "TAG_DIMENSIONS",
+                item,
+                "a dimension may not be named like a metric, `_aws`, or start with `Other`",
+            ));
         }
-        out.push(TagDimension { name: name.into(), default_value: default_value.into() });
+        out.push(TagDimension {
+            name: name.into(),
+            default_value: default_value.into(),
+            values: TagValues::default(),
+        });
     }
     if out.len() > MAX_TAG_DIMENSIONS {
         return Err(err("TAG_DIMENSIONS", s, "at most 5 tag dimensions"));
     }
     Ok(out)
+}
+
+/// Parses a metric set: a comma-separated list of metric names (any case), `all` or `none`;
+/// unset or empty gives `default`.
+pub fn parse_metric_set(
+    var: &'static str,
+    value: Option<String>,
+    default: &str,
+) -> Result<MetricSet, ConfigError> {
+    let text =
+        value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.into());
+    match text.to_ascii_lowercase().as_str() {
+        "all" => return Ok(MetricSet::ALL),
+        "none" => return Ok(MetricSet::NONE),
+        _ => {}
+    }
+    MetricSet::of(text.split(',').map(str::trim).filter(|s| !s.is_empty())).map_err(|unknown| {
+        err(
+            var,
+            &text,
+            &format!(
+                "{unknown:?} is not a metric: a comma-separated list of {}, or all, or none",
+                crate::metrics::ALL_METRICS.join(", ")
+            ),
+        )
+    })
+}
+
+/// Parses `TAG_VALUES` (`Tag=pattern,pattern;Tag2=…`) into the tags' caps. A tag it does not name
+/// keeps [`TagValues::default`]; `Tag=*` allows every value; `Tag=` only the default value.
+pub fn parse_tag_values(s: &str, tags: &mut [TagDimension]) -> Result<(), ConfigError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for item in s.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let Some((name, patterns)) = item.split_once('=') else {
+            return Err(err("TAG_VALUES", item, "expected Tag=pattern,pattern (tags separated by ;)"));
+        };
+        let name = name.trim();
+        let Some(tag) = tags.iter_mut().find(|t| t.name == name) else {
+            return Err(err("TAG_VALUES", item, &format!("{name:?} is not one of TAG_DIMENSIONS")));
+        };
+        if seen.contains(&name) {
+            return Err(err("TAG_VALUES", item, "tag named twice"));
+        }
+        seen.push(name);
+        let patterns: Vec<String> =
+            patterns.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect();
+        if let Some(bad) = patterns
+            .iter()
+            .find(|p| p.len() > 255 || !p.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b'='))
+        {
+            return Err(err(
+                "TAG_VALUES",
+                bad,
+                "patterns are 1-255 printable ASCII characters, * as wildcard",
+            ));
+        }
+        tag.values =
+            if patterns.iter().any(|p| p == "*") { TagValues::All } else { TagValues::Patterns(patterns) };
+    }
+    Ok(())
 }
 
 /// A [`ConfigError`] for `var=value`.
@@ -257,7 +436,92 @@ mod tests {
         let names: Vec<_> = c.tag_dimensions.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["EmailType", "Campaign"]);
         assert!(c.tag_dimensions.iter().all(|t| t.default_value == "none"));
+        assert!(c.tag_dimensions.iter().all(|t| t.values == TagValues::Patterns(Vec::new())));
         assert!(!c.log_recipients);
+        assert_eq!(c.domain_metrics.names(), ["Send", "Delivery", "Complaint", "HardBounce", "SoftBounce"]);
+        assert_eq!(c.total_metrics, MetricSet::ALL);
+        assert_eq!(c.tag_metrics.names(), ["Send", "Complaint", "HardBounce", "SoftBounce"]);
+        assert_eq!(c.domains.grouping(), Grouping::Provider);
+        assert_eq!(c.domains.classify("outlook.com"), "microsoft");
+        assert_eq!(c.domains.classify("web.de"), "other");
+    }
+
+    #[test]
+    fn metric_sets_per_rollup() {
+        let c = cfg(&[
+            ("DOMAIN_METRICS", " send , DeliveryLatency,open "),
+            ("TOTAL_METRICS", "NONE"),
+            ("TAG_METRICS", "All"),
+        ])
+        .unwrap();
+        assert_eq!(c.domain_metrics.names(), ["Send", "Open", "DeliveryLatency"]);
+        assert!(c.total_metrics.is_empty());
+        assert_eq!(c.tag_metrics, MetricSet::ALL);
+        // empty is the default, as for every variable
+        assert_eq!(
+            cfg(&[("DOMAIN_METRICS", "")]).unwrap().domain_metrics,
+            IngestConfig::default().domain_metrics
+        );
+        for var in ["DOMAIN_METRICS", "TOTAL_METRICS", "TAG_METRICS"] {
+            let e = cfg(&[(var, "Send,Bounces")]).unwrap_err();
+            assert_eq!(e.var, var);
+            assert!(
+                e.reason.contains("\"Bounces\" is not a metric") && e.reason.contains("DeliveryLatency"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn tag_values() {
+        let c = cfg(&[
+            ("TAG_DIMENSIONS", "EmailType,Campaign,Tenant"),
+            ("TAG_VALUES", "Campaign=spring-*, bf-2026 ; EmailType=*"),
+        ])
+        .unwrap();
+        let values: Vec<String> = c.tag_dimensions.iter().map(|t| t.values.to_string()).collect();
+        assert_eq!(values, ["*", "spring-*,bf-2026", ""]);
+        let campaign = &c.tag_dimensions[1].values;
+        assert!(campaign.allows("spring-sale") && campaign.allows("bf-2026"));
+        assert!(
+            !campaign.allows("bf-2027") && !campaign.allows("Spring-sale") && !campaign.allows("x-spring-1")
+        );
+        assert!(c.tag_dimensions[0].values.allows("anything"));
+        assert!(!c.tag_dimensions[2].values.allows("anything"));
+        for bad in ["Campaign", "Unknown=a", "Campaign=a;Campaign=b", "Campaign=a=b"] {
+            assert_eq!(cfg(&[("TAG_VALUES", bad)]).unwrap_err().var, "TAG_VALUES", "{bad}");
+        }
+        assert_eq!(cfg(&[("TAG_DIMENSIONS", "OtherCampaign")]).unwrap_err().var, "TAG_DIMENSIONS");
+    }
+
+    #[test]
+    fn glob_patterns() {
+        for (p, v, m) in [
+            ("a", "a", true),
+            ("a", "ab", false),
+            ("*", "", true),
+            ("a*", "abc", true),
+            ("*c", "abc", true),
+            ("a*c", "ac", true),
+            ("a*b*c", "axxbyyc", true),
+            ("a*b*c", "acb", false),
+            ("ab*ba", "aba", false),
+            ("*-2026", "black-friday-2026", true),
+        ] {
+            assert_eq!(glob_match(p, v), m, "{p} {v}");
+        }
+    }
+
+    #[test]
+    fn tracked_providers() {
+        let c =
+            cfg(&[("TRACKED_PROVIDERS", "united-internet, gmail"), ("DOMAIN_GROUPING", "domain")]).unwrap();
+        assert_eq!(c.domains.classify("web.de"), "web.de");
+        assert_eq!(c.domains.classify("outlook.com"), "other");
+        assert_eq!(cfg(&[("TRACKED_PROVIDERS", "all")]).unwrap().domains.classify("orange.fr"), "orange");
+        assert_eq!(cfg(&[("TRACKED_PROVIDERS", "none")]).unwrap().domains.classify("gmail.com"), "other");
+        let e = cfg(&[("TRACKED_PROVIDERS", "gmail,hotmail")]).unwrap_err();
+        assert_eq!((e.var, e.value.as_str()), ("TRACKED_PROVIDERS", "hotmail"));
     }
 
     #[test]

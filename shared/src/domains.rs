@@ -128,10 +128,31 @@ pub struct DomainClassifier {
     grouping: Grouping,
 }
 
+/// The providers tracked by default (`TRACKED_PROVIDERS`): the four that receive most consumer
+/// mail everywhere, and the SES mailbox simulator (test traffic, free unless used).
+pub const DEFAULT_TRACKED_PROVIDERS: &[&str] = &["gmail", "microsoft", "yahoo", "apple", "ses-simulator"];
+
 impl DomainClassifier {
-    /// Builds the classifier from the extra tracked domains (`*` tracks every domain) and the
-    /// grouping. Extra domains are normalised like recipient domains (lower case, punycode).
+    /// Builds the classifier tracking every provider of [`PROVIDERS`], the extra tracked domains
+    /// (`*` tracks every domain) and the grouping. Extra domains are normalised like recipient
+    /// domains (lower case, punycode).
     pub fn new<I, S>(extra_tracked: I, grouping: Grouping) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Self::with_providers(None, extra_tracked, grouping)
+    }
+
+    /// Like [`DomainClassifier::new`], tracking only the named providers of [`PROVIDERS`]
+    /// (`None`: all of them). The domains of the others are [`OTHER`] unless tracked by name;
+    /// under [`Grouping::Provider`] a tracked domain of an untracked provider still publishes the
+    /// provider's name.
+    pub fn with_providers<I, S>(
+        tracked_providers: Option<&[String]>,
+        extra_tracked: I,
+        grouping: Grouping,
+    ) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -140,8 +161,11 @@ impl DomainClassifier {
         let mut tracked: HashSet<Box<str>> = HashSet::new();
         let mut providers = HashMap::new();
         for (provider, domains) in PROVIDERS {
+            let on = tracked_providers.is_none_or(|t| t.iter().any(|p| p == provider));
             for d in *domains {
-                tracked.insert((*d).into());
+                if on {
+                    tracked.insert((*d).into());
+                }
                 providers.insert(*d, *provider);
             }
         }
@@ -159,21 +183,34 @@ impl DomainClassifier {
     /// The dimension value for `domain` (already lower-case ASCII, as returned by
     /// [`crate::address::recipient_domain`]).
     pub fn classify<'d>(&self, domain: &'d str) -> Cow<'d, str> {
+        if !(self.track_all || self.tracked.contains(domain)) {
+            return Cow::Borrowed(OTHER);
+        }
         if self.grouping == Grouping::Provider
             && let Some(p) = self.providers.get(domain)
         {
             return Cow::Borrowed(p);
         }
-        if self.track_all || self.tracked.contains(domain) {
-            Cow::Borrowed(domain)
-        } else {
-            Cow::Borrowed(OTHER)
-        }
+        Cow::Borrowed(domain)
+    }
+
+    /// The providers of [`PROVIDERS`] whose domains are all tracked.
+    pub fn tracked_providers(&self) -> Vec<&'static str> {
+        PROVIDERS
+            .iter()
+            .filter(|(_, ds)| self.track_all || ds.iter().all(|d| self.tracked.contains(*d)))
+            .map(|(p, _)| *p)
+            .collect()
     }
 
     /// Number of explicitly tracked domains (built-in + configured).
     pub fn tracked_len(&self) -> usize {
         self.tracked.len()
+    }
+
+    /// How tracked domains become dimension values.
+    pub fn grouping(&self) -> Grouping {
+        self.grouping
     }
 
     /// Whether every domain is tracked (`TRACKED_DOMAINS=*`).
@@ -224,6 +261,25 @@ mod tests {
         assert_eq!(c.classify("aol.com"), "yahoo");
         assert_eq!(c.classify("example.org"), "example.org");
         assert_eq!(c.classify("example.net"), OTHER);
+    }
+
+    #[test]
+    fn only_the_chosen_providers_are_tracked() {
+        let chosen: Vec<String> = DEFAULT_TRACKED_PROVIDERS.iter().map(|p| p.to_string()).collect();
+        let c = DomainClassifier::with_providers(Some(&chosen), ["gmx.de"], Grouping::Provider);
+        assert_eq!(c.classify("googlemail.com"), "gmail");
+        assert_eq!(c.classify("hotmail.co.uk"), "microsoft");
+        assert_eq!(c.classify("aol.com"), "yahoo");
+        assert_eq!(c.classify("me.com"), "apple");
+        assert_eq!(c.classify("simulator.amazonses.com"), "ses-simulator");
+        // an untracked provider is the long tail, unless one of its domains is tracked by name
+        assert_eq!(c.classify("web.de"), OTHER);
+        assert_eq!(c.classify("gmx.de"), "united-internet");
+        let d = DomainClassifier::with_providers(Some(&chosen), std::iter::empty::<&str>(), Grouping::Domain);
+        assert_eq!(d.classify("googlemail.com"), "googlemail.com");
+        assert_eq!(d.classify("orange.fr"), OTHER);
+        assert!(DEFAULT_TRACKED_PROVIDERS.iter().all(|p| PROVIDERS.iter().any(|(q, _)| q == p)));
+        assert_eq!(c.tracked_providers(), DEFAULT_TRACKED_PROVIDERS);
     }
 
     #[test]

@@ -6,12 +6,13 @@
 //! dimension set and 100 values per metric array. CloudWatch has no `Counts` in EMF, so a latency
 //! distribution is written as arrays of values, spread over more documents when it exceeds 100.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
 
 use serde_json::{Map, Value, json};
 
-use crate::metrics::{DELIVERY_LATENCY, MetricBatch, Series};
+use crate::metrics::{DELIVERY_LATENCY, MetricBatch, OTHER_PREFIX, Series};
 use crate::sink::{MetricSink, PublishReport, SinkError};
 
 /// Most values in one metric array.
@@ -20,57 +21,247 @@ pub const MAX_VALUES_PER_METRIC: usize = 100;
 pub const MAX_METRICS_PER_DIRECTIVE: usize = 100;
 
 /// Encodes a batch as EMF documents, one JSON object per line.
+///
+/// Series of the same minute that carry identical values (the same metrics, the same numbers:
+/// an SNS invocation of one event to one recipient gives the same counts to the domain, the
+/// totals and the tag rollups) share one document, one directive with a dimension set each,
+/// when their dimension values do not clash. Only identical values are merged, so every metric
+/// value of a document belongs to every dimension value and property in it, and a Logs Insights
+/// query (`stats sum(HardBounce) by OtherRecipientDomain`) reads the right numbers. The value
+/// behind an `other` dimension value is the property `Other<Dimension>` of its document. A
+/// series with more than 100 latency samples is written alone, its distribution spread over as
+/// many documents as needed.
 pub fn encode(batch: &MetricBatch) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut minutes: BTreeMap<i64, Vec<&Series>> = BTreeMap::new();
     for s in &batch.series {
-        encode_series(&batch.namespace, s, &mut out);
+        minutes.entry(s.timestamp_ms).or_default().push(s);
+    }
+    let mut out = Vec::new();
+    for (minute, series) in minutes {
+        let mut docs: Vec<Doc<'_>> = Vec::new();
+        let mut long = Vec::new();
+        for s in series {
+            if s.latency.iter().map(|(_, c)| *c).sum::<u64>() > MAX_VALUES_PER_METRIC as u64 {
+                encode_long_series(&batch.namespace, s, &mut long);
+                continue;
+            }
+            let entry = Entry::of(s);
+            match docs.iter_mut().find(|d| d.fits(&entry)) {
+                Some(d) => d.add(entry),
+                None => {
+                    let mut d = Doc::default();
+                    d.add(entry);
+                    docs.push(d);
+                }
+            }
+        }
+        out.extend(docs.iter().map(|d| d.to_line(&batch.namespace, minute)));
+        out.append(&mut long);
     }
     out
 }
 
-fn encode_series(namespace: &str, s: &Series, out: &mut Vec<String>) {
-    let values: Vec<u64> = s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
-    let mut chunks = values.chunks(MAX_VALUES_PER_METRIC);
-    let mut first = true;
-    loop {
-        let latency_chunk = chunks.next();
-        if !first && latency_chunk.is_none() {
-            break;
+/// The unit of a metric.
+fn unit(name: &str) -> &'static str {
+    if name == DELIVERY_LATENCY { "Milliseconds" } else { "Count" }
+}
+
+/// The name of the property that carries the value behind `other` in a dimension.
+pub fn other_property(dimension: &str) -> String {
+    format!("{OTHER_PREFIX}{dimension}")
+}
+
+/// One series as root members: its dimension values (and `Other…` property) and metric values.
+struct Entry<'s> {
+    members: Vec<(String, &'s str)>,
+    dimension_set: Vec<&'s str>,
+    values: Vec<(&'static str, Value)>,
+}
+
+impl<'s> Entry<'s> {
+    fn of(s: &'s Series) -> Self {
+        let mut members: Vec<(String, &str)> =
+            s.dimensions.iter().map(|(k, v)| (k.clone(), v.as_str())).collect();
+        if let (Some(o), Some((k, _))) = (&s.other, s.dimensions.first()) {
+            members.push((other_property(k), o.as_str()));
         }
-        let mut root = Map::new();
-        let mut metrics = Vec::new();
-        if first {
-            for (name, v) in &s.counts {
-                metrics.push(json!({"Name": name, "Unit": "Count"}));
-                root.insert((*name).to_string(), json!(v));
+        let mut values: Vec<(&'static str, Value)> = s.counts.iter().map(|(n, v)| (*n, json!(v))).collect();
+        if !s.latency.is_empty() {
+            let samples: Vec<u64> =
+                s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
+            values.push((DELIVERY_LATENCY, json!(samples)));
+        }
+        Self { members, dimension_set: s.dimensions.iter().map(|(k, _)| k.as_str()).collect(), values }
+    }
+}
+
+/// A document being built: root members, the metric values its series share, their dimension
+/// sets.
+#[derive(Default)]
+struct Doc<'s> {
+    members: Vec<(String, &'s str)>,
+    values: Vec<(&'static str, Value)>,
+    sets: Vec<Vec<&'s str>>,
+}
+
+impl<'s> Doc<'s> {
+    /// Whether the entry has the document's values exactly and no clashing dimension value.
+    fn fits(&self, e: &Entry<'s>) -> bool {
+        e.values == self.values
+            && e.members.iter().all(|(k, v)| self.members.iter().all(|(dk, dv)| dk != k || dv == v))
+            && self.sets.len() < MAX_DIMENSIONS_PER_SET
+    }
+
+    fn add(&mut self, e: Entry<'s>) {
+        for m in e.members {
+            if !self.members.contains(&m) {
+                self.members.push(m);
             }
         }
-        if let Some(chunk) = latency_chunk {
-            metrics.push(json!({"Name": DELIVERY_LATENCY, "Unit": "Milliseconds"}));
-            root.insert(DELIVERY_LATENCY.into(), json!(chunk));
+        if self.sets.is_empty() {
+            self.values = e.values;
         }
-        first = false;
-        if metrics.is_empty() {
-            continue;
-        }
-        debug_assert!(metrics.len() <= MAX_METRICS_PER_DIRECTIVE);
-        let dim_names: Vec<&str> = s.dimensions.iter().map(|(k, _)| k.as_str()).collect();
-        for (k, v) in &s.dimensions {
-            root.insert(k.clone(), Value::String(v.clone()));
-        }
-        root.insert(
-            "_aws".into(),
-            json!({
-                "Timestamp": s.timestamp_ms,
-                "CloudWatchMetrics": [{
-                    "Namespace": namespace,
-                    "Dimensions": [dim_names],
-                    "Metrics": metrics,
-                }]
-            }),
-        );
-        out.push(Value::Object(root).to_string());
+        self.sets.push(e.dimension_set);
     }
+
+    fn to_line(&self, namespace: &str, minute: i64) -> String {
+        let mut root = Map::new();
+        for (k, v) in &self.members {
+            root.insert(k.clone(), Value::String((*v).to_string()));
+        }
+        for (n, v) in &self.values {
+            root.insert((*n).to_string(), v.clone());
+        }
+        debug_assert!(self.values.len() <= MAX_METRICS_PER_DIRECTIVE);
+        let metrics: Vec<Value> =
+            self.values.iter().map(|(n, _)| json!({"Name": n, "Unit": unit(n)})).collect();
+        let directive = json!({"Namespace": namespace, "Dimensions": self.sets, "Metrics": metrics});
+        root.insert("_aws".into(), json!({"Timestamp": minute, "CloudWatchMetrics": [directive]}));
+        Value::Object(root).to_string()
+    }
+}
+
+/// A series whose latency distribution exceeds one metric array: the counts and the first 100
+/// samples in one document, the rest in further documents of 100, dimensions on each.
+fn encode_long_series(namespace: &str, s: &Series, out: &mut Vec<String>) {
+    let values: Vec<u64> = s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
+    let counts_only = Series { latency: Vec::new(), ..s.clone() };
+    let base = Entry::of(&counts_only);
+    for (i, chunk) in values.chunks(MAX_VALUES_PER_METRIC).enumerate() {
+        let mut values: Vec<(&'static str, Value)> = if i == 0 { base.values.clone() } else { Vec::new() };
+        values.push((DELIVERY_LATENCY, json!(chunk)));
+        let mut d = Doc::default();
+        d.add(Entry { members: base.members.clone(), dimension_set: base.dimension_set.clone(), values });
+        out.push(d.to_line(namespace, s.timestamp_ms));
+    }
+}
+
+/// Most dimension keys in one dimension set (and, here, most dimension sets in a directive).
+pub const MAX_DIMENSIONS_PER_SET: usize = 30;
+
+/// What CloudWatch extracts from an EMF document for one metric and dimension set: the metric's
+/// identity (namespace, name, dimension values) and the values at the document's time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extracted {
+    /// Namespace of the directive.
+    pub namespace: String,
+    /// Metric name.
+    pub name: String,
+    /// Dimension names and values, in the order of the dimension set.
+    pub dimensions: Vec<(String, String)>,
+    /// `_aws.Timestamp`, milliseconds since the epoch.
+    pub timestamp_ms: i64,
+    /// The unit named in the metric definition, if any.
+    pub unit: Option<String>,
+    /// The value, or the values of an array member.
+    pub values: Vec<f64>,
+}
+
+/// Reads one EMF line as CloudWatch Logs does: checks it against the specification (root object
+/// with `_aws.Timestamp` and `_aws.CloudWatchMetrics`; each directive with a namespace,
+/// dimension sets of at most 30 keys that name string members, at most 100 metric definitions
+/// that name number members or arrays of at most 100 numbers) and returns what it would extract,
+/// one entry per metric and dimension set. A metric listed twice for the same dimension set of a
+/// namespace (which CloudWatch would count twice) is an error too. Used by the cost estimator to
+/// count the metrics a configuration publishes, and by the tests that compare the two sinks.
+pub fn extract(line: &str) -> Result<Vec<Extracted>, String> {
+    let root: Map<String, Value> =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let aws = root.get("_aws").and_then(Value::as_object).ok_or("no `_aws` object")?;
+    let timestamp_ms =
+        aws.get("Timestamp").and_then(Value::as_i64).ok_or("`_aws.Timestamp` is not an integer")?;
+    let directives =
+        aws.get("CloudWatchMetrics").and_then(Value::as_array).ok_or("no `_aws.CloudWatchMetrics` array")?;
+    let mut out: Vec<Extracted> = Vec::new();
+    for d in directives {
+        let namespace =
+            d.get("Namespace").and_then(Value::as_str).ok_or("a directive without `Namespace`")?;
+        if namespace.is_empty() || namespace.len() > 255 {
+            return Err(format!("namespace {namespace:?}: 1-255 characters"));
+        }
+        let sets = d.get("Dimensions").and_then(Value::as_array).ok_or("a directive without `Dimensions`")?;
+        let metrics = d.get("Metrics").and_then(Value::as_array).ok_or("a directive without `Metrics`")?;
+        if metrics.len() > MAX_METRICS_PER_DIRECTIVE {
+            return Err(format!("{} metric definitions in one directive (at most 100)", metrics.len()));
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for m in metrics {
+            let name = m.get("Name").and_then(Value::as_str).ok_or("a metric definition without `Name`")?;
+            if name.is_empty() || name.len() > 255 || names.contains(&name) {
+                return Err(format!("metric name {name:?} empty, too long or listed twice"));
+            }
+            names.push(name);
+        }
+        for set in sets {
+            let keys = set.as_array().ok_or("a dimension set that is not an array")?;
+            if keys.len() > MAX_DIMENSIONS_PER_SET {
+                return Err(format!("{} keys in one dimension set (at most 30)", keys.len()));
+            }
+            let mut dimensions = Vec::with_capacity(keys.len());
+            for k in keys {
+                let k = k.as_str().ok_or("a dimension key that is not a string")?;
+                let v = root
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("dimension {k:?} is not a string member of the root"))?;
+                if v.trim().is_empty() || v.len() > 1024 || !v.is_ascii() {
+                    return Err(format!("dimension {k}={v:?}: 1-1024 ASCII characters"));
+                }
+                dimensions.push((k.to_string(), v.to_string()));
+            }
+            for m in metrics {
+                let name = m.get("Name").and_then(Value::as_str).unwrap_or_default();
+                let values: Vec<f64> = match root.get(name) {
+                    Some(Value::Number(n)) => vec![n.as_f64().unwrap_or(f64::NAN)],
+                    Some(Value::Array(a)) if !a.is_empty() && a.len() <= MAX_VALUES_PER_METRIC => a
+                        .iter()
+                        .map(|v| v.as_f64().ok_or(format!("{name}: a value that is not a number")))
+                        .collect::<Result<_, _>>()?,
+                    _ => {
+                        return Err(format!(
+                            "metric {name:?} is not a number or an array of 1-100 numbers in the root"
+                        ));
+                    }
+                };
+                let e = Extracted {
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                    dimensions: dimensions.clone(),
+                    timestamp_ms,
+                    unit: m.get("Unit").and_then(Value::as_str).map(str::to_string),
+                    values,
+                };
+                if out
+                    .iter()
+                    .any(|o| o.namespace == e.namespace && o.name == e.name && o.dimensions == e.dimensions)
+                {
+                    return Err(format!("{name} {:?} listed twice in one document", e.dimensions));
+                }
+                out.push(e);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Writes EMF lines to a writer (stdout in Lambda and in local runs).
@@ -127,12 +318,14 @@ mod tests {
                 Series {
                     timestamp_ms: 60_000,
                     dimensions: vec![],
+                    other: None,
                     counts: vec![("Send", 3)],
                     latency: vec![],
                 },
                 Series {
                     timestamp_ms: 60_000,
                     dimensions: vec![("RecipientDomain".into(), "gmail.com".into())],
+                    other: None,
                     counts: vec![("Delivery", 250), ("Bounce", 1)],
                     latency,
                 },
@@ -183,6 +376,70 @@ mod tests {
             .map(|v| v.as_u64().unwrap())
             .sum();
         assert_eq!(total, 5 * 150 + 7 * 100);
+    }
+
+    #[test]
+    fn extract_reads_what_cloudwatch_would() {
+        let lines = encode(&batch(vec![(120, 1), (340, 2)]));
+        let got: Vec<Extracted> = lines.iter().flat_map(|l| extract(l).unwrap()).collect();
+        let names: Vec<(&str, usize)> = got.iter().map(|e| (e.name.as_str(), e.dimensions.len())).collect();
+        assert_eq!(names, [("Send", 0), ("Delivery", 1), ("Bounce", 1), ("DeliveryLatency", 1)]);
+        assert_eq!(got[3].values, [120.0, 340.0, 340.0]);
+        assert_eq!(got[1].dimensions, [("RecipientDomain".to_string(), "gmail.com".to_string())]);
+        assert_eq!((got[0].timestamp_ms, got[0].unit.as_deref()), (60_000, Some("Count")));
+        let doc = |aws: Value, root: Value| {
+            let mut r = root;
+            r["_aws"] = aws;
+            r.to_string()
+        };
+        let directive = |dims: Value, metrics: Value| json!({"Timestamp": 1, "CloudWatchMetrics": [{"Namespace": "N", "Dimensions": dims, "Metrics": metrics}]});
+        let ok = doc(directive(json!([["D"], []]), json!([{"Name": "M"}])), json!({"D": "x", "M": 2}));
+        assert_eq!(extract(&ok).unwrap().len(), 2, "one per dimension set");
+        let bad = [
+            "not json".to_string(),
+            json!({"M": 1}).to_string(),
+            doc(directive(json!([["D"]]), json!([{"Name": "M"}])), json!({"M": 1})),
+            doc(directive(json!([["D"]]), json!([{"Name": "M"}])), json!({"D": 5, "M": 1})),
+            doc(directive(json!([[]]), json!([{"Name": "M"}])), json!({"M": "1"})),
+            doc(directive(json!([[]]), json!([{"Name": "M"}])), json!({"M": vec![1; 101]})),
+            doc(directive(json!([[]]), json!([{"Name": "M"}, {"Name": "M"}])), json!({"M": 1})),
+            doc(
+                directive(
+                    json!([(0..31).map(|i| format!("D{i}")).collect::<Vec<_>>()]),
+                    json!([{"Name": "M"}]),
+                ),
+                {
+                    let mut r = json!({"M": 1});
+                    for i in 0..31 {
+                        r[format!("D{i}")] = json!("v");
+                    }
+                    r
+                },
+            ),
+            doc(
+                directive(
+                    json!([[]]),
+                    json!((0..101).map(|i| json!({"Name": format!("M{i}")})).collect::<Vec<_>>()),
+                ),
+                {
+                    let mut r = json!({});
+                    for i in 0..101 {
+                        r[format!("M{i}")] = json!(1);
+                    }
+                    r
+                },
+            ),
+            // the same metric and dimension set twice (in two directives): counted twice
+            doc(
+                json!({"Timestamp": 1, "CloudWatchMetrics": [
+                    {"Namespace": "N", "Dimensions": [[]], "Metrics": [{"Name": "M"}]},
+                    {"Namespace": "N", "Dimensions": [[]], "Metrics": [{"Name": "M"}]}]}),
+                json!({"M": 1}),
+            ),
+        ];
+        for b in &bad {
+            assert!(extract(b).is_err(), "accepted {b}");
+        }
     }
 
     #[tokio::test]

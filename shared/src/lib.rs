@@ -21,6 +21,7 @@ pub mod aws;
 pub mod cli;
 pub mod cloudwatch;
 pub mod config;
+pub mod cost;
 pub mod domains;
 pub mod emf;
 pub mod envelope;

@@ -20,24 +20,39 @@ use tracing_subscriber::fmt::MakeWriter;
 /// at `debug` and `trace` the AWS SDK, hyper and the Lambda runtime log request and response
 /// bodies (a DynamoDB item names its recipient), and those lines are not ours to redact one by one.
 pub fn init() {
+    use tracing_subscriber::util::SubscriberInitExt;
+    // A value the configuration refuses stops the function anyway (with a logged error): until
+    // then, the safe reading.
+    let log_recipients =
+        crate::config::parse_bool("LOG_RECIPIENTS", std::env::var("LOG_RECIPIENTS").ok()).unwrap_or(false);
+    // (also routes the `log` records of dependencies into it, as `fmt().try_init()` did)
+    let _ = subscriber(filter_from_env(), ScrubbedStderr { log_recipients }).try_init();
+}
+
+/// The level filter: `RUST_LOG`, else Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info`.
+pub fn filter_from_env() -> EnvFilter {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .filter(|s| !s.trim().is_empty())
         .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().map(|l| lambda_level(&l).to_string()))
         .unwrap_or_else(|| "info".into());
-    let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    // A value the configuration refuses stops the function anyway (with a logged error): until
-    // then, the safe reading.
-    let log_recipients =
-        crate::config::parse_bool("LOG_RECIPIENTS", std::env::var("LOG_RECIPIENTS").ok()).unwrap_or(false);
-    let _ = tracing_subscriber::fmt()
+    EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+/// The functions' log format (one JSON object per line) on any writer: what [`init`] installs on
+/// stderr (through [`ScrubbedStderr`]), and what the cost estimator measures the log volume with.
+pub fn subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
-        .with_writer(ScrubbedStderr { log_recipients })
-        .try_init();
+        .with_writer(writer)
+        .finish()
 }
 
 /// The log's writer: stderr, each formatted line passed through [`scrub`] first unless

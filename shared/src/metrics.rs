@@ -10,17 +10,36 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::address::{INVALID, recipient_domain};
-use crate::config::{IngestConfig, TagDimension};
-use crate::domains::DomainClassifier;
+use crate::config::IngestConfig;
+use crate::domains::OTHER;
 use crate::ses::{BounceType, EventKind, SesEvent};
 
 /// Dimension name of the per-domain rollup.
 pub const RECIPIENT_DOMAIN: &str = "RecipientDomain";
 /// Name of the delivery-latency distribution metric.
 pub const DELIVERY_LATENCY: &str = "DeliveryLatency";
+/// Prefix of the EMF property that carries the value behind an `other` dimension value
+/// (`OtherRecipientDomain`, `OtherCampaign`, …): not a dimension, so no metric and no cost, but
+/// searchable with Logs Insights and Contributor Insights.
+pub const OTHER_PREFIX: &str = "Other";
 
-/// Count metrics, in publication order: the ten event kinds, then HardBounce and SoftBounce.
-pub const COUNT_METRICS: [&str; 12] = [
+const HARD_BOUNCE: usize = 10;
+const SOFT_BOUNCE: usize = 11;
+
+/// Count metrics, in publication order: the ten event kinds, then HardBounce and SoftBounce
+/// ([`ALL_METRICS`] without `DeliveryLatency`).
+pub const COUNT_METRICS: [&str; 12] = {
+    let mut out = [""; 12];
+    let mut i = 0;
+    while i < 12 {
+        out[i] = ALL_METRICS[i];
+        i += 1;
+    }
+    out
+};
+
+/// Every metric ses-events can publish: the count metrics, then `DeliveryLatency`.
+pub const ALL_METRICS: [&str; 13] = [
     "Send",
     "Delivery",
     "Bounce",
@@ -33,9 +52,67 @@ pub const COUNT_METRICS: [&str; 12] = [
     "Subscription",
     "HardBounce",
     "SoftBounce",
+    DELIVERY_LATENCY,
 ];
-const HARD_BOUNCE: usize = 10;
-const SOFT_BOUNCE: usize = 11;
+const LATENCY_BIT: u16 = 1 << 12;
+
+/// Which metrics a rollup carries (`DOMAIN_METRICS`, `TOTAL_METRICS`, `TAG_METRICS`): every
+/// metric of a rollup is a CloudWatch metric per dimension value, so each is paid for.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MetricSet(u16);
+
+impl MetricSet {
+    /// Every metric.
+    pub const ALL: MetricSet = MetricSet((1 << 13) - 1);
+    /// No metric: the rollup is not published.
+    pub const NONE: MetricSet = MetricSet(0);
+
+    /// The set of the named metrics; `None` for a name that is not a metric.
+    pub fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, &'a str> {
+        let mut bits = 0u16;
+        for n in names {
+            let i = ALL_METRICS.iter().position(|m| m.eq_ignore_ascii_case(n)).ok_or(n)?;
+            bits |= 1 << i;
+        }
+        Ok(Self(bits))
+    }
+
+    /// Whether the set holds the metric.
+    pub fn contains(self, name: &str) -> bool {
+        ALL_METRICS.iter().position(|m| *m == name).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+
+    /// The bits of the set: bit i is [`ALL_METRICS`]`[i]`.
+    pub fn bits(self) -> u16 {
+        self.0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The metric names, in [`ALL_METRICS`] order.
+    pub fn names(self) -> Vec<&'static str> {
+        ALL_METRICS.iter().enumerate().filter(|(i, _)| self.0 & (1 << i) != 0).map(|(_, n)| *n).collect()
+    }
+}
+
+impl std::fmt::Debug for MetricSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Self::ALL => f.write_str("all"),
+            Self::NONE => f.write_str("none"),
+            s => f.write_str(&s.names().join(",")),
+        }
+    }
+}
+
+impl std::fmt::Display for MetricSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
 
 fn kind_index(kind: EventKind) -> usize {
     EventKind::ALL.iter().position(|k| *k == kind).expect("every kind is listed")
@@ -55,6 +132,11 @@ pub struct Series {
     pub timestamp_ms: i64,
     /// The dimensions (empty for totals; one name/value pair for the other rollups).
     pub dimensions: Vec<(String, String)>,
+    /// For a dimension value [`OTHER`]: the value behind it (the untracked recipient domain,
+    /// the tag value beyond `TAG_VALUES`), written as the EMF property `Other<Dimension>` (not a
+    /// dimension: series that differ only in it are the same metric).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
     /// Non-zero counts, in [`COUNT_METRICS`] order.
     pub counts: Vec<(&'static str, u64)>,
     /// Delivery latency distribution: distinct values (ms) with their counts, ascending.
@@ -89,19 +171,82 @@ impl MetricBatch {
     }
 }
 
+impl MetricBatch {
+    /// The batch with the series that differ only in [`Series::other`] added together: one
+    /// series per metric identity, as CloudWatch stores them and PutMetricData publishes them.
+    pub fn without_other(&self) -> std::borrow::Cow<'_, MetricBatch> {
+        if self.series.iter().all(|s| s.other.is_none()) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut out: Vec<Series> = Vec::with_capacity(self.series.len());
+        // (minute, dimensions) → index in `out`
+        type Key<'b> = (i64, &'b [(String, String)]);
+        let mut index: HashMap<Key<'_>, usize> = HashMap::new();
+        for s in &self.series {
+            match index.get(&(s.timestamp_ms, s.dimensions.as_slice())) {
+                Some(&i) => {
+                    let m = &mut out[i];
+                    let mut counts = [0u64; 12];
+                    for (name, v) in m.counts.iter().chain(&s.counts) {
+                        counts[COUNT_METRICS.iter().position(|n| n == name).expect("known metric")] += v;
+                    }
+                    m.counts = COUNT_METRICS
+                        .iter()
+                        .zip(counts)
+                        .filter(|(_, v)| *v > 0)
+                        .map(|(n, v)| (*n, v))
+                        .collect();
+                    let mut latency: Vec<(u64, u64)> = m.latency.iter().chain(&s.latency).copied().collect();
+                    latency.sort_unstable();
+                    latency.dedup_by(|b, a| {
+                        let same = a.0 == b.0;
+                        if same {
+                            a.1 += b.1;
+                        }
+                        same
+                    });
+                    m.latency = latency;
+                }
+                None => {
+                    index.insert((s.timestamp_ms, s.dimensions.as_slice()), out.len());
+                    out.push(Series { other: None, ..s.clone() });
+                }
+            }
+        }
+        std::borrow::Cow::Owned(MetricBatch { namespace: self.namespace.clone(), series: out })
+    }
+}
+
+/// A dimension value of the aggregation: its rollup, value and (for [`OTHER`]) what is behind it.
+#[derive(Debug)]
+struct Dim {
+    /// 0 = RecipientDomain, 1.. = the tags; `usize::MAX` for the totals.
+    rollup: usize,
+    value: Box<str>,
+    other: Option<Box<str>>,
+}
+
 /// Adds SES events into per-minute series. Build one per invocation with [`Aggregator::new`].
+///
+/// Each rollup carries only its configured metrics (`DOMAIN_METRICS`, `TOTAL_METRICS`,
+/// `TAG_METRICS`); a dimension value beyond the caps (untracked domain, tag value not in
+/// `TAG_VALUES`) is [`OTHER`], kept apart by the value behind it (see [`Series::other`]).
 #[derive(Debug)]
 pub struct Aggregator<'c> {
-    domains: &'c DomainClassifier,
-    tags: &'c [TagDimension],
-    namespace: &'c str,
-    /// Per rollup (0 = RecipientDomain, 1.. = tags): dimension value → id.
+    cfg: &'c IngestConfig,
+    /// Per rollup (0 = RecipientDomain, 1.. = tags): key → id. The key is the value, or
+    /// `other\0<value behind it>`.
     values: Vec<HashMap<Box<str>, u32>>,
-    /// id → (rollup, value); id 0 is the totals series.
-    dims: Vec<(usize, Box<str>)>,
+    /// id → dimension value; id 0 is the totals series.
+    dims: Vec<Dim>,
+    /// Metric bits of each rollup (domain, then tags) and of the totals.
+    domain_bits: u16,
+    tag_bits: u16,
+    total_bits: u16,
     series: HashMap<(i64, u32), SeriesStats>,
     scratch: Vec<u32>,
     scratch_distinct: Vec<u32>,
+    key: String,
     recipients: u64,
 }
 
@@ -111,14 +256,16 @@ impl<'c> Aggregator<'c> {
     /// An empty aggregator for the given configuration.
     pub fn new(cfg: &'c IngestConfig) -> Self {
         Self {
-            domains: &cfg.domains,
-            tags: &cfg.tag_dimensions,
-            namespace: &cfg.namespace,
+            cfg,
             values: vec![HashMap::new(); 1 + cfg.tag_dimensions.len()],
-            dims: vec![(usize::MAX, "".into())],
+            dims: vec![Dim { rollup: usize::MAX, value: "".into(), other: None }],
+            domain_bits: cfg.domain_metrics.bits(),
+            tag_bits: cfg.tag_metrics.bits(),
+            total_bits: cfg.total_metrics.bits(),
             series: HashMap::new(),
             scratch: Vec::with_capacity(16),
             scratch_distinct: Vec::with_capacity(16),
+            key: String::new(),
             recipients: 0,
         }
     }
@@ -129,62 +276,116 @@ impl<'c> Aggregator<'c> {
         self.recipients
     }
 
-    fn intern(&mut self, rollup: usize, value: &str) -> u32 {
-        if let Some(id) = self.values[rollup].get(value) {
+    /// The id of `value` in `rollup`; for [`OTHER`], of `other` behind it.
+    fn intern(&mut self, rollup: usize, value: &str, other: Option<&str>) -> u32 {
+        let key: &str = match other {
+            None => value,
+            Some(o) => {
+                self.key.clear();
+                self.key.push_str(value);
+                self.key.push('\0');
+                self.key.push_str(o);
+                &self.key
+            }
+        };
+        if let Some(id) = self.values[rollup].get(key) {
             return *id;
         }
         let id = self.dims.len() as u32;
-        self.dims.push((rollup, value.into()));
-        self.values[rollup].insert(value.into(), id);
+        self.values[rollup].insert(key.into(), id);
+        self.dims.push(Dim { rollup, value: value.into(), other: other.map(Into::into) });
         id
+    }
+
+    fn bits_of(&self, id: u32) -> u16 {
+        match self.dims[id as usize].rollup {
+            usize::MAX => self.total_bits,
+            0 => self.domain_bits,
+            _ => self.tag_bits,
+        }
+    }
+
+    /// Keeps the first id of each dimension value (ids of one rollup that differ only in what is
+    /// behind [`OTHER`] count once, as one metric).
+    fn keep_first_per_value(dims: &[Dim], ids: &mut Vec<u32>) {
+        let mut kept = 0;
+        for i in 0..ids.len() {
+            let d = &dims[ids[i] as usize];
+            if !ids[..kept].iter().any(|k| {
+                let e = &dims[*k as usize];
+                e.rollup == d.rollup && e.value == d.value
+            }) {
+                ids[kept] = ids[i];
+                kept += 1;
+            }
+        }
+        ids.truncate(kept);
     }
 
     /// Adds one event, in the minute starting at `minute_ms`. Returns the recipients it counted.
     pub fn add(&mut self, ev: &SesEvent<'_>, minute_ms: i64) -> u64 {
-        let mut targets = std::mem::take(&mut self.scratch);
-        targets.clear();
-        for r in &ev.recipients {
-            let value = match recipient_domain(r) {
-                Some(d) => {
-                    let v = self.domains.classify(&d);
-                    self.intern(0, &v)
-                }
-                None => self.intern(0, INVALID),
-            };
-            targets.push(value);
-        }
-        let n_recipients = targets.len() as u64;
-        let per_message = ev.kind.is_per_message();
-        if per_message {
-            targets.sort_unstable();
-            targets.dedup();
-        }
-        let weight = if per_message { 1 } else { n_recipients };
-        // The totals and tag series come after the domain targets.
-        let domain_targets = targets.len();
-        targets.push(TOTALS);
-        for (i, tag) in self.tags.iter().enumerate() {
-            let value = ev
-                .tags
-                .iter()
-                .find(|(k, _)| k.as_ref() == tag.name)
-                .map(|(_, v)| sanitize_dimension_value(v))
-                .unwrap_or(std::borrow::Cow::Borrowed(tag.default_value.as_str()));
-            let id = self.intern(i + 1, &value);
-            targets.push(id);
-        }
-
         let kind = kind_index(ev.kind);
         let extra = match ev.bounce_type {
             Some(BounceType::Permanent) => Some(HARD_BOUNCE),
             Some(BounceType::Transient) => Some(SOFT_BOUNCE),
             _ => None,
         };
+        let bits: u16 =
+            (1 << kind) | extra.map_or(0, |x| 1 << x) | if ev.latency_ms.is_some() { LATENCY_BIT } else { 0 };
+        let n_recipients = ev.recipients.len() as u64;
+        let per_message = ev.kind.is_per_message();
+        let weight = if per_message { 1 } else { n_recipients };
+
+        let mut targets = std::mem::take(&mut self.scratch);
+        targets.clear();
+        if self.domain_bits & bits != 0 {
+            for r in &ev.recipients {
+                let id = match recipient_domain(r) {
+                    Some(d) => match self.cfg.domains.classify(&d) {
+                        v if v == OTHER => self.intern(0, OTHER, Some(&d)),
+                        v => self.intern(0, &v, None),
+                    },
+                    None => self.intern(0, INVALID, None),
+                };
+                targets.push(id);
+            }
+            if per_message {
+                Self::keep_first_per_value(&self.dims, &mut targets);
+            }
+        }
+        // The totals and tag series come after the domain targets.
+        let domain_targets = targets.len();
+        if self.total_bits & bits != 0 {
+            targets.push(TOTALS);
+        }
+        if self.tag_bits & bits != 0 {
+            for (i, tag) in self.cfg.tag_dimensions.iter().enumerate() {
+                let value = ev
+                    .tags
+                    .iter()
+                    .find(|(k, _)| k.as_ref() == tag.name)
+                    .map(|(_, v)| sanitize_dimension_value(v))
+                    .unwrap_or(std::borrow::Cow::Borrowed(tag.default_value.as_str()));
+                let id = if value == tag.default_value || tag.values.allows(&value) {
+                    self.intern(i + 1, &value, None)
+                } else {
+                    self.intern(i + 1, OTHER, Some(&value))
+                };
+                targets.push(id);
+            }
+        }
+
         for (i, id) in targets.iter().enumerate() {
             let add = if i < domain_targets { 1 } else { weight };
+            let allowed = self.bits_of(*id);
+            if allowed & bits & !LATENCY_BIT == 0 {
+                continue;
+            }
             let stats = self.series.entry((minute_ms, *id)).or_default();
-            stats.counts[kind] += add;
-            if let Some(x) = extra {
+            if allowed & (1 << kind) != 0 {
+                stats.counts[kind] += add;
+            }
+            if let Some(x) = extra.filter(|x| allowed & (1 << x) != 0) {
                 stats.counts[x] += add;
             }
         }
@@ -193,9 +394,8 @@ impl<'c> Aggregator<'c> {
             // its recipients were on the message.
             let mut distinct = std::mem::take(&mut self.scratch_distinct);
             distinct.clear();
-            distinct.extend_from_slice(&targets);
-            distinct.sort_unstable();
-            distinct.dedup();
+            distinct.extend(targets.iter().copied().filter(|id| self.bits_of(*id) & LATENCY_BIT != 0));
+            Self::keep_first_per_value(&self.dims, &mut distinct);
             for id in &distinct {
                 self.series.entry((minute_ms, *id)).or_default().latency.push(ms);
             }
@@ -208,17 +408,20 @@ impl<'c> Aggregator<'c> {
 
     /// The aggregated series, sorted by time, rollup (totals, domains, tags) and value.
     pub fn finish(self) -> MetricBatch {
-        let rollup_name =
-            |r: usize| -> &str { if r == 0 { RECIPIENT_DOMAIN } else { &self.tags[r - 1].name } };
-        let mut keyed: Vec<((i64, usize, &str), Series)> = self
+        let rollup_name = |r: usize| -> &str {
+            if r == 0 { RECIPIENT_DOMAIN } else { &self.cfg.tag_dimensions[r - 1].name }
+        };
+        // (minute, rollup order, value, value behind `other`)
+        type Order<'d> = (i64, usize, &'d str, Option<&'d str>);
+        let mut keyed: Vec<(Order<'_>, Series)> = self
             .series
             .iter()
             .map(|((minute, id), stats)| {
-                let (rollup, value) = &self.dims[*id as usize];
+                let d = &self.dims[*id as usize];
                 let dimensions = if *id == TOTALS {
                     Vec::new()
                 } else {
-                    vec![(rollup_name(*rollup).to_string(), value.to_string())]
+                    vec![(rollup_name(d.rollup).to_string(), d.value.to_string())]
                 };
                 let counts = COUNT_METRICS
                     .iter()
@@ -235,16 +438,22 @@ impl<'c> Aggregator<'c> {
                         _ => latency.push((v, 1)),
                     }
                 }
-                let order = if *id == TOTALS { 0 } else { rollup.wrapping_add(1) };
+                let order = if *id == TOTALS { 0 } else { d.rollup.wrapping_add(1) };
                 (
-                    (*minute, order, value.as_ref()),
-                    Series { timestamp_ms: *minute, dimensions, counts, latency },
+                    (*minute, order, d.value.as_ref(), d.other.as_deref()),
+                    Series {
+                        timestamp_ms: *minute,
+                        dimensions,
+                        other: d.other.as_deref().map(str::to_string),
+                        counts,
+                        latency,
+                    },
                 )
             })
             .collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         MetricBatch {
-            namespace: self.namespace.to_string(),
+            namespace: self.cfg.namespace.clone(),
             series: keyed.into_iter().map(|(_, s)| s).collect(),
         }
     }
@@ -269,6 +478,26 @@ mod tests {
     use super::*;
     use crate::ses::SesRecord;
 
+    /// Every metric in every rollup, every tag value, one value per provider domain: the
+    /// configuration before the metric sets and caps (what these tests were written against).
+    fn everything() -> IngestConfig {
+        let map = [
+            ("DOMAIN_METRICS", "all"),
+            ("TAG_METRICS", "all"),
+            ("TAG_VALUES", "EmailType=*;Campaign=*"),
+            ("DOMAIN_GROUPING", "domain"),
+            ("TRACKED_PROVIDERS", "all"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        IngestConfig::from_map(&map).unwrap()
+    }
+
+    fn config(pairs: &[(&str, &str)]) -> IngestConfig {
+        IngestConfig::from_map(&pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()).unwrap()
+    }
+
     fn add(agg: &mut Aggregator<'_>, json: &str) -> u64 {
         let ev = SesRecord::from_json(json).unwrap().into_event().unwrap();
         agg.add(&ev, 60_000)
@@ -289,7 +518,7 @@ mod tests {
 
     #[test]
     fn per_recipient_counts_and_rollups() {
-        let cfg = IngestConfig::default();
+        let cfg = everything();
         let mut agg = Aggregator::new(&cfg);
         let n = add(
             &mut agg,
@@ -310,7 +539,7 @@ mod tests {
 
     #[test]
     fn opens_count_once_per_domain_and_once_in_totals() {
-        let cfg = IngestConfig::default();
+        let cfg = everything();
         let mut agg = Aggregator::new(&cfg);
         add(
             &mut agg,
@@ -325,7 +554,7 @@ mod tests {
 
     #[test]
     fn bounce_types_and_latency() {
-        let cfg = IngestConfig::default();
+        let cfg = everything();
         let mut agg = Aggregator::new(&cfg);
         add(
             &mut agg,
@@ -365,7 +594,7 @@ mod tests {
 
     #[test]
     fn minutes_are_separate_series() {
-        let cfg = IngestConfig::default();
+        let cfg = everything();
         let mut agg = Aggregator::new(&cfg);
         let ev = SesRecord::from_json(r#"{"eventType":"Send","mail":{"destination":["a@gmail.com"]}}"#)
             .unwrap()
@@ -382,6 +611,203 @@ mod tests {
             .map(|s| (s.timestamp_ms, s.counts[0].1))
             .collect();
         assert_eq!(totals, vec![(0, 1), (60_000, 2)]);
+    }
+
+    fn names(b: &MetricBatch, dims: &[(&str, &str)]) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = b
+            .series
+            .iter()
+            .filter(|s| {
+                s.dimensions.len() == dims.len()
+                    && s.dimensions.iter().zip(dims).all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+            })
+            .flat_map(|s| {
+                s.counts.iter().map(|(n, _)| *n).chain((!s.latency.is_empty()).then_some(DELIVERY_LATENCY))
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    const TAGGED: &str = r#""tags":{"EmailType":["news"],"Campaign":["spring"]}"#;
+
+    fn day_of_mail(agg: &mut Aggregator<'_>) {
+        for (kind, detail) in [
+            ("Send", String::new()),
+            ("Delivery", r#","delivery":{"processingTimeMillis":700,"recipients":["a@gmail.com"]}"#.into()),
+            ("Open", r#","open":{}"#.into()),
+            ("Click", r#","click":{}"#.into()),
+            (
+                "Bounce",
+                r#","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"a@gmail.com"}]}"#
+                    .into(),
+            ),
+            ("Complaint", r#","complaint":{"complainedRecipients":[{"emailAddress":"a@gmail.com"}]}"#.into()),
+        ] {
+            add(
+                agg,
+                &format!(r#"{{"eventType":"{kind}","mail":{{"destination":["a@gmail.com"],{TAGGED}}}{detail}}}"#),
+            );
+        }
+    }
+
+    #[test]
+    fn each_rollup_carries_its_metric_set() {
+        // The defaults: lean per provider and per tag, everything in the totals.
+        let cfg = IngestConfig::default();
+        let mut agg = Aggregator::new(&cfg);
+        day_of_mail(&mut agg);
+        let b = agg.finish();
+        assert_eq!(
+            names(&b, &[]),
+            ["Bounce", "Click", "Complaint", "Delivery", "DeliveryLatency", "HardBounce", "Open", "Send"]
+        );
+        assert_eq!(
+            names(&b, &[("RecipientDomain", "gmail")]),
+            ["Complaint", "Delivery", "HardBounce", "Send"]
+        );
+        for tag in ["EmailType", "Campaign"] {
+            assert_eq!(names(&b, &[(tag, "other")]), ["Complaint", "HardBounce", "Send"], "{tag}");
+        }
+        // Opt-in per rollup; a rollup without metrics is not published at all.
+        let cfg = config(&[
+            ("DOMAIN_METRICS", "none"),
+            ("TOTAL_METRICS", "send,HARDBOUNCE"),
+            ("TAG_METRICS", "Open,Click,DeliveryLatency"),
+        ]);
+        let mut agg = Aggregator::new(&cfg);
+        day_of_mail(&mut agg);
+        let b = agg.finish();
+        assert_eq!(names(&b, &[]), ["HardBounce", "Send"]);
+        assert!(b.series.iter().all(|s| s.dimensions.iter().all(|(k, _)| k != RECIPIENT_DOMAIN)));
+        assert_eq!(names(&b, &[("EmailType", "other")]), ["Click", "DeliveryLatency", "Open"]);
+        assert_eq!(b.totals(), [("Send", 1), ("HardBounce", 1)]);
+    }
+
+    #[test]
+    fn tag_values_are_capped_by_the_value_alone() {
+        let send = |campaign: &str| {
+            format!(
+                r#"{{"eventType":"Send","mail":{{"destination":["a@gmail.com"],"tags":{{"Campaign":["{campaign}"]}}}}}}"#
+            )
+        };
+        let values = |b: &MetricBatch| -> std::collections::BTreeSet<String> {
+            b.series
+                .iter()
+                .flat_map(|s| s.dimensions.iter())
+                .filter(|(k, _)| k == "Campaign")
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        // 10,000 per-send ids, each in its own invocation (SNS) and all in one: under the
+        // default cap, and with patterns, they stay within 100 dimension values.
+        for cfg in [
+            IngestConfig::default(),
+            config(&[("TAG_VALUES", "Campaign=spring-*,black-friday-2026")]),
+            config(&[("TAG_VALUES", "EmailType=*;Campaign=*-2026")]),
+        ] {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut one = Aggregator::new(&cfg);
+            for i in 0..10_000 {
+                let id = format!("send-{i:05}-{:x}", i * 7919);
+                let mut agg = Aggregator::new(&cfg);
+                add(&mut agg, &send(&id));
+                seen.extend(values(&agg.finish()));
+                add(&mut one, &send(&id));
+            }
+            assert_eq!(seen, ["other".to_string()].into(), "{:?}", cfg.tag_dimensions);
+            assert_eq!(values(&one.finish()), seen);
+        }
+        // What is allowed has its own value; untagged mail has the default; the rest is `other`,
+        // with the value behind it kept (not a dimension) for the logs.
+        let cfg = config(&[
+            ("TAG_DIMENSIONS", "Campaign:untagged"),
+            ("TAG_VALUES", "Campaign=spring-*,black-friday-2026"),
+        ]);
+        let mut agg = Aggregator::new(&cfg);
+        for c in ["spring-a", "spring-b", "black-friday-2026", "black-friday-2027", "Spring-c"] {
+            add(&mut agg, &send(c));
+        }
+        add(&mut agg, r#"{"eventType":"Send","mail":{"destination":["a@gmail.com"]}}"#);
+        let b = agg.finish();
+        let expected: std::collections::BTreeSet<String> =
+            ["black-friday-2026", "other", "spring-a", "spring-b", "untagged"].map(String::from).into();
+        assert_eq!(values(&b), expected);
+        let others: Vec<(&str, u64)> = b
+            .series
+            .iter()
+            .filter(|s| s.dimensions == [("Campaign".to_string(), "other".to_string())])
+            .map(|s| (s.other.as_deref().unwrap(), s.counts[0].1))
+            .collect();
+        assert_eq!(others, [("Spring-c", 1), ("black-friday-2027", 1)]);
+    }
+
+    #[test]
+    fn the_long_tail_is_other_with_the_domain_behind_it() {
+        let cfg = IngestConfig::default();
+        let mut agg = Aggregator::new(&cfg);
+        add(
+            &mut agg,
+            r#"{"eventType":"Send","mail":{"destination":["a@example.org","b@gmx.de","c@Example.org","bad","d@hotmail.com"]}}"#,
+        );
+        // an open counts once per dimension value: `other` once, whatever the domains behind it
+        add(
+            &mut agg,
+            r#"{"eventType":"Open","mail":{"destination":["a@example.org","b@gmx.de"]},"open":{}}"#,
+        );
+        let b = agg.finish();
+        type Tail<'b> = Vec<(Option<&'b str>, Vec<(&'static str, u64)>)>;
+        let tail: Tail<'_> = b
+            .series
+            .iter()
+            .filter(|s| s.dimensions == [(RECIPIENT_DOMAIN.to_string(), OTHER.to_string())])
+            .map(|s| (s.other.as_deref(), s.counts.clone()))
+            .collect();
+        // gmx.de is a provider, but not one tracked by default
+        assert_eq!(tail, [(Some("example.org"), vec![("Send", 2)]), (Some("gmx.de"), vec![("Send", 1)])]);
+        assert_eq!(count(&b, &[(RECIPIENT_DOMAIN, "microsoft")], "Send"), 1);
+        assert_eq!(count(&b, &[(RECIPIENT_DOMAIN, "invalid")], "Send"), 1);
+        // Open is not a per-domain metric by default; with it, `other` counts the open once.
+        let cfg = config(&[("DOMAIN_METRICS", "Send,Open")]);
+        let mut agg = Aggregator::new(&cfg);
+        add(
+            &mut agg,
+            r#"{"eventType":"Open","mail":{"destination":["a@example.org","b@gmx.de"]},"open":{}}"#,
+        );
+        let b = agg.finish();
+        assert_eq!(count(&b, &[(RECIPIENT_DOMAIN, OTHER)], "Open"), 1);
+        // One metric per dimension value: the series behind `other` add up.
+        let merged = b.without_other();
+        assert!(merged.series.iter().all(|s| s.other.is_none()));
+        assert_eq!(count(&merged, &[(RECIPIENT_DOMAIN, OTHER)], "Open"), 1);
+    }
+
+    #[test]
+    fn without_other_adds_counts_and_distributions() {
+        let series =
+            |other: Option<&str>, counts: Vec<(&'static str, u64)>, latency: Vec<(u64, u64)>| Series {
+                timestamp_ms: 60_000,
+                dimensions: vec![(RECIPIENT_DOMAIN.into(), OTHER.into())],
+                other: other.map(String::from),
+                counts,
+                latency,
+            };
+        let b = MetricBatch {
+            namespace: "N".into(),
+            series: vec![
+                series(Some("a.example"), vec![("Send", 2), ("Delivery", 1)], vec![(100, 1), (300, 1)]),
+                series(Some("b.example"), vec![("Send", 1), ("HardBounce", 1)], vec![(100, 2)]),
+                Series { timestamp_ms: 120_000, ..series(Some("a.example"), vec![("Send", 5)], vec![]) },
+            ],
+        };
+        let m = b.without_other();
+        assert_eq!(m.series.len(), 2);
+        assert_eq!(m.series[0].counts, [("Send", 3), ("Delivery", 1), ("HardBounce", 1)]);
+        assert_eq!(m.series[0].latency, [(100, 3), (300, 1)]);
+        assert_eq!((m.series[1].timestamp_ms, m.series[1].counts.clone()), (120_000, vec![("Send", 5)]));
+        let plain = MetricBatch { series: vec![series(None, vec![("Send", 1)], vec![])], ..b.clone() };
+        assert!(matches!(plain.without_other(), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

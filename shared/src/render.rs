@@ -46,7 +46,8 @@ fn fmt_pct(v: f64) -> String {
     }
 }
 
-fn fmt_count(v: f64) -> String {
+/// A count with thousands separators (`12,345`).
+pub(crate) fn fmt_count(v: f64) -> String {
     let n = v.round() as i64;
     let s = n.abs().to_string();
     let mut out = String::new();

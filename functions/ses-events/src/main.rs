@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 use ses_monitor::aws::Timeouts;
 use ses_monitor::cli::{self, Mode};
 use ses_monitor::config::IngestConfig;
+use ses_monitor::cost::{self, EstimateOptions};
 use ses_monitor::ingest;
 use ses_monitor::ledger::DynamoLedger;
 use ses_monitor::sink::AnySink;
@@ -17,12 +18,30 @@ use ses_monitor::sink::AnySink;
 const USAGE: &str = "usage: ses-events [--event PATH|-]\n\
   without arguments: serve the Lambda Runtime API (AWS_LAMBDA_RUNTIME_API)\n\
   --event PATH: run one invocation on a payload file (SNS/SQS event, SNS envelope, SES JSON,\n\
-                or JSON lines of SES events) and print the result JSON";
+                or JSON lines of SES events) and print the result JSON\n\
+  --estimate-cost PATH [options]: what the configuration in the environment would cost a month\n\
+                for the traffic of a sample of SES events (JSON lines); --estimate-cost --help for more";
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     ses_monitor::logging::init();
-    let mode = cli::parse_args(std::env::args().skip(1)).map_err(|e| format!("{e}\n{USAGE}"))?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(opts) = EstimateOptions::from_args(&args) {
+        let opts = opts.map_err(|e| format!("{e}\nusage: {}", cost::USAGE))?;
+        if opts.help {
+            println!("usage: {}", cost::USAGE);
+            return Ok(());
+        }
+        let cfg =
+            IngestConfig::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+        let estimate = cost::estimate(&cfg, &opts).await?;
+        match opts.json {
+            true => println!("{}", serde_json::to_string_pretty(&estimate)?),
+            false => print!("{}", cost::render(&estimate)),
+        }
+        return Ok(());
+    }
+    let mode = cli::parse_args(args).map_err(|e| format!("{e}\n{USAGE}"))?;
     if mode == Mode::Help {
         println!("{USAGE}");
         return Ok(());

@@ -309,8 +309,25 @@ fn events_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")
 }
 
+/// Every metric in every rollup, every tag value, one value per domain of every built-in
+/// provider: the table's `dims` are the full picture, before the defaults leave most of it out.
+fn everything() -> IngestConfig {
+    IngestConfig::from_lookup(|k| {
+        Some(
+            match k {
+                "DOMAIN_METRICS" | "TAG_METRICS" | "TRACKED_PROVIDERS" => "all",
+                "TAG_VALUES" => "EmailType=*;Campaign=*",
+                "DOMAIN_GROUPING" => "domain",
+                _ => return None,
+            }
+            .to_string(),
+        )
+    })
+    .expect("valid configuration")
+}
+
 fn check(e: &Expect, text: &str, now: DateTime<Utc>) -> Vec<String> {
-    let ingested = ingest(&IngestConfig::default(), text, now);
+    let ingested = ingest(&everything(), text, now);
     let s = &ingested.summary;
     let b = &ingested.batch;
     let mut diffs = Vec::new();
@@ -350,6 +367,109 @@ fn check(e: &Expect, text: &str, now: DateTime<Utc>) -> Vec<String> {
     diff("latency", format!("{:?}", e.latency), format!("{latency:?}"));
     diff("clamped_timestamps", "0".into(), s.clamped_timestamps.to_string());
     diffs
+}
+
+/// The dimension values each payload publishes with the default configuration: provider names
+/// for the four big providers and the SES simulator, `other` for the rest; tag values `other`
+/// until `TAG_VALUES` allows them (untagged mail: the default value); per provider and per tag
+/// only the rollups' metrics (no opens, clicks, delays, rejects, rendering failures per provider
+/// or tag: those payloads publish the totals only).
+const DEFAULT_DIMS: &[(&str, &[(&str, &str)])] = &[
+    ("README.md", &[]),
+    (
+        "sns-send.json",
+        &[
+            OTHER_TAGS[0],
+            OTHER_TAGS[1],
+            ("RecipientDomain", "gmail"),
+            ("RecipientDomain", "other"),
+            ("RecipientDomain", "yahoo"),
+        ],
+    ),
+    ("sns-delivery.json", &[("RecipientDomain", "gmail")]),
+    (
+        "sns-bounce-hard.json",
+        &[("Campaign", "none"), ("EmailType", "other"), ("RecipientDomain", "ses-simulator")],
+    ),
+    ("sns-bounce-soft.json", &[OTHER_TAGS[0], OTHER_TAGS[1], ("RecipientDomain", "microsoft")]),
+    ("sns-complaint.json", &[OTHER_TAGS[0], OTHER_TAGS[1], ("RecipientDomain", "yahoo")]),
+    ("sns-reject.json", &[]),
+    ("sns-open.json", &[]),
+    ("sns-click.json", &[]),
+    ("sns-rendering-failure.json", &[]),
+    ("sns-delivery-delay.json", &[]),
+    ("sns-subscription.json", &[]),
+    (
+        "sns-notification-bounce.json",
+        &[("Campaign", "none"), ("EmailType", "none"), ("RecipientDomain", "other")],
+    ),
+    (
+        "sqs-batch.json",
+        &[OTHER_TAGS[0], OTHER_TAGS[1], ("RecipientDomain", "gmail"), ("RecipientDomain", "microsoft")],
+    ),
+    ("sqs-raw-batch.json", &[OTHER_TAGS[0], OTHER_TAGS[1], ("RecipientDomain", "yahoo")]),
+    ("dlq-invocation-record.json", &[OTHER_TAGS[0], OTHER_TAGS[1], ("RecipientDomain", "other")]),
+    (
+        "sqs-dlq-redrive.json",
+        &[OTHER_TAGS[0], OTHER_TAGS[1], ("RecipientDomain", "gmail"), ("RecipientDomain", "other")],
+    ),
+    ("sns-broken-message.json", &[]),
+    ("sns-plaintext.json", &[]),
+    (
+        "backfill.jsonl",
+        &[
+            ("Campaign", "none"),
+            OTHER_TAGS[0],
+            OTHER_TAGS[1],
+            ("RecipientDomain", "gmail"),
+            ("RecipientDomain", "microsoft"),
+            ("RecipientDomain", "other"),
+            ("RecipientDomain", "ses-simulator"),
+            ("RecipientDomain", "yahoo"),
+        ],
+    ),
+];
+
+const OTHER_TAGS: [(&str, &str); 2] = [("Campaign", "other"), ("EmailType", "other")];
+
+#[test]
+fn the_defaults_publish_lean_rollups() {
+    let now: DateTime<Utc> = NOW.parse().expect("NOW is RFC 3339");
+    let mut failures = Vec::new();
+    for (file, want) in DEFAULT_DIMS {
+        assert!(EVENTS.iter().any(|e| e.file == *file), "{file}: not in EVENTS");
+        let text = std::fs::read_to_string(events_dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let batch = ingest(&IngestConfig::default(), &text, now).batch;
+        let got: BTreeSet<(&str, &str)> = batch
+            .series
+            .iter()
+            .flat_map(|s| s.dimensions.iter())
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let want: BTreeSet<(&str, &str)> = want.iter().copied().collect();
+        if got != want {
+            failures.push(format!("{file}: expected {want:?}, got {got:?}"));
+        }
+        // The totals are the same as with everything on.
+        let full = ingest(&everything(), &text, now).batch;
+        if batch.totals() != full.totals() {
+            failures.push(format!("{file}: totals {:?} against {:?}", batch.totals(), full.totals()));
+        }
+    }
+    assert_eq!(DEFAULT_DIMS.len(), EVENTS.len(), "one row per file of events/");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // What is behind `other` stays in the series (and so in the EMF logs).
+    let text = std::fs::read_to_string(events_dir().join("sns-send.json")).unwrap();
+    let batch = ingest(&IngestConfig::default(), &text, now).batch;
+    let behind: BTreeSet<(&str, &str)> = batch
+        .series
+        .iter()
+        .filter_map(|s| Some((s.dimensions.first()?.0.as_str(), s.other.as_deref()?)))
+        .collect();
+    let want: BTreeSet<(&str, &str)> =
+        [("Campaign", "black-friday-2026"), ("EmailType", "newsletter"), ("RecipientDomain", "example.org")]
+            .into();
+    assert_eq!(behind, want);
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod corpus;
 mod events_dir;
 mod example_report;
 mod mutations;
+mod sinks_agree;
 mod template_intent;
 
 /// Says that a test skipped some of its checks, where `cargo test` shows it: straight to the

@@ -33,8 +33,13 @@ const SES_EVENTS_ENV: &[&str] = &[
     "METRICS_SINK",
     "METRIC_NAMESPACE",
     "TAG_DIMENSIONS",
+    "TAG_VALUES",
+    "TRACKED_PROVIDERS",
     "TRACKED_DOMAINS",
     "DOMAIN_GROUPING",
+    "DOMAIN_METRICS",
+    "TOTAL_METRICS",
+    "TAG_METRICS",
     "LOG_RECIPIENTS",
     "LEDGER_TABLE",
     "LEDGER_TTL_DAYS",
@@ -523,6 +528,14 @@ fn template_defaults_are_accepted_by_the_code() {
             ("ReportSender", "reports@example.com"),
             ("ReportRecipients", "ops@example.com,deliverability@example.com"),
             ("TrackedDomains", "example.org,example.net"),
+            ("TrackedProviders", "all"),
+            ("DomainMetrics", "all"),
+            ("TotalMetrics", "Send,HardBounce"),
+            ("TagMetrics", "none"),
+            ("EmailTypeValues", "*"),
+            ("CampaignValues", "spring-*,black-friday-2026"),
+            ("LongTailInsights", "false"),
+            ("SesCloudWatchDestination", "true"),
         ],
     ];
     for overrides in cases {
@@ -824,7 +837,10 @@ fn alarm_thresholds_default_to_the_seed() {
             .find(|m| m["MetricStat"]["Metric"]["MetricName"] == name)
             .unwrap_or_else(|| panic!("hard-bounce-rate alarm reads {name}"))
     };
+    let ses_events = Eval::new(&t).environment(function_for(&t, "ses-events"));
+    let published = IngestConfig::from_lookup(|k| ses_events.get(k).cloned()).unwrap().total_metrics;
     for name in ["HardBounce", "Send"] {
+        assert!(published.contains(name), "the alarm reads {name} in total: TOTAL_METRICS must publish it");
         let m = stat(name);
         assert_eq!(m["MetricStat"]["Metric"]["Namespace"], serde_json::json!({"Ref": "MetricNamespace"}));
         assert!(
@@ -1112,6 +1128,13 @@ fn ses_destinations_cover_every_event_type_and_the_tag_dimensions() {
             kinds.insert("sns");
         }
         if let Some(cw) = dest.get("CloudWatchDestination") {
+            // SES's own metrics per tag value are custom metrics with uncapped values: opt-in.
+            assert_eq!(d["Condition"], "SesCloudWatchDestinationOn", "{id}");
+            assert!(!eval.condition("SesCloudWatchDestinationOn"), "{id}: off by default");
+            assert!(
+                Eval::with(&t, &[("SesCloudWatchDestination", "true")])
+                    .condition("SesCloudWatchDestinationOn")
+            );
             let dims: Vec<(String, String, String)> = cw["DimensionConfigurations"]
                 .as_array()
                 .unwrap()
@@ -1149,26 +1172,146 @@ fn ses_destinations_cover_every_event_type_and_the_tag_dimensions() {
     );
 }
 
-#[test]
-fn dashboard_is_json_with_per_domain_search_and_latency_percentiles() {
-    let t = template();
-    let dashboards = resources_of_type(&t, "AWS::CloudWatch::Dashboard");
+/// The dashboard's widgets, evaluated with `overrides`.
+fn dashboard_widgets(t: &Value, overrides: &[(&str, &str)]) -> Vec<Value> {
+    let dashboards = resources_of_type(t, "AWS::CloudWatch::Dashboard");
     assert_eq!(dashboards.len(), 1);
-    let eval = Eval::with(&t, &[("MetricNamespace", "Acme Mail/SES")]);
+    let eval = Eval::with(t, overrides);
     let body = eval.string(&dashboards[0].1["Properties"]["DashboardBody"]);
-    let body: Value =
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("dashboard body is not JSON: {e}"));
-    let widgets = body["widgets"].as_array().unwrap();
-    let text = serde_json::to_string(widgets).unwrap();
-    for metric in ["Send", "Delivery", "HardBounce", "Complaint", "DeliveryLatency"] {
-        let search = format!(r#"SEARCH('{{\"Acme Mail/SES\",RecipientDomain}} MetricName=\"{metric}\"'"#);
-        assert!(text.contains(&search), "a per-domain SEARCH widget for {metric}");
+    let body: Value = serde_json::from_str(&body)
+        .unwrap_or_else(|e| panic!("dashboard body is not JSON ({overrides:?}): {e}\n{body}"));
+    body["widgets"].as_array().unwrap().clone()
+}
+
+/// The (dimension names, metric name) pairs a widget reads in `namespace`: metric arrays
+/// (`[namespace, metric, dim, value, …, {options}]`, or `[".", …]` repeating the row before) and
+/// SEARCH expressions (`{"namespace",Dim} MetricName="metric"`).
+fn widget_metrics(widget: &Value, namespace: &str) -> Vec<(Vec<String>, String)> {
+    let mut out = Vec::new();
+    for row in widget["properties"]["metrics"].as_array().into_iter().flatten() {
+        let row = row.as_array().unwrap();
+        if let Some(expr) = row[0]["expression"].as_str() {
+            let Some(rest) = expr.strip_prefix("SEARCH('{") else { continue };
+            let (inside, after) = rest.split_once('}').unwrap();
+            let mut parts = inside.split(',');
+            let ns = parts.next().unwrap().trim_matches('"');
+            if ns != namespace {
+                continue;
+            }
+            let dims: Vec<String> = parts.map(str::to_string).collect();
+            let metric = after.split("MetricName=\"").nth(1).unwrap().split('"').next().unwrap();
+            out.push((dims, metric.to_string()));
+        } else if row[0] == namespace {
+            let strings: Vec<&str> = row.iter().filter_map(Value::as_str).collect();
+            let dims = strings[2..].iter().step_by(2).map(|d| d.to_string()).collect();
+            out.push((dims, strings[1].to_string()));
+        }
     }
+    out
+}
+
+#[test]
+fn dashboard_reads_only_what_ses_events_publishes() {
+    let t = template();
+    let namespace = "Acme Mail/SES";
+    let ns = [("MetricNamespace", namespace)];
+    let widgets = dashboard_widgets(&t, &ns);
+    let cfg = {
+        let env = Eval::with(&t, &ns).environment(function_for(&t, "ses-events"));
+        IngestConfig::from_lookup(|k| env.get(k).cloned()).unwrap()
+    };
+    let mut read = BTreeSet::new();
+    for w in &widgets {
+        for (dims, metric) in widget_metrics(w, namespace) {
+            let set = match dims.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+                [] => cfg.total_metrics,
+                ["RecipientDomain"] => cfg.domain_metrics,
+                [tag] if cfg.tag_dimensions.iter().any(|d| d.name == *tag) => cfg.tag_metrics,
+                other => panic!(
+                    "the dashboard reads {metric} by {other:?}, a dimension set ses-events does not publish"
+                ),
+            };
+            assert!(
+                set.contains(&metric),
+                "the dashboard reads {metric} by {dims:?}, which the template's defaults do not publish ({set})"
+            );
+            read.insert((dims, metric));
+        }
+    }
+    // What the dashboard is for: volume and reputation per mailbox provider, everything in total.
+    for metric in ["Send", "Delivery", "HardBounce", "SoftBounce", "Complaint"] {
+        assert!(
+            read.contains(&(vec!["RecipientDomain".to_string()], metric.to_string())),
+            "{metric} per provider"
+        );
+    }
+    for metric in ["Send", "Delivery", "HardBounce", "Complaint", "Open", "Click", "DeliveryLatency"] {
+        assert!(read.contains(&(Vec::new(), metric.to_string())), "{metric} in total");
+    }
+    let text = serde_json::to_string(&widgets).unwrap();
     for stat in ["p50", "p99"] {
         assert!(text.contains(&format!(r#""stat":"{stat}""#)), "DeliveryLatency {stat}");
     }
     for title in ["Volume", "Bounces and complaints", "Reputation (account)", "Engagement"] {
         assert!(widgets.iter().any(|w| w["properties"]["title"] == title), "widget {title}");
+    }
+    // The long-tail widgets show the template's Contributor Insights rules, with them only.
+    let rules: BTreeSet<String> = widgets
+        .iter()
+        .filter_map(|w| w["properties"]["insightRule"]["ruleName"].as_str().map(str::to_string))
+        .collect();
+    let eval = Eval::new(&t);
+    let defined: BTreeSet<String> = resources_of_type(&t, "AWS::CloudWatch::InsightRule")
+        .iter()
+        .map(|(id, r)| {
+            assert_eq!(r["Condition"], "LongTailInsightsOn", "{id}");
+            eval.get_att(id, "RuleName")
+        })
+        .collect();
+    assert_eq!(rules, defined, "one widget per rule");
+    let off = dashboard_widgets(&t, &[("LongTailInsights", "false")]);
+    assert!(off.iter().all(|w| w["properties"].get("insightRule").is_none()));
+    assert_eq!(off.len() + defined.len(), widgets.len());
+}
+
+#[test]
+fn insight_rules_are_the_ones_the_estimator_prices() {
+    let t = template();
+    let eval = Eval::new(&t);
+    assert_eq!(eval.param("LongTailInsights").as_deref(), Some("true"));
+    let log_group = eval.reference("SesEventsLogGroup");
+    let rules = resources_of_type(&t, "AWS::CloudWatch::InsightRule");
+    assert_eq!(rules.len(), ses_monitor::cost::INSIGHT_RULES.len());
+    for spec in ses_monitor::cost::INSIGHT_RULES {
+        let (id, r) = rules
+            .iter()
+            .find(|(_, r)| eval.string(&r["Properties"]["RuleName"]) == format!("{STACK}-{}", spec.suffix))
+            .unwrap_or_else(|| panic!("no rule {}", spec.suffix));
+        let p = &r["Properties"];
+        assert_eq!(p["RuleState"], "ENABLED", "{id}");
+        let body: Value =
+            serde_json::from_str(&eval.string(&p["RuleBody"])).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(body["Schema"], serde_json::json!({"Name": "CloudWatchLogRule", "Version": 1}), "{id}");
+        assert_eq!(body["LogGroupNames"], serde_json::json!([log_group]), "{id}: ses-events' log group");
+        assert_eq!(body["LogFormat"], "JSON");
+        assert_eq!(body["AggregateOn"], "Sum");
+        let c = &body["Contribution"];
+        assert_eq!(c["Keys"], serde_json::json!([format!("$.{}", spec.key)]), "{id}");
+        assert_eq!(c["ValueOf"], format!("$.{}", spec.value), "{id}");
+        // the filters the estimator counts matches with (InsightRule::matches)
+        assert_eq!(
+            c["Filters"],
+            serde_json::json!([
+                {"Match": "$.RecipientDomain", "In": [ses_monitor::domains::OTHER]},
+                {"Match": format!("$.{}", spec.value), "GreaterThan": 0}
+            ]),
+            "{id}"
+        );
+        // the key is the property the EMF sink writes for the value behind `other`
+        assert_eq!(spec.key, ses_monitor::emf::other_property(ses_monitor::metrics::RECIPIENT_DOMAIN));
+        let doc = serde_json::json!({"RecipientDomain": "other", spec.key: "tail.example", spec.value: 2});
+        assert!(spec.matches(&doc));
+        assert!(!spec.matches(&serde_json::json!({"RecipientDomain": "gmail", spec.value: 2})));
     }
 }
 

@@ -21,7 +21,10 @@ use ses_monitor_tests::{Emulator, REGION, create_ledger_table, scan_table, targe
 
 const LEDGER: &str = "ses-monitor-ledger";
 const CONFIG_SET: &str = "ses-monitor";
-const ALARM: &str = "ses-monitor-hard-bounces-yahoo.com";
+const ALARM: &str = "ses-monitor-hard-bounces-yahoo";
+/// The `RecipientDomain` value of yahoo.com under ses-events' defaults (provider grouping: Yahoo's
+/// domains, aol.com among them, are one value).
+const YAHOO: &str = "yahoo";
 const SENDER: &str = "reports@mail.example.net";
 
 /// Runs one function binary on one payload (`--event -`), with the emulator's endpoint and the
@@ -80,6 +83,8 @@ fn binary(name: &str) -> PathBuf {
 #[tokio::main]
 async fn main() {
     let started = Instant::now();
+    let defaults = ses_monitor::config::IngestConfig::default();
+    assert_eq!(defaults.domains.classify("yahoo.com"), YAHOO, "the alarm's dimension value");
     let out = target_dir().join("demo");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("output directory");
@@ -105,10 +110,10 @@ async fn main() {
     let cw = aws_sdk_cloudwatch::Client::new(&sdk);
     cw.put_metric_alarm()
         .alarm_name(ALARM)
-        .alarm_description("ses-monitor: hard bounces at yahoo.com")
+        .alarm_description("ses-monitor: hard bounces at Yahoo (yahoo.com, aol.com, …)")
         .namespace("Custom/SES")
         .metric_name("HardBounce")
-        .dimensions(Dimension::builder().name("RecipientDomain").value("yahoo.com").build())
+        .dimensions(Dimension::builder().name("RecipientDomain").value(YAHOO).build())
         .statistic(Statistic::Sum)
         .period(300)
         .evaluation_periods(1)

@@ -171,6 +171,9 @@ async fn hard_bounce_alarm_reaches_the_queue_through_sns() {
     let cfg = IngestConfig::from_map(&HashMap::from([
         ("METRICS_SINK".to_string(), "api".to_string()),
         ("LEDGER_TABLE".to_string(), "ses-monitor-ledger".to_string()),
+        // one value per domain: the alarm's RecipientDomain is gmail.com (the default,
+        // provider grouping, would call it gmail)
+        ("DOMAIN_GROUPING".to_string(), "domain".to_string()),
     ]))
     .expect("valid configuration");
     let sdk = emu.sdk_config().await;

@@ -283,8 +283,22 @@ fn dims(name: &str, value: &str) -> Dims {
 fn api_config(extra: &[(&str, &str)]) -> IngestConfig {
     let mut map: HashMap<String, String> = HashMap::new();
     map.insert("METRICS_SINK".into(), "api".into());
+    // Every metric in every rollup, every tag value, a value per provider domain: the model
+    // below expects them all (the defaults publish a subset of the same series).
+    for (k, v) in [
+        ("DOMAIN_METRICS", "all"),
+        ("TAG_METRICS", "all"),
+        ("TAG_VALUES", "EmailType=*;Campaign=*"),
+        ("DOMAIN_GROUPING", "domain"),
+        ("TRACKED_PROVIDERS", "all"),
+    ] {
+        map.insert(k.into(), v.into());
+    }
     for (k, v) in extra {
         map.insert(k.to_string(), v.to_string());
+    }
+    if map.get("TAG_DIMENSIONS").is_some_and(|t| t.is_empty()) {
+        map.remove("TAG_VALUES"); // no tags to allow values of
     }
     IngestConfig::from_map(&map).expect("valid configuration")
 }

@@ -70,7 +70,14 @@ async fn report_numbers_match_what_was_sent_and_the_email_goes_out() {
     all.extend(events(Send, "gmail.com", 50, after, false, &mut seq));
     all.extend(events(Bounce, "yahoo.com", 9, after, true, &mut seq));
 
-    let icfg = IngestConfig::from_lookup(|k| (k == "METRICS_SINK").then(|| "api".to_string())).unwrap();
+    // Every metric per domain (the report reads bounces and opens too), one value per domain.
+    let icfg = IngestConfig::from_lookup(|k| match k {
+        "METRICS_SINK" => Some("api".into()),
+        "DOMAIN_METRICS" => Some("all".into()),
+        "DOMAIN_GROUPING" => Some("domain".into()),
+        _ => None,
+    })
+    .unwrap();
     let sink = CloudWatchSink::new(aws_sdk_cloudwatch::Client::new(&sdk));
     let s = ingest::handle(&icfg, &sink, &all.join("\n"), now).await.expect("seeding through the api sink");
     assert_eq!(s.events as usize, all.len());
