@@ -22,10 +22,11 @@ use aws_sdk_cloudwatch::types::{Dimension, Statistic};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use ses_monitor::aws::Timeouts;
+use ses_monitor::config::IngestConfig;
 use ses_monitor::metrics::RECIPIENT_DOMAIN;
 use ses_monitor::synth::{self, EventSpec};
 use ses_monitor_tests::faults::FreezingProxy;
-use ses_monitor_tests::lambda::{LambdaFunction, Steps, Template};
+use ses_monitor_tests::lambda::{LambdaFunction, Steps, Template, env_map};
 use ses_monitor_tests::{Emulator, create_ledger_table, scan_table};
 
 const LEDGER_TABLE: &str = "ses-monitor-ledger";
@@ -114,12 +115,15 @@ async fn an_sqs_batch_interrupted_by_a_stopped_emulator_fails_whole_and_a_rerun_
             assert_eq!(got["metrics"]["totals"]["HardBounce"], BOUNCES, "{got}");
             assert_eq!(scan_table(&dynamo, LEDGER_TABLE).await.len(), BOUNCES);
             // Published once: the first invocation never reached PutMetricData.
+            // The RecipientDomain value the function publishes DOMAIN under (its provider, by default).
+            let cfg = IngestConfig::from_map(&env_map(&def.env)).expect("the template's configuration");
+            let dimension = cfg.domains.classify(DOMAIN);
             let cw = aws_sdk_cloudwatch::Client::new(&sdk);
             let out = cw
                 .get_metric_statistics()
                 .namespace(def.env.get("METRIC_NAMESPACE").map_or("Custom/SES", String::as_str))
                 .metric_name("HardBounce")
-                .dimensions(Dimension::builder().name(RECIPIENT_DOMAIN).value(DOMAIN).build())
+                .dimensions(Dimension::builder().name(RECIPIENT_DOMAIN).value(dimension.as_ref()).build())
                 .start_time(aws_smithy_types::DateTime::from_secs((now - Duration::minutes(10)).timestamp()))
                 .end_time(aws_smithy_types::DateTime::from_secs((now + Duration::minutes(10)).timestamp()))
                 .period(1200)
