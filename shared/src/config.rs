@@ -4,6 +4,7 @@
 //! Parsing is strict: a value that cannot be understood stops the function at start with an error
 //! naming the variable, rather than running with a silent default.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::domains::{DomainClassifier, Grouping};
@@ -51,6 +52,27 @@ pub struct TagDimension {
     /// `TAG_VALUES`: the values that get their own dimension value; the others are published as
     /// [`crate::domains::OTHER`] (the default value always has its own).
     pub values: TagValues,
+}
+
+impl TagDimension {
+    /// The dimension value a message's tag is published under: its value (sanitised by
+    /// [`crate::metrics::sanitize_dimension_value`]) when it is the default value or `TAG_VALUES`
+    /// allows it, else [`crate::domains::OTHER`]; the default value for a message without the tag.
+    /// The second member is the sanitised value behind `other` (the EMF property `Other<Tag>`).
+    ///
+    /// ses-events publishes by it and alarm-suppressor scopes an alarm's tag dimension by it, so
+    /// an alarm on `Campaign=other` finds the offenders of every capped campaign.
+    pub fn dimension_value<'v>(&'v self, raw: Option<&'v str>) -> (Cow<'v, str>, Option<Cow<'v, str>>) {
+        let value = match raw {
+            Some(v) => crate::metrics::sanitize_dimension_value(v),
+            None => return (Cow::Borrowed(self.default_value.as_str()), None),
+        };
+        if value == self.default_value || self.values.allows(&value) {
+            (value, None)
+        } else {
+            (Cow::Borrowed(crate::domains::OTHER), Some(value))
+        }
+    }
 }
 
 /// Which values of a tag get their own dimension value (`TAG_VALUES`). Each value is a metric per

@@ -360,16 +360,10 @@ impl<'c> Aggregator<'c> {
         }
         if self.tag_bits & bits != 0 {
             for (i, tag) in self.cfg.tag_dimensions.iter().enumerate() {
-                let value = ev
-                    .tags
-                    .iter()
-                    .find(|(k, _)| k.as_ref() == tag.name)
-                    .map(|(_, v)| sanitize_dimension_value(v))
-                    .unwrap_or(std::borrow::Cow::Borrowed(tag.default_value.as_str()));
-                let id = if value == tag.default_value || tag.values.allows(&value) {
-                    self.intern(i + 1, &value, None)
-                } else {
-                    self.intern(i + 1, OTHER, Some(&value))
+                let raw = ev.tags.iter().find(|(k, _)| k.as_ref() == tag.name).map(|(_, v)| v.as_ref());
+                let id = match tag.dimension_value(raw) {
+                    (value, None) => self.intern(i + 1, &value, None),
+                    (other, Some(behind)) => self.intern(i + 1, &other, Some(&behind)),
                 };
                 targets.push(id);
             }

@@ -35,6 +35,7 @@ use crate::alarm::{AlarmNotice, AlarmState, Notification, Scope, SendingStatusEv
 use crate::alarm_states::{AlarmStates, AlarmStatesError};
 use crate::config::{
     ConfigError, TagDimension, err, parse_bool, parse_list, parse_number, parse_tag_dimensions,
+    parse_tag_values,
 };
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, LedgerQuery, Offence};
 use crate::logging::{redact, scrub};
@@ -72,7 +73,8 @@ pub struct SuppressorConfig {
     /// `LEDGER_TABLE`: the offender ledger (required to suppress anything); also holds the
     /// journal, the pause lease and pending work.
     pub ledger_table: Option<String>,
-    /// `TAG_DIMENSIONS`, as ses-events has it: default values of tags missing on a message.
+    /// `TAG_DIMENSIONS` and `TAG_VALUES`, as ses-events has them: the dimension value each raw
+    /// tag value was published under (default value of a missing tag, `other` beyond the cap).
     pub tag_dimensions: Vec<TagDimension>,
     /// `SUPPRESSION_CONCURRENCY` (default 4): PutSuppressedDestination calls in flight.
     pub concurrency: usize,
@@ -96,6 +98,9 @@ impl SuppressorConfig {
         };
         let ledger_table = get("LEDGER_TABLE").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let pause_on_alarms = parse_list(get("PAUSE_ON_ALARMS"));
+        let mut tag_dimensions =
+            parse_tag_dimensions(get("TAG_DIMENSIONS").as_deref().unwrap_or("EmailType,Campaign"))?;
+        parse_tag_values(get("TAG_VALUES").as_deref().unwrap_or(""), &mut tag_dimensions)?;
         if !pause_on_alarms.is_empty() && ledger_table.is_none() {
             return Err(err(
                 "PAUSE_ON_ALARMS",
@@ -128,9 +133,7 @@ impl SuppressorConfig {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
             ledger_table,
-            tag_dimensions: parse_tag_dimensions(
-                get("TAG_DIMENSIONS").as_deref().unwrap_or("EmailType,Campaign"),
-            )?,
+            tag_dimensions,
             concurrency: parse_number("SUPPRESSION_CONCURRENCY", get("SUPPRESSION_CONCURRENCY"), 4, 1..=64)?
                 as usize,
             log_recipients: parse_bool("LOG_RECIPIENTS", get("LOG_RECIPIENTS"))?,
@@ -176,9 +179,15 @@ fn in_scope(e: &LedgerEntry, scope: &Scope, tags: &[TagDimension]) -> bool {
     {
         return false;
     }
-    scope.tags.iter().all(|(k, values)| match e.tags.iter().find(|(ek, _)| ek == k) {
-        Some((_, ev)) => values.contains(ev),
-        None => tags.iter().find(|t| &t.name == k).is_some_and(|t| values.contains(&t.default_value)),
+    // The entry's raw tag value, published as ses-events publishes it (sanitised, capped to
+    // `other` by TAG_VALUES, the default value when missing): that is what the alarm's dimension
+    // value names.
+    scope.tags.iter().all(|(k, values)| {
+        let raw = e.tags.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.as_str());
+        match tags.iter().find(|t| &t.name == k) {
+            Some(t) => values.iter().any(|v| *v == t.dimension_value(raw).0),
+            None => raw.is_some_and(|r| values.iter().any(|v| v == r)),
+        }
     })
 }
 
@@ -858,11 +867,17 @@ mod tests {
             .map(|o| o.address)
             .collect();
         assert_eq!(two, ["c@yahoo.com", "a@aol.com"]);
-        assert!(pick_offenders(&mixed(), &scope(&[], &[("EmailType", &["welcome"])]), &c).is_empty());
+        // Tag scopes name the value ses-events published: with every EmailType value allowed,
+        // the raw value; with the default cap (no value allowed), `other`.
+        let every = cfg(&[("TAG_VALUES", "EmailType=*")]);
+        assert!(pick_offenders(&mixed(), &scope(&[], &[("EmailType", &["welcome"])]), &every).is_empty());
         assert_eq!(
-            pick_offenders(&mixed(), &scope(&[], &[("EmailType", &["welcome", "newsletter"])]), &c).len(),
+            pick_offenders(&mixed(), &scope(&[], &[("EmailType", &["welcome", "newsletter"])]), &every).len(),
             5
         );
+        assert!(pick_offenders(&mixed(), &scope(&[], &[("EmailType", &["newsletter"])]), &c).is_empty());
+        assert_eq!(pick_offenders(&mixed(), &scope(&[], &[("EmailType", &["other"])]), &c).len(), 5);
+        assert!(pick_offenders(&mixed(), &scope(&[], &[("EmailType", &["other"])]), &every).is_empty());
         let by_default = scope(&[], &[("Campaign", &["none"])]);
         assert_eq!(pick_offenders(&mixed(), &by_default, &c).len(), 5, "missing tag = its default value");
         let mut done = mixed();
