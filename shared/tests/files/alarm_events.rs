@@ -34,12 +34,12 @@ async fn seeded() -> MemoryLedger {
     let l = MemoryLedger::default();
     let e = vec![
         // inside the gmail alarm's window (09:40 - 09:45 is the period; look-back 60 min)
-        entry("a@gmail.com", "gmail.com", Offence::HardBounce, "2026-11-26T09:41:00Z"),
-        entry("b@gmail.com", "gmail.com", Offence::Complaint, "2026-11-26T09:20:00Z"),
-        entry("c@gmail.com", "gmail.com", Offence::SoftBounce, "2026-11-26T09:30:00Z"),
-        entry("y@yahoo.com", "yahoo.com", Offence::HardBounce, "2026-11-26T09:42:00Z"),
+        entry("a@gmail.com", "gmail", Offence::HardBounce, "2026-11-26T09:41:00Z"),
+        entry("b@gmail.com", "gmail", Offence::Complaint, "2026-11-26T09:20:00Z"),
+        entry("c@gmail.com", "gmail", Offence::SoftBounce, "2026-11-26T09:30:00Z"),
+        entry("y@yahoo.com", "yahoo", Offence::HardBounce, "2026-11-26T09:42:00Z"),
         // before every window
-        entry("old@gmail.com", "gmail.com", Offence::HardBounce, "2026-11-26T06:00:00Z"),
+        entry("old@gmail.com", "gmail", Offence::HardBounce, "2026-11-26T06:00:00Z"),
     ];
     l.record(&e).await.unwrap();
     l
