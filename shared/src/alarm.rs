@@ -45,6 +45,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::envelope::{self, Contents, Keys};
 use crate::metrics::RECIPIENT_DOMAIN;
 
 /// The period assumed by [`AlarmNotice::window`] when the notification names none (seconds).
@@ -60,9 +61,6 @@ pub const MAX_WINDOW_DAYS: i64 = 365;
 
 /// Dimension names read as the SES configuration set by [`AlarmNotice::scope`].
 pub const CONFIGURATION_SET_DIMENSIONS: [&str; 2] = ["ses:configuration-set", "ConfigurationSet"];
-
-/// How deeply envelopes may nest (SQS body → SNS envelope → alarm JSON is 2).
-const MAX_DEPTH: u8 = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -465,35 +463,45 @@ pub fn parse_alarms(payload: &str) -> Vec<Result<AlarmNotice, AlarmSkip>> {
 
 /// Reads one invocation payload into everything alarm-suppressor acts on: alarm notices, SES
 /// sending-status events (through the alarm topic, from the template's EventBridge rule) and
-/// scheduled events (the sweep). One `Result` per SNS/SQS record, as [`parse_alarms`].
+/// scheduled events (the sweep). One `Result` per SNS/SQS record, as [`parse_alarms`]. The
+/// transport (SNS, SQS, invocation records, BOM) is [`envelope::read`]'s; what a document is,
+/// [`AlarmDocuments`] says.
 pub fn parse_notifications(payload: &str) -> Vec<Result<Notification, AlarmSkip>> {
-    parse_nested(payload, 0)
+    let mut units = Vec::new();
+    envelope::read::<AlarmDocuments>(payload, &mut units);
+    units.into_iter().map(|u| document(&u.content?)).collect()
 }
 
-/// How many Lambda invocation records may wrap a notification (a replayed record that fails
-/// again is wrapped once more); deeper nesting is refused rather than recursed into.
-const MAX_RECORD_NESTING: usize = 3;
+/// The documents alarm-suppressor reads out of its payloads with [`envelope::read`]: the
+/// classic alarm JSON (`AlarmName`), a direct alarm action (`alarmData`) and EventBridge events
+/// (`detail`, `detail-type`: alarm state changes, SES sending status, scheduled events).
+#[derive(Debug, Clone, Copy)]
+pub struct AlarmDocuments;
 
-fn parse_nested(payload: &str, records_around: usize) -> Vec<Result<Notification, AlarmSkip>> {
-    let text = payload.strip_prefix('\u{feff}').unwrap_or(payload).trim();
-    let probe = match serde_json::from_str::<Probe<'_>>(text) {
-        Ok(p) => p,
-        Err(e) => return vec![Err(json_error(&e))],
-    };
-    if let (None, Some(_), Some(failed)) = (&probe.records, &probe.request_context, probe.request_payload) {
-        // Replaying the failed-invocations queue: the notification alarm-suppressor failed on.
-        if records_around >= MAX_RECORD_NESTING {
-            let why = format!("Lambda invocation records nested more than {MAX_RECORD_NESTING} deep");
-            return vec![Err(skip(AlarmSkipReason::NotAnAlarm, why))];
-        }
-        return parse_nested(failed.get(), records_around + 1);
+impl Contents for AlarmDocuments {
+    fn is_own(keys: &Keys<'_>) -> bool {
+        keys.alarm || keys.event_bridge
     }
-    match probe.records {
-        Some(ref records) if records.is_empty() => {
-            vec![Err(skip(AlarmSkipReason::NotAnAlarm, "empty Records"))]
-        }
-        Some(records) => records.into_iter().map(|r| record(r.get())).collect(),
-        None => vec![document(probe, text, 0)],
+
+    fn other<'a>(_: &Keys<'a>) -> Result<&'a str, envelope::Skip> {
+        Err(envelope::Skip::new(
+            envelope::SkipReason::UnrecognisedPayload,
+            "no AlarmName, alarmData, EventBridge detail or SNS Message",
+        ))
+    }
+}
+
+impl From<envelope::Skip> for AlarmSkip {
+    fn from(s: envelope::Skip) -> Self {
+        use envelope::SkipReason as T;
+        let reason = match s.reason {
+            T::InvalidJson => AlarmSkipReason::InvalidJson,
+            T::UnrecognisedPayload => AlarmSkipReason::NotAnAlarm,
+            T::MissingMessage => AlarmSkipReason::MissingMessage,
+            T::PlainTextMessage | T::SesTopicValidated => AlarmSkipReason::PlainTextMessage,
+            T::SnsControlMessage => AlarmSkipReason::SnsControlMessage,
+        };
+        Self { reason, detail: s.detail }
     }
 }
 
@@ -505,24 +513,9 @@ fn invalid(detail: impl Into<String>) -> AlarmSkip {
     AlarmSkip::new(AlarmSkipReason::InvalidAlarm, detail)
 }
 
-fn json_error(e: &serde_json::Error) -> AlarmSkip {
-    if e.is_data() {
-        // Valid JSON of another shape: not an object, or Records that is not a list…
-        skip(AlarmSkipReason::NotAnAlarm, format!("JSON of an unexpected shape: {e}"))
-    } else {
-        skip(AlarmSkipReason::InvalidJson, e.to_string())
-    }
-}
-
-/// The keys that tell the document shapes apart; everything else is ignored.
+/// The keys that tell the alarm documents apart; everything else is ignored.
 #[derive(Deserialize)]
 struct Probe<'a> {
-    #[serde(rename = "Records", borrow, default)]
-    records: Option<Vec<&'a RawValue>>,
-    #[serde(rename = "Type", borrow, default)]
-    sns_type: Text<'a>,
-    #[serde(rename = "Message", borrow, default)]
-    message: Option<&'a RawValue>,
     #[serde(rename = "AlarmName", default)]
     alarm_name: Option<IgnoredAny>,
     #[serde(rename = "alarmData", default)]
@@ -533,75 +526,18 @@ struct Probe<'a> {
     detail_type: Text<'a>,
     #[serde(borrow, default)]
     source: Text<'a>,
-    /// A Lambda invocation record (the on-failure destination's): the payload that failed.
-    #[serde(rename = "requestContext", default)]
-    request_context: Option<IgnoredAny>,
-    #[serde(rename = "requestPayload", borrow, default)]
-    request_payload: Option<&'a RawValue>,
 }
 
-/// An SNS or SQS Lambda record.
-#[derive(Deserialize)]
-struct RecordProbe<'a> {
-    #[serde(rename = "EventSource", alias = "eventSource", borrow, default)]
-    event_source: Text<'a>,
-    #[serde(rename = "Sns", borrow, default)]
-    sns: Option<SnsPart<'a>>,
-    #[serde(borrow, default)]
-    body: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct SnsPart<'a> {
-    #[serde(rename = "Type", borrow, default)]
-    sns_type: Text<'a>,
-    #[serde(rename = "Message", borrow, default)]
-    message: Option<&'a RawValue>,
-}
-
-fn record(raw: &str) -> Result<Notification, AlarmSkip> {
-    let rec: RecordProbe<'_> = serde_json::from_str(raw)
-        .map_err(|e| skip(AlarmSkipReason::NotAnAlarm, format!("record of an unexpected shape: {e}")))?;
-    let source = rec.event_source.get();
-    if let Some(sns) = rec.sns {
-        return sns_message(sns.sns_type.get(), sns.message, 1);
-    }
-    if source == Some("aws:sns") {
-        return Err(skip(AlarmSkipReason::MissingMessage, "aws:sns record without Sns"));
-    }
-    if let Some(body) = rec.body {
-        let body = body.trim_start_matches('\u{feff}').trim();
-        if body.starts_with('{') {
-            return nested(body, 1);
+/// What one document the envelope reader found is.
+fn document(text: &str) -> Result<Notification, AlarmSkip> {
+    let probe: Probe<'_> = serde_json::from_str(text).map_err(|e| {
+        if e.is_data() {
+            // Valid JSON of another shape: not an object…
+            skip(AlarmSkipReason::NotAnAlarm, format!("JSON of an unexpected shape: {e}"))
+        } else {
+            skip(AlarmSkipReason::InvalidJson, e.to_string())
         }
-        return Err(skip(
-            AlarmSkipReason::PlainTextMessage,
-            format!("SQS body is not a JSON object ({} bytes)", body.len()),
-        ));
-    }
-    if source == Some("aws:sqs") {
-        return Err(skip(AlarmSkipReason::MissingMessage, "SQS record without body"));
-    }
-    Err(skip(
-        AlarmSkipReason::NotAnAlarm,
-        format!("record from {}, not SNS or SQS", source.unwrap_or("an unknown source")),
-    ))
-}
-
-/// A JSON document found inside an SNS message or SQS body.
-fn nested(text: &str, depth: u8) -> Result<Notification, AlarmSkip> {
-    if depth > MAX_DEPTH {
-        return Err(skip(AlarmSkipReason::NotAnAlarm, "envelopes nested too deeply"));
-    }
-    let probe: Probe<'_> = serde_json::from_str(text).map_err(|e| json_error(&e))?;
-    if probe.records.is_some() {
-        return Err(skip(AlarmSkipReason::NotAnAlarm, "Lambda Records inside a message"));
-    }
-    document(probe, text, depth)
-}
-
-/// The alarm in a document that is not a Lambda records event.
-fn document(probe: Probe<'_>, text: &str, depth: u8) -> Result<Notification, AlarmSkip> {
+    })?;
     if probe.alarm_name.is_some() {
         let alarm: SnsAlarm<'_> =
             serde_json::from_str(text).map_err(|e| invalid(format!("alarm notification: {e}")))?;
@@ -635,44 +571,7 @@ fn document(probe: Probe<'_>, text: &str, depth: u8) -> Result<Notification, Ala
             format!("EventBridge event {dt:?} from {}", probe.source.get().unwrap_or("an unknown source")),
         ));
     }
-    if probe.message.is_some() || probe.sns_type.get().is_some() {
-        return sns_message(probe.sns_type.get(), probe.message, depth + 1);
-    }
-    Err(skip(AlarmSkipReason::NotAnAlarm, "no AlarmName, alarmData, EventBridge detail or SNS Message"))
-}
-
-/// The alarm inside an SNS `Message` (normally a JSON string; in hand-made envelopes an object).
-fn sns_message(
-    sns_type: Option<&str>,
-    message: Option<&RawValue>,
-    depth: u8,
-) -> Result<Notification, AlarmSkip> {
-    if let Some(t @ ("SubscriptionConfirmation" | "UnsubscribeConfirmation")) = sns_type {
-        return Err(skip(AlarmSkipReason::SnsControlMessage, format!("SNS {t}")));
-    }
-    let Some(raw) = message else {
-        return Err(skip(AlarmSkipReason::MissingMessage, "SNS envelope without Message"));
-    };
-    let raw = raw.get();
-    let message: Cow<'_, str> = if raw.starts_with('"') {
-        serde_json::from_str::<String>(raw)
-            .map(Cow::Owned)
-            .map_err(|e| skip(AlarmSkipReason::InvalidJson, e.to_string()))?
-    } else if raw.starts_with('{') {
-        Cow::Borrowed(raw)
-    } else {
-        return Err(skip(AlarmSkipReason::NotAnAlarm, "SNS Message is neither a string nor an object"));
-    };
-    let trimmed = message.trim_start_matches('\u{feff}').trim();
-    if !trimmed.starts_with('{') {
-        // Addresses hidden before cutting, so a cut cannot leave half an address in the log.
-        let preview: String = crate::logging::scrub(trimmed, false).chars().take(60).collect();
-        return Err(skip(
-            AlarmSkipReason::PlainTextMessage,
-            format!("SNS message is plain text: {preview:?}"),
-        ));
-    }
-    nested(trimmed, depth)
+    Err(skip(AlarmSkipReason::NotAnAlarm, "no AlarmName, alarmData or EventBridge detail"))
 }
 
 // --- the classic SNS alarm JSON --------------------------------------------------------------
@@ -1423,6 +1322,28 @@ mod tests {
         let n = 20_000;
         let deep = format!("{}{{}}{}", r#"{"requestContext":{},"requestPayload":"#.repeat(n), "}".repeat(n));
         assert_eq!(one(&deep).unwrap_err().reason, AlarmSkipReason::NotAnAlarm);
+    }
+
+    /// The failed-invocations queue redriven into alarm-suppressor's SQS queue: its bodies are
+    /// invocation records or SNS→Lambda events saved whole, read as ses-events reads them (one
+    /// envelope reader). The old copy of the reader in this module refused both.
+    #[test]
+    fn dead_letter_redrive_bodies_are_read() {
+        let a = single("gmail.com").to_string();
+        let sns_event = json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": a}}]});
+        let record =
+            json!({"requestContext": {"condition": "RetriesExhausted"}, "requestPayload": sns_event});
+        let two = json!({"Records": [sns_event["Records"][0], sns_event["Records"][0]]});
+        let payload = json!({"Records": [
+            {"eventSource": "aws:sqs", "messageId": "d1", "body": record.to_string()},
+            {"eventSource": "aws:sqs", "messageId": "d2", "body": sns_event.to_string()},
+            {"eventSource": "aws:sqs", "messageId": "d3", "body": two.to_string()}
+        ]});
+        let r = parse_alarms(&payload.to_string());
+        assert_eq!(r[0].as_ref().unwrap().name, "ses-bounce-gmail");
+        assert_eq!(r[1].as_ref().unwrap().name, "ses-bounce-gmail");
+        // a body holding two records is not one notification
+        assert_eq!(r[2].as_ref().unwrap_err().reason, AlarmSkipReason::NotAnAlarm);
     }
 
     #[test]

@@ -30,11 +30,11 @@ use tracing::instrument::WithSubscriber;
 
 use crate::config::{IngestConfig, SinkKind};
 use crate::emf::{EmfSink, extract};
-use crate::envelope::unwrap_payload;
+use crate::envelope;
 use crate::ingest;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, LedgerQuery, RecordReport};
 use crate::metrics::MetricBatch;
-use crate::ses::{EventKind, SesRecord};
+use crate::ses::{EventKind, SesDocuments, SesRecord};
 use crate::sink::{MetricSink, PublishReport, SinkError};
 
 /// Prices the estimate uses (USD, region us-east-1, first tier, before free tiers).
@@ -562,7 +562,7 @@ impl<R: BufRead> EventReader<'_, R> {
                 continue;
             }
             let mut units = Vec::new();
-            unwrap_payload(&line, &mut units);
+            envelope::read::<SesDocuments>(&line, &mut units);
             self.units.clear();
             for unit in units {
                 match unit.content {

@@ -7,12 +7,76 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::config::IngestConfig;
-use crate::envelope::{Origin, Skip, SkipReason, Unit, unwrap_payload};
+use crate::envelope::{self, Origin, Unit};
 use crate::ledger::{Ledger, LedgerEntry, NoLedger, RecordReport, entries_for, untimed_offenders};
 use crate::logging::{redact, scrub};
 use crate::metrics::{Aggregator, MetricBatch};
-use crate::ses::{EventKind, SesError, SesRecord};
+use crate::ses::{EventKind, SesDocuments, SesError, SesRecord};
 use crate::sink::{MetricSink, PublishReport, SinkError};
+
+/// Why a record was not counted. The code (`as_str`) appears in logs and in the result's
+/// `skip_reasons`: the transport's reasons ([`envelope::SkipReason`]) and the SES ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// A transport-level reason: not JSON, an unrecognised payload, no SNS message, plain text, a
+    /// topic-validation notice, an SNS control message.
+    Transport(envelope::SkipReason),
+    /// SES `AmazonSnsSubscriptionSucceeded` set-up notice (benign).
+    SesSetupNotice,
+    /// JSON that has neither `eventType` nor `notificationType`.
+    NotSesEvent,
+    /// An SES type this version does not know (SES added one); counted, not retried.
+    UnknownEventType,
+    /// An SES record whose fields have the wrong structure, or lack the type's detail object.
+    InvalidSesEvent,
+    /// An SES event that names no recipient.
+    NoRecipients,
+}
+
+impl SkipReason {
+    /// Stable snake_case code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Transport(t) => t.as_str(),
+            Self::SesSetupNotice => "ses_setup_notice",
+            Self::NotSesEvent => "not_an_ses_event",
+            Self::UnknownEventType => "unknown_event_type",
+            Self::InvalidSesEvent => "invalid_ses_event",
+            Self::NoRecipients => "no_recipients",
+        }
+    }
+
+    /// Whether this is bad input (an SQS record with it is reported as failed, so it is retried
+    /// and ends in the dead-letter queue) rather than an expected non-event that is acknowledged.
+    pub fn is_bad_input(self) -> bool {
+        match self {
+            Self::Transport(t) => t.is_bad_input(),
+            Self::SesSetupNotice | Self::UnknownEventType => false,
+            Self::NotSesEvent | Self::InvalidSesEvent | Self::NoRecipients => true,
+        }
+    }
+}
+
+/// A record that was not counted, with a reason and a short detail for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    /// The reason code.
+    pub reason: SkipReason,
+    /// A short explanation (never a recipient address).
+    pub detail: String,
+}
+
+impl Skip {
+    fn new(reason: SkipReason, detail: impl Into<String>) -> Self {
+        Self { reason, detail: detail.into() }
+    }
+}
+
+impl From<envelope::Skip> for Skip {
+    fn from(s: envelope::Skip) -> Self {
+        Self { reason: SkipReason::Transport(s.reason), detail: s.detail }
+    }
+}
 
 /// CloudWatch refuses data points older than two weeks; keep a margin for the time a request
 /// takes to arrive.
@@ -96,7 +160,7 @@ pub struct Ingested {
 /// record that cannot be used is logged and counted with its reason.
 pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested {
     let mut units: Vec<Unit<'_>> = Vec::new();
-    unwrap_payload(payload, &mut units);
+    envelope::read::<SesDocuments>(payload, &mut units);
     let mut agg = Aggregator::new(cfg);
     let mut summary = Summary::default();
     let mut response: Option<SqsBatchResponse> = None;
@@ -112,7 +176,7 @@ pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested
                 let offenders = (&mut ledger_entries, &mut untimed);
                 count_event(cfg, &mut agg, text, now, now_minute, &mut summary, offenders)
             }
-            Err(skip) => Err(skip.clone()),
+            Err(skip) => Err(Skip::from(skip.clone())),
         };
         if let Err(skip) = outcome {
             let detail = scrub(&skip.detail, cfg.log_recipients);
@@ -143,7 +207,7 @@ fn count_event(
     (ledger_entries, untimed): (&mut Vec<LedgerEntry>, &mut usize),
 ) -> Result<(), Skip> {
     let ev = SesRecord::from_json(text).and_then(SesRecord::into_event).map_err(|e| match e {
-        SesError::Json(d) => Skip::new(SkipReason::InvalidJson, d),
+        SesError::Json(d) => Skip::new(SkipReason::Transport(envelope::SkipReason::InvalidJson), d),
         SesError::Invalid(d) => Skip::new(SkipReason::InvalidSesEvent, d),
         SesError::NotSes => Skip::new(SkipReason::NotSesEvent, e.to_string()),
         SesError::SetupNotice => Skip::new(SkipReason::SesSetupNotice, e.to_string()),

@@ -20,8 +20,40 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
+use crate::envelope::{Contents, Keys, Skip, SkipReason};
+
 /// Message tags: name and first value of each, borrowed from the input where possible.
 pub type Tags<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
+/// The documents ses-events reads out of its payloads with [`crate::envelope::read`]: objects
+/// with an `eventType` or `notificationType`, and the `detail` of an EventBridge SES event
+/// (`source: aws.ses`).
+#[derive(Debug, Clone, Copy)]
+pub struct SesDocuments;
+
+impl Contents for SesDocuments {
+    const JSON_LINES: bool = true;
+
+    fn is_own(keys: &Keys<'_>) -> bool {
+        keys.ses_type
+    }
+
+    fn other<'a>(keys: &Keys<'a>) -> Result<&'a str, Skip> {
+        match (keys.source.as_deref(), keys.detail) {
+            (Some("aws.ses"), Some(detail)) => Ok(detail.get()),
+            (Some("aws.ses"), None) => {
+                Err(Skip::new(SkipReason::UnrecognisedPayload, "EventBridge SES event without detail"))
+            }
+            (Some(s), _) => {
+                Err(Skip::new(SkipReason::UnrecognisedPayload, format!("event from {s}, not SES")))
+            }
+            (None, _) => Err(Skip::new(
+                SkipReason::UnrecognisedPayload,
+                "no Records, SNS Message or SES eventType/notificationType",
+            )),
+        }
+    }
+}
 
 /// One SES record as it appears in JSON (either shape). Parse it with [`SesRecord::from_json`].
 #[derive(Debug, Deserialize)]
