@@ -21,13 +21,14 @@ use std::sync::Mutex;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
 use crate::address::{INVALID, recipient_domain};
 use crate::domains::DomainClassifier;
 use crate::ses::{BounceType, EventKind, SesEvent};
+use crate::time;
 
 /// Name of the global secondary index for time-window queries over all domains.
 pub const BY_DAY_INDEX: &str = "by-day";
@@ -259,13 +260,9 @@ pub fn partition_key(dimension: &str) -> String {
     format!("D#{dimension}")
 }
 
-fn time_key(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 /// The sort key of an entry.
 pub fn sort_key(e: &LedgerEntry) -> String {
-    format!("{}#{}#{}#{}", time_key(e.timestamp), e.kind.as_str(), e.message_id, e.recipient)
+    format!("{}#{}#{}#{}", time::key(e.timestamp), e.kind.as_str(), e.message_id, e.recipient)
 }
 
 fn day_key(d: NaiveDate) -> String {
@@ -286,7 +283,7 @@ pub fn to_item(e: &LedgerEntry, ttl: Duration) -> HashMap<String, AttributeValue
         ("dimension".to_string(), s(&e.dimension)),
         ("kind".to_string(), s(e.kind.as_str())),
         ("message_id".to_string(), s(&e.message_id)),
-        ("ts".to_string(), s(&time_key(e.timestamp))),
+        ("ts".to_string(), s(&time::key(e.timestamp))),
         ("expires_at".to_string(), AttributeValue::N((e.timestamp + ttl).timestamp().to_string())),
     ]);
     if let Some(st) = &e.subtype {
@@ -299,7 +296,7 @@ pub fn to_item(e: &LedgerEntry, ttl: Duration) -> HashMap<String, AttributeValue
         );
     }
     if let Some(t) = e.suppressed_at {
-        item.insert("suppressed_at".into(), s(&time_key(t)));
+        item.insert("suppressed_at".into(), s(&time::key(t)));
     }
     item
 }
@@ -308,11 +305,8 @@ pub fn to_item(e: &LedgerEntry, ttl: Duration) -> HashMap<String, AttributeValue
 pub fn from_item(item: &HashMap<String, AttributeValue>) -> Result<LedgerEntry, LedgerError> {
     let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).map(String::as_str);
     let req = |k: &str| get(k).ok_or_else(|| LedgerError::Malformed(format!("missing {k}")));
-    let time = |v: &str| {
-        DateTime::parse_from_rfc3339(v)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| LedgerError::Malformed(format!("bad time {v:?}: {e}")))
-    };
+    let time =
+        |v: &str| time::parse_rfc3339(v).ok_or_else(|| LedgerError::Malformed(format!("bad time {v:?}")));
     let mut tags: Vec<(String, String)> = item
         .get("tags")
         .and_then(|v| v.as_m().ok())
@@ -369,8 +363,8 @@ impl DynamoLedger {
                 .set_index_name(index.map(str::to_string))
                 .key_condition_expression(format!("{} = :p AND {} BETWEEN :a AND :b", key_attr.0, key_attr.1))
                 .expression_attribute_values(":p", AttributeValue::S(key.clone()))
-                .expression_attribute_values(":a", AttributeValue::S(time_key(q.start)))
-                .expression_attribute_values(":b", AttributeValue::S(format!("{}~", time_key(q.end))))
+                .expression_attribute_values(":a", AttributeValue::S(time::key(q.start)))
+                .expression_attribute_values(":b", AttributeValue::S(format!("{}~", time::key(q.end))))
                 .set_exclusive_start_key(start_key)
                 .send()
                 .await
@@ -447,7 +441,7 @@ impl Ledger for DynamoLedger {
                     .key("sk", AttributeValue::S(sort_key(e)))
                     .update_expression("SET suppressed_at = :t")
                     .condition_expression("attribute_exists(pk)")
-                    .expression_attribute_values(":t", AttributeValue::S(time_key(at)))
+                    .expression_attribute_values(":t", AttributeValue::S(time::key(at)))
             })
             .collect();
         let mut calls = stream::iter(requests).map(|r| r.send()).buffer_unordered(CONCURRENCY);

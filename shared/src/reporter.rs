@@ -202,9 +202,8 @@ const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
 /// unreadable time is refused rather than replaced by the clock, which would report the wrong
 /// day for a replay.
 fn scheduled_time(t: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, RequestError> {
-    let time = DateTime::parse_from_rfc3339(t.trim())
-        .map_err(|_| RequestError(format!("the EventBridge event's time must be RFC 3339, got {t:?}")))?
-        .with_timezone(&Utc);
+    let time = crate::time::parse_rfc3339(t)
+        .ok_or_else(|| RequestError(format!("the EventBridge event's time must be RFC 3339, got {t:?}")))?;
     if time > now + MAX_CLOCK_SKEW {
         return Err(RequestError(format!("the EventBridge event's time {t:?} is in the future")));
     }

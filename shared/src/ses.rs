@@ -16,11 +16,12 @@ use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use crate::envelope::{Contents, Keys, Skip, SkipReason};
+use crate::{lenient, time};
 
 /// Message tags: name and first value of each, borrowed from the input where possible.
 pub type Tags<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
@@ -57,12 +58,13 @@ impl Contents for SesDocuments {
 
 /// One SES record as it appears in JSON (either shape). Parse it with [`SesRecord::from_json`].
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SesRecord<'a> {
     /// Event-publishing type (`"Rendering Failure"` has a space).
-    #[serde(rename = "eventType", borrow, default)]
+    #[serde(borrow, default)]
     pub event_type: Option<Cow<'a, str>>,
     /// Identity-notification type.
-    #[serde(rename = "notificationType", borrow, default)]
+    #[serde(borrow, default)]
     pub notification_type: Option<Cow<'a, str>>,
     /// The `mail` object common to every event.
     #[serde(borrow, default)]
@@ -77,7 +79,7 @@ pub struct SesRecord<'a> {
     #[serde(borrow, default)]
     pub delivery: Option<Delivery<'a>>,
     /// DeliveryDelay details.
-    #[serde(rename = "deliveryDelay", borrow, default)]
+    #[serde(borrow, default)]
     pub delivery_delay: Option<DeliveryDelay<'a>>,
     /// Open details: only the timestamp is used.
     #[serde(borrow, default)]
@@ -98,15 +100,16 @@ pub struct SesRecord<'a> {
 
 /// The `mail` object: the message the event is about.
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Mail<'a> {
     /// When SES accepted the message.
-    #[serde(borrow, default, deserialize_with = "str_lenient")]
+    #[serde(borrow, default, deserialize_with = "lenient::string")]
     pub timestamp: Option<Cow<'a, str>>,
     /// SES message id.
-    #[serde(rename = "messageId", borrow, default)]
+    #[serde(borrow, default)]
     pub message_id: Option<Cow<'a, str>>,
     /// Envelope recipients (To, Cc and Bcc).
-    #[serde(borrow, default, deserialize_with = "strings_lenient")]
+    #[serde(borrow, default, deserialize_with = "lenient::strings")]
     pub destination: Vec<Cow<'a, str>>,
     /// Message tags (`ses:*` auto tags and the sender's own), first value of each.
     #[serde(borrow, default, deserialize_with = "tags_lenient")]
@@ -115,75 +118,80 @@ pub struct Mail<'a> {
 
 /// A recipient object of bounces, complaints and delays (`{"emailAddress": …}`).
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecipientEntry<'a> {
     /// The recipient address, as SES wrote it.
-    #[serde(rename = "emailAddress", borrow, default)]
+    #[serde(borrow, default)]
     pub email_address: Option<Cow<'a, str>>,
 }
 
 /// The `bounce` object.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Bounce<'a> {
     /// `Permanent`, `Transient` or `Undetermined`.
-    #[serde(rename = "bounceType", borrow, default)]
+    #[serde(borrow, default)]
     pub bounce_type: Option<Cow<'a, str>>,
     /// `General`, `NoEmail`, `Suppressed`, `OnAccountSuppressionList`, `MailboxFull`, … (open set).
-    #[serde(rename = "bounceSubType", borrow, default)]
+    #[serde(borrow, default)]
     pub bounce_sub_type: Option<Cow<'a, str>>,
     /// The recipients that bounced.
-    #[serde(rename = "bouncedRecipients", borrow, default)]
+    #[serde(borrow, default)]
     #[serde(deserialize_with = "entries_lenient")]
     pub bounced_recipients: Vec<RecipientEntry<'a>>,
     /// When the bounce was received.
-    #[serde(borrow, default, deserialize_with = "str_lenient")]
+    #[serde(borrow, default, deserialize_with = "lenient::string")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
 /// The `complaint` object.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Complaint<'a> {
     /// The recipients that complained.
-    #[serde(rename = "complainedRecipients", borrow, default)]
+    #[serde(borrow, default)]
     #[serde(deserialize_with = "entries_lenient")]
     pub complained_recipients: Vec<RecipientEntry<'a>>,
     /// `null` or `OnAccountSuppressionList`.
-    #[serde(rename = "complaintSubType", borrow, default)]
+    #[serde(borrow, default)]
     pub complaint_sub_type: Option<Cow<'a, str>>,
     /// Feedback type from the ISP's report (`abuse`, `fraud`, …), when there is one.
-    #[serde(rename = "complaintFeedbackType", borrow, default)]
+    #[serde(borrow, default)]
     pub complaint_feedback_type: Option<Cow<'a, str>>,
     /// When the complaint was received.
-    #[serde(borrow, default, deserialize_with = "str_lenient")]
+    #[serde(borrow, default, deserialize_with = "lenient::string")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
 /// The `delivery` object.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Delivery<'a> {
     /// Recipients delivered to.
-    #[serde(borrow, default, deserialize_with = "strings_lenient")]
+    #[serde(borrow, default, deserialize_with = "lenient::strings")]
     pub recipients: Vec<Cow<'a, str>>,
     /// Milliseconds from acceptance to delivery: a number, or a number in a string; anything else
     /// is [`Latency::Unusable`], never an error that would lose the whole event.
-    #[serde(rename = "processingTimeMillis", borrow, default)]
+    #[serde(borrow, default)]
     pub processing_time_millis: Option<&'a RawValue>,
     /// When the receiving MTA accepted the message.
-    #[serde(borrow, default, deserialize_with = "str_lenient")]
+    #[serde(borrow, default, deserialize_with = "lenient::string")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
 /// The `deliveryDelay` object.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeliveryDelay<'a> {
     /// Recipients whose delivery is delayed.
-    #[serde(rename = "delayedRecipients", borrow, default)]
+    #[serde(borrow, default)]
     #[serde(deserialize_with = "entries_lenient")]
     pub delayed_recipients: Vec<RecipientEntry<'a>>,
     /// `TransientCommunicationFailure`, `MailboxFull`, … (open set).
-    #[serde(rename = "delayType", borrow, default)]
+    #[serde(borrow, default)]
     pub delay_type: Option<Cow<'a, str>>,
     /// When the delay was recorded.
-    #[serde(borrow, default, deserialize_with = "str_lenient")]
+    #[serde(borrow, default, deserialize_with = "lenient::string")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
@@ -197,9 +205,10 @@ pub struct Reject<'a> {
 
 /// The `failure` object of a Rendering Failure.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RenderingFailure<'a> {
     /// The template that failed to render.
-    #[serde(rename = "templateName", borrow, default)]
+    #[serde(borrow, default)]
     pub template_name: Option<Cow<'a, str>>,
 }
 
@@ -207,7 +216,7 @@ pub struct RenderingFailure<'a> {
 #[derive(Debug, Deserialize)]
 pub struct Timestamped<'a> {
     /// When the event happened.
-    #[serde(borrow, default, deserialize_with = "str_lenient")]
+    #[serde(borrow, default, deserialize_with = "lenient::string")]
     pub timestamp: Option<Cow<'a, str>>,
 }
 
@@ -515,8 +524,8 @@ impl<'a> SesRecord<'a> {
         }
         ev.timestamp = detail_ts
             .as_deref()
-            .and_then(parse_time)
-            .or_else(|| mail.timestamp.as_deref().and_then(parse_time));
+            .and_then(time::parse_rfc3339)
+            .or_else(|| mail.timestamp.as_deref().and_then(time::parse_rfc3339));
         Ok(ev)
     }
 }
@@ -525,100 +534,9 @@ fn entries(v: Vec<RecipientEntry<'_>>) -> Vec<Cow<'_, str>> {
     v.into_iter().filter_map(|r| r.email_address).collect()
 }
 
-/// Parses an SES timestamp (RFC 3339, `Z` or an offset such as `-07:00`).
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.with_timezone(&Utc))
-}
-
-/// A list of strings that tolerates `null`, non-string items (dropped) and a lone string.
-fn strings_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, str>>, D::Error> {
-    struct V<'a>(std::marker::PhantomData<&'a ()>);
-    impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-        type Value = Vec<Cow<'a, str>>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a list of strings")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(vec![Cow::Borrowed(v)])
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(vec![Cow::Owned(v.to_owned())])
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
-            while let Some(item) = seq.next_element::<MaybeStr<'a>>()? {
-                if let Some(s) = item.0 {
-                    out.push(s);
-                }
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_any(V(std::marker::PhantomData))
-}
-
-/// A string, or `None` for any other JSON value.
-fn str_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'a, str>>, D::Error> {
-    Ok(MaybeStr::deserialize(d)?.0)
-}
-
 /// A list of recipient objects that tolerates `null` (none).
 fn entries_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<RecipientEntry<'a>>, D::Error> {
     Ok(Option::<Vec<RecipientEntry<'a>>>::deserialize(d)?.unwrap_or_default())
-}
-
-/// A JSON value that is kept when it is a string and ignored otherwise.
-struct MaybeStr<'a>(Option<Cow<'a, str>>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = MaybeStr<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(MaybeStr(Some(Cow::Borrowed(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(MaybeStr(Some(Cow::Owned(v.to_owned()))))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(MaybeStr(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(MaybeStr(None))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
 }
 
 /// The `tags` map (`{"name": ["value", …]}`), keeping the first string value of each tag and
@@ -639,7 +557,7 @@ fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Tags<'a>, D::
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
             while let Some(key) = map.next_key::<Cow<'a, str>>()? {
-                let mut values: Vec<Cow<'a, str>> = map.next_value_seed(StringsSeed)?;
+                let mut values: Vec<Cow<'a, str>> = map.next_value_seed(lenient::Strings)?;
                 if !values.is_empty() {
                     out.push((key, values.swap_remove(0)));
                 }
@@ -650,16 +568,6 @@ fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Tags<'a>, D::
     d.deserialize_any(V(std::marker::PhantomData))
 }
 
-struct StringsSeed;
-
-impl<'de> de::DeserializeSeed<'de> for StringsSeed {
-    type Value = Vec<Cow<'de, str>>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        strings_lenient(d)
-    }
-}
-
-/// A number that tolerates a numeric string, and turns anything else into `None`.
 #[cfg(test)]
 mod tests {
     use super::*;

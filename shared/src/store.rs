@@ -26,11 +26,12 @@ use std::sync::Mutex;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use futures_util::TryFutureExt;
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::LedgerError;
+use crate::time;
 
 /// How long journal entries are kept.
 pub const JOURNAL_TTL_DAYS: i64 = 35;
@@ -130,10 +131,6 @@ pub struct JournalEntry {
     pub event: JournalEvent,
 }
 
-fn time_key(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 impl JournalEntry {
     /// The partition key: `J#<yyyy-mm-dd>`.
     pub fn partition_key(&self) -> String {
@@ -142,7 +139,7 @@ impl JournalEntry {
 
     /// The sort key: `<at>#<kind>#<id>`.
     pub fn sort_key(&self) -> String {
-        format!("{}#{}#{}", time_key(self.at), self.event.kind(), self.id)
+        format!("{}#{}#{}", time::key(self.at), self.event.kind(), self.id)
     }
 }
 
@@ -203,7 +200,7 @@ pub struct PendingSuppression {
 impl PendingSuppression {
     /// The sort key: `<alarm>#<start>#<end>`.
     pub fn sort_key(&self) -> String {
-        format!("{}#{}#{}", self.alarm, time_key(self.start), time_key(self.end))
+        format!("{}#{}#{}", self.alarm, time::key(self.start), time::key(self.end))
     }
 }
 
@@ -337,7 +334,7 @@ impl Journal for DynamoStore {
         let mut day = start.date_naive();
         while day <= end.date_naive() {
             let pk = format!("J#{}", day.format("%Y-%m-%d"));
-            let range = Some((time_key(start), format!("{}~", time_key(end))));
+            let range = Some((time::key(start), format!("{}~", time::key(end))));
             out.extend(self.query_data(&pk, range).await?);
             day = day.succ_opt().expect("date in range");
         }
@@ -361,7 +358,7 @@ impl LeaseLock for DynamoStore {
             .item("pk", s(&format!("LOCK#{name}")))
             .item("sk", s("LOCK"))
             .item("lock_owner", s(owner))
-            .item("acquired_at", s(&time_key(now)))
+            .item("acquired_at", s(&time::key(now)))
             .item("expires_at", n((now + lease).timestamp()))
             .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
             .expression_attribute_values(":now", n(now.timestamp()))
