@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest::ingest;
+use ses_monitor::platform::config::IngestConfig;
 use ses_monitor::synth::{Generator, sns_lambda_event, sqs_lambda_event};
 
 const N: usize = 1000;

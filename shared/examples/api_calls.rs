@@ -4,9 +4,9 @@
 //! `cargo run --release -p ses-monitor --example api_calls`
 
 use chrono::{Duration, Utc};
-use ses_monitor::cloudwatch::{datums, plan_requests};
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest::ingest;
+use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::sink::cloudwatch::{datums, plan_requests};
 use ses_monitor::synth::{Generator, sqs_lambda_event};
 
 fn main() {

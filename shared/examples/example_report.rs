@@ -7,7 +7,7 @@
 //! `cargo run -p ses-monitor --example example_report [OUTPUT.html]`
 
 use chrono::{DateTime, Utc};
-use ses_monitor::reporter::{ReporterConfig, handle};
+use ses_monitor::report::{ReporterConfig, handle};
 use ses_monitor::sesv2::MemorySes;
 use ses_monitor::synth::example_source;
 

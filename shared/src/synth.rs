@@ -783,10 +783,10 @@ impl Iterator for SenderTraffic {
 
 /// The numbers behind `docs/example-report.html`: the 7 days before `day` healthy, `day` with
 /// yahoo.com going bad, each aggregated by the real ses-events code.
-pub fn example_source(day: DateTime<Utc>) -> crate::reporter::MemorySource {
-    let cfg = crate::config::IngestConfig::default();
+pub fn example_source(day: DateTime<Utc>) -> crate::report::MemorySource {
+    let cfg = crate::platform::config::IngestConfig::default();
     let base = day - Duration::days(7);
-    let mut source = crate::reporter::MemorySource::default();
+    let mut source = crate::report::MemorySource::default();
     let now = day + Duration::days(1);
     for (events, key) in [
         (traffic(11, base, day, 84_000, None), base),
@@ -811,7 +811,7 @@ pub fn example_source(day: DateTime<Utc>) -> crate::reporter::MemorySource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::IngestConfig;
+    use crate::platform::config::IngestConfig;
 
     #[test]
     fn generated_events_parse_as_what_they_claim() {

@@ -9,10 +9,10 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
-use ses_monitor::alarm_states::CloudWatchAlarms;
-use ses_monitor::aws::Timeouts;
-use ses_monitor::cli::{self, Mode};
+use ses_monitor::alarm::states::CloudWatchAlarms;
 use ses_monitor::ledger::DynamoLedger;
+use ses_monitor::platform::aws::Timeouts;
+use ses_monitor::platform::cli::{self, Mode};
 use ses_monitor::sesv2::SesV2;
 use ses_monitor::store::DynamoStore;
 use ses_monitor::suppress::{self, Deps, SuppressorConfig};
@@ -23,7 +23,7 @@ const USAGE: &str = "usage: alarm-suppressor [--event PATH|-]\n\
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    ses_monitor::logging::init();
+    ses_monitor::platform::logging::init();
     let mode = cli::parse_args(std::env::args().skip(1)).map_err(|e| format!("{e}\n{USAGE}"))?;
     if mode == Mode::Help {
         println!("{USAGE}");
@@ -31,9 +31,9 @@ async fn main() -> Result<(), Error> {
     }
     let cfg =
         SuppressorConfig::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let sdk = ses_monitor::aws::load(Timeouts::ALARM_SUPPRESSOR).await;
+    let sdk = ses_monitor::platform::aws::load(Timeouts::ALARM_SUPPRESSOR).await;
     let region = sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into());
-    let partition = ses_monitor::aws::partition(&region);
+    let partition = ses_monitor::platform::aws::partition(&region);
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     let ledger = cfg.ledger_table.as_ref().map(|t| DynamoLedger::reader(dynamo.clone(), t));
     let store = cfg.ledger_table.as_ref().map(|t| DynamoStore::new(dynamo.clone(), t));

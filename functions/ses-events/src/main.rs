@@ -7,12 +7,12 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
-use ses_monitor::aws::Timeouts;
-use ses_monitor::cli::{self, Mode};
-use ses_monitor::config::IngestConfig;
-use ses_monitor::cost::{self, EstimateOptions};
 use ses_monitor::ingest;
+use ses_monitor::ingest::cost::{self, EstimateOptions};
 use ses_monitor::ledger::DynamoLedger;
+use ses_monitor::platform::aws::Timeouts;
+use ses_monitor::platform::cli::{self, Mode};
+use ses_monitor::platform::config::IngestConfig;
 use ses_monitor::sink::AnySink;
 
 const USAGE: &str = "usage: ses-events [--event PATH|-]\n\
@@ -24,7 +24,7 @@ const USAGE: &str = "usage: ses-events [--event PATH|-]\n\
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    ses_monitor::logging::init();
+    ses_monitor::platform::logging::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(opts) = EstimateOptions::from_args(&args) {
         let opts = opts.map_err(|e| format!("{e}\nusage: {}", cost::USAGE))?;
@@ -47,7 +47,11 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     }
     let cfg = IngestConfig::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let sdk = if cfg.needs_aws() { Some(ses_monitor::aws::load(Timeouts::SES_EVENTS).await) } else { None };
+    let sdk = if cfg.needs_aws() {
+        Some(ses_monitor::platform::aws::load(Timeouts::SES_EVENTS).await)
+    } else {
+        None
+    };
     let sink = AnySink::new(&cfg, sdk.as_ref());
     let ledger = match (&cfg.ledger_table, &sdk) {
         (Some(table), Some(sdk)) => {

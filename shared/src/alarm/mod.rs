@@ -40,6 +40,8 @@
 //! [`AlarmSkipReason::InvalidAlarm`], because dropping a metric definition silently would widen
 //! the scope of what the suppressor acts on.
 
+pub mod states;
+
 use std::fmt;
 
 use chrono::{DateTime, Duration, TimeDelta, Utc};

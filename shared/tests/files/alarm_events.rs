@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use ses_monitor::alarm::AlarmState;
-use ses_monitor::alarm_states::MemoryAlarms;
+use ses_monitor::alarm::states::MemoryAlarms;
 use ses_monitor::ledger::{Ledger, LedgerEntry, MemoryLedger, Offence};
 use ses_monitor::sesv2::{MemorySes, SendingState};
 use ses_monitor::store::MemoryStore;

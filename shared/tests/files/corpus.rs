@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest::ingest;
 use ses_monitor::metrics::RECIPIENT_DOMAIN;
+use ses_monitor::platform::config::IngestConfig;
 
 /// Skip reason codes (`SkipReason::as_str`).
 const UNRECOGNISED: &str = "unrecognised_payload";

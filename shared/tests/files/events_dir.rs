@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest::ingest;
+use ses_monitor::platform::config::IngestConfig;
 
 /// Every sample happens on 2026-11-26 between 09:00 and 10:00 UTC: at this invocation time none
 /// is older than CloudWatch's 14 days, so none is clamped.

@@ -2,7 +2,7 @@
 //! shared/examples/example_report.rs), so the example in the README cannot drift from the code.
 
 use chrono::{DateTime, Utc};
-use ses_monitor::reporter::{ReporterConfig, handle};
+use ses_monitor::report::{ReporterConfig, handle};
 use ses_monitor::sesv2::MemorySes;
 use ses_monitor::synth::example_source;
 
@@ -12,7 +12,7 @@ async fn committed_example_report_is_current() {
     let source = example_source("2026-11-26T00:00:00Z".parse().unwrap());
     let cfg = ReporterConfig::from_lookup(|k| (k == "REPORT_TOP_DOMAINS").then(|| "6".to_string())).unwrap();
     let result = handle(&cfg, &source, &MemorySes::default(), "{}", now).await.unwrap();
-    let html = ses_monitor::render::html(&result.report);
+    let html = ses_monitor::report::render::html(&result.report);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/example-report.html");
     let committed = std::fs::read_to_string(&path).expect("docs/example-report.html");
     assert!(

@@ -15,14 +15,16 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use ses_monitor::alarm::parse_alarms;
-use ses_monitor::alarm_states::MemoryAlarms;
-use ses_monitor::cloudwatch::{datums, plan_requests};
-use ses_monitor::config::IngestConfig;
+use ses_monitor::alarm::states::MemoryAlarms;
+use ses_monitor::ingest;
 use ses_monitor::ledger::{Ledger, MemoryLedger};
+use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::report;
 use ses_monitor::sesv2::MemorySes;
+use ses_monitor::sink::cloudwatch::{datums, plan_requests};
+use ses_monitor::sink::emf;
 use ses_monitor::store::MemoryStore;
 use ses_monitor::suppress::{self, Deps, SuppressorConfig};
-use ses_monitor::{emf, ingest, reporter};
 
 /// Values that have broken parsers elsewhere: empty and huge strings, control characters,
 /// address edge cases, IDN, numbers out of every range, wrong types.
@@ -223,7 +225,7 @@ fn exercise(payload: &str, now: DateTime<Utc>, rt: &tokio::runtime::Runtime) {
         let _ = notice.scope(&[]);
     }
     // rate-reporter
-    let _ = reporter::window(payload, now);
+    let _ = report::window(payload, now);
 }
 
 /// The seed payloads, each named by its path under the repository or the corpus (the name

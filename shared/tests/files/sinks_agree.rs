@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use ses_monitor::cloudwatch::datums;
-use ses_monitor::config::IngestConfig;
-use ses_monitor::emf::{encode, extract, other_property};
 use ses_monitor::ingest::ingest;
 use ses_monitor::metrics::{ALL_METRICS, DELIVERY_LATENCY, MetricBatch};
+use ses_monitor::platform::config::IngestConfig;
 use ses_monitor::ses::EventKind;
+use ses_monitor::sink::cloudwatch::datums;
+use ses_monitor::sink::emf::{encode, extract, other_property};
 use ses_monitor::synth::Rng;
 
 /// (metric, dimensions, minute) → (sum of values, number of samples).

@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use ses_monitor::config::{IngestConfig, parse_tag_dimensions};
-use ses_monitor::reporter::ReporterConfig;
+use ses_monitor::platform::config::{IngestConfig, parse_tag_dimensions};
+use ses_monitor::report::ReporterConfig;
 use ses_monitor::suppress::SuppressorConfig;
 
 // ---------------------------------------------------------------------------------------------
@@ -26,7 +26,7 @@ use ses_monitor::suppress::SuppressorConfig;
 // against the code's configuration parsers, the template and README.
 // ---------------------------------------------------------------------------------------------
 
-/// Read by `ses_monitor::logging::init`, which every function calls.
+/// Read by `ses_monitor::platform::logging::init`, which every function calls.
 const LOGGING: &[&str] = &["RUST_LOG", "LOG_RECIPIENTS"];
 
 const SES_EVENTS_ENV: &[&str] = &[
@@ -746,7 +746,7 @@ fn send_email_only_from_the_report_identity() {
 fn aws_call_timeouts_are_sized_for_each_functions_lambda_timeout() {
     let t = template();
     let mut seen = BTreeSet::new();
-    for (binary, timeouts) in ses_monitor::aws::Timeouts::FUNCTIONS {
+    for (binary, timeouts) in ses_monitor::platform::aws::Timeouts::FUNCTIONS {
         let f = &t["Resources"][function_for(&t, binary)]["Properties"];
         let secs = f["Timeout"].as_u64().unwrap_or_else(|| panic!("{binary}: Timeout"));
         assert_eq!(
@@ -1282,8 +1282,8 @@ fn insight_rules_are_the_ones_the_estimator_prices() {
     assert_eq!(eval.param("LongTailInsights").as_deref(), Some("true"));
     let log_group = eval.reference("SesEventsLogGroup");
     let rules = resources_of_type(&t, "AWS::CloudWatch::InsightRule");
-    assert_eq!(rules.len(), ses_monitor::cost::INSIGHT_RULES.len());
-    for spec in ses_monitor::cost::INSIGHT_RULES {
+    assert_eq!(rules.len(), ses_monitor::ingest::cost::INSIGHT_RULES.len());
+    for spec in ses_monitor::ingest::cost::INSIGHT_RULES {
         let (id, r) = rules
             .iter()
             .find(|(_, r)| eval.string(&r["Properties"]["RuleName"]) == format!("{STACK}-{}", spec.suffix))
@@ -1303,13 +1303,13 @@ fn insight_rules_are_the_ones_the_estimator_prices() {
         assert_eq!(
             c["Filters"],
             serde_json::json!([
-                {"Match": "$.RecipientDomain", "In": [ses_monitor::domains::OTHER]},
+                {"Match": "$.RecipientDomain", "In": [ses_monitor::ses::domains::OTHER]},
                 {"Match": format!("$.{}", spec.value), "GreaterThan": 0}
             ]),
             "{id}"
         );
         // the key is the property the EMF sink writes for the value behind `other`
-        assert_eq!(spec.key, ses_monitor::emf::other_property(ses_monitor::metrics::RECIPIENT_DOMAIN));
+        assert_eq!(spec.key, ses_monitor::sink::emf::other_property(ses_monitor::metrics::RECIPIENT_DOMAIN));
         let doc = serde_json::json!({"RecipientDomain": "other", spec.key: "tail.example", spec.value: 2});
         assert!(spec.matches(&doc));
         assert!(!spec.matches(&serde_json::json!({"RecipientDomain": "gmail", spec.value: 2})));

@@ -83,7 +83,7 @@ fn binary(name: &str) -> PathBuf {
 #[tokio::main]
 async fn main() {
     let started = Instant::now();
-    let defaults = ses_monitor::config::IngestConfig::default();
+    let defaults = ses_monitor::platform::config::IngestConfig::default();
     assert_eq!(defaults.domains.classify("yahoo.com"), YAHOO, "the alarm's dimension value");
     let out = target_dir().join("demo");
     let _ = std::fs::remove_dir_all(&out);

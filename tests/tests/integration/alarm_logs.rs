@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
-use ses_monitor::logging::redact;
+use ses_monitor::platform::logging::redact;
 use ses_monitor_tests::lambda::function_binary;
 use ses_monitor_tests::target_dir;
 

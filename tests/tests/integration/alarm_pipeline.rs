@@ -42,14 +42,14 @@ use aws_sdk_cloudwatch::types::{
 };
 use chrono::{DateTime, Duration, Timelike, Utc};
 use serde_json::{Value, json};
+use ses_monitor::alarm::states::CloudWatchAlarms;
 use ses_monitor::alarm::{AlarmFormat, AlarmState, parse_alarms};
-use ses_monitor::alarm_states::CloudWatchAlarms;
-use ses_monitor::cloudwatch::CloudWatchSink;
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest;
 use ses_monitor::ledger::DynamoLedger;
+use ses_monitor::platform::config::IngestConfig;
 use ses_monitor::ses::EventKind;
 use ses_monitor::sesv2::{ConfigSetRef, MemorySes, SendingControl, SesV2};
+use ses_monitor::sink::cloudwatch::CloudWatchSink;
 use ses_monitor::store::{DynamoStore, Journal};
 use ses_monitor::suppress::{self, Deps, SuppressorConfig};
 use ses_monitor::synth::{self, Generator};

@@ -1,5 +1,5 @@
 //! Every kind of AWS client the functions use, against an endpoint that accepts connections and
-//! never answers: with the timeouts `ses_monitor::aws::loader` sets (ses-events': 5 s per
+//! never answers: with the timeouts `ses_monitor::platform::aws::loader` sets (ses-events': 5 s per
 //! attempt, 15 s per operation), each call is retried inside and fails within the bound, with an
 //! error that names the timeout. Without timeouts (the code before them) each call waited until
 //! Lambda killed the function; here the guard around each call would fail the test first.
@@ -7,14 +7,14 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use ses_monitor::aws::{Timeouts, loader};
-use ses_monitor::cloudwatch::CloudWatchSink;
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest;
 use ses_monitor::ledger::{DynamoLedger, Ledger};
-use ses_monitor::reporter::{CloudWatchSource, MetricSource};
+use ses_monitor::platform::aws::{Timeouts, loader};
+use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::report::{CloudWatchSource, MetricSource};
 use ses_monitor::sesv2::{Email, ReportMailer, SesV2};
 use ses_monitor::sink::MetricSink;
+use ses_monitor::sink::cloudwatch::CloudWatchSink;
 use ses_monitor_tests::faults::HungEndpoint;
 use ses_monitor_tests::{REGION, test_credentials};
 

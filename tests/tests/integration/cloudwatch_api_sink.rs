@@ -9,9 +9,9 @@ use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{Datapoint, Dimension, DimensionFilter, Statistic};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use ses_monitor::cloudwatch::CloudWatchSink;
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest::{self, Summary};
+use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::sink::cloudwatch::CloudWatchSink;
 use ses_monitor_tests::{Emulator, RequestLog};
 
 const NAMESPACE: &str = "Custom/SES";

@@ -11,9 +11,9 @@ use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, mock};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-use ses_monitor::cloudwatch::CloudWatchSink;
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest;
+use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::sink::cloudwatch::CloudWatchSink;
 use ses_monitor::sink::{MetricSink, SinkError};
 use ses_monitor_tests::{RequestLog, sdk_loader};
 

@@ -2,19 +2,19 @@
 //! `ses_monitor::ledger::DynamoLedger` on a table created as template.yaml declares it
 //! ([`create_ledger_table`]). Entries come from SES events parsed by the crate
 //! (`SesRecord::from_json(..)?.into_event()` → `ledger::entries_for`), and the raw items are read
-//! back with Scan/GetItem to check the layout documented in `shared/src/ledger.rs`.
+//! back with Scan/GetItem to check the layout documented in `shared/src/ledger/mod.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, NaiveTime, SecondsFormat, SubsecRound, Utc};
 use serde_json::{Value, json};
-use ses_monitor::config::IngestConfig;
-use ses_monitor::domains::DomainClassifier;
 use ses_monitor::ingest::{self, PublishError};
 use ses_monitor::ledger::{
     self, BY_DAY_INDEX, DynamoLedger, Ledger, LedgerEntry, LedgerError, LedgerQuery, Offence, RecordReport,
 };
+use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::ses::domains::DomainClassifier;
 use ses_monitor::ses::{EventKind, SesRecord};
 use ses_monitor::sink::MemorySink;
 use ses_monitor::synth::{self, Generator};
@@ -139,7 +139,7 @@ async fn writes_are_conditional_and_keep_the_suppressed_mark() {
         RecordReport { written: 4, duplicates: 0, expired: 0, untimed: 0 }
     );
 
-    // The items, as documented in shared/src/ledger.rs.
+    // The items, as documented in shared/src/ledger/mod.rs.
     let items = scan_table(&client, TABLE).await;
     assert_eq!(items.len(), 4);
     let by_sk: BTreeMap<String, &HashMap<String, AttributeValue>> =

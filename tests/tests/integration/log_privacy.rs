@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use serde_json::{Value, json};
-use ses_monitor::logging::redact;
+use ses_monitor::platform::logging::redact;
 use ses_monitor::synth;
 use ses_monitor_tests::lambda::{LambdaFunction, Template};
 use ses_monitor_tests::{Emulator, create_ledger_table, create_ses_resources, repo_root};

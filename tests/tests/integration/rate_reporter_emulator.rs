@@ -4,13 +4,13 @@
 //! sent mail for inspection).
 
 use chrono::{DateTime, Duration, Utc};
-use ses_monitor::cloudwatch::CloudWatchSink;
-use ses_monitor::config::IngestConfig;
 use ses_monitor::ingest;
-use ses_monitor::report::Status;
-use ses_monitor::reporter::{self, CloudWatchSource, ReporterConfig};
+use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::report::stats::Status;
+use ses_monitor::report::{self, CloudWatchSource, ReporterConfig};
 use ses_monitor::ses::EventKind;
 use ses_monitor::sesv2::SesV2;
+use ses_monitor::sink::cloudwatch::CloudWatchSink;
 use ses_monitor::synth::{EventSpec, ses_json};
 use ses_monitor_tests::Emulator;
 
@@ -92,7 +92,7 @@ async fn report_numbers_match_what_was_sent_and_the_email_goes_out() {
     })
     .unwrap();
     let source = CloudWatchSource::new(aws_sdk_cloudwatch::Client::new(&sdk));
-    let r = reporter::handle(&cfg, &source, &SesV2::new(ses), "{}", now).await.expect("report");
+    let r = report::handle(&cfg, &source, &SesV2::new(ses), "{}", now).await.expect("report");
     let report = &r.report;
 
     assert_eq!((report.start, report.end), (day, day + Duration::days(1)));
@@ -104,7 +104,7 @@ async fn report_numbers_match_what_was_sent_and_the_email_goes_out() {
     assert_eq!(gmail.counts.hard_bounces, 16.0);
     assert_eq!(gmail.counts.soft_bounces, 4.0);
     // 16 of 200 (8%): the interval's low ≈ 5.0% … check against the same maths
-    let (low, _) = ses_monitor::report::wilson(16.0, 200.0, ses_monitor::report::Z95);
+    let (low, _) = ses_monitor::report::stats::wilson(16.0, 200.0, ses_monitor::report::stats::Z95);
     assert_eq!(gmail.hard_bounce_rate.low, low);
     assert!(low > 0.02 && low < 0.05, "{low}");
     assert_eq!(gmail.status, Status::Watch);

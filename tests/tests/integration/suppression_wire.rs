@@ -17,7 +17,7 @@ use aws_smithy_types::body::SdkBody;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use ses_monitor::alarm::AlarmState;
-use ses_monitor::alarm_states::MemoryAlarms;
+use ses_monitor::alarm::states::MemoryAlarms;
 use ses_monitor::ledger::{Ledger, LedgerEntry, MemoryLedger, Offence};
 use ses_monitor::sesv2::{SesV2, holder_tag_key};
 use ses_monitor::store::MemoryStore;

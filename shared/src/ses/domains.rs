@@ -173,7 +173,7 @@ impl DomainClassifier {
             let d = d.as_ref().trim();
             if d == "*" {
                 track_all = true;
-            } else if let Some(norm) = crate::address::recipient_domain(&format!("x@{d}")) {
+            } else if let Some(norm) = crate::ses::address::recipient_domain(&format!("x@{d}")) {
                 tracked.insert(norm.as_ref().into());
             }
         }
@@ -181,7 +181,7 @@ impl DomainClassifier {
     }
 
     /// The dimension value for `domain` (already lower-case ASCII, as returned by
-    /// [`crate::address::recipient_domain`]).
+    /// [`crate::ses::address::recipient_domain`]).
     pub fn classify<'d>(&self, domain: &'d str) -> Cow<'d, str> {
         if !(self.track_all || self.tracked.contains(domain)) {
             return Cow::Borrowed(OTHER);
@@ -288,7 +288,7 @@ mod tests {
         for (_, ds) in PROVIDERS {
             for d in *ds {
                 assert!(seen.insert(*d), "{d} listed twice");
-                assert_eq!(crate::address::recipient_domain(&format!("a@{d}")).as_deref(), Some(*d));
+                assert_eq!(crate::ses::address::recipient_domain(&format!("a@{d}")).as_deref(), Some(*d));
             }
         }
     }

@@ -29,7 +29,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::alarm::AlarmState;
-use crate::alarm_states::{AlarmStates, AlarmStatus};
+use crate::alarm::states::{AlarmStates, AlarmStatus};
 use crate::sesv2::{ConfigSetRef, SendingControl, SendingState};
 use crate::store::{Journal, JournalEntry, JournalEvent, LeaseLock, short_id};
 use crate::suppress::{Backends, SuppressError, SuppressorConfig};

@@ -1,8 +1,11 @@
 //! Where aggregated metrics go: the [`MetricSink`] trait and its implementations.
 //!
-//! - [`crate::emf::EmfSink`]: CloudWatch Embedded Metric Format lines (no API call);
-//! - [`crate::cloudwatch::CloudWatchSink`]: PutMetricData through aws-sdk-cloudwatch;
+//! - [`crate::sink::emf::EmfSink`]: CloudWatch Embedded Metric Format lines (no API call);
+//! - [`crate::sink::cloudwatch::CloudWatchSink`]: PutMetricData through aws-sdk-cloudwatch;
 //! - [`MemorySink`]: keeps batches in memory, for tests.
+
+pub mod cloudwatch;
+pub mod emf;
 
 use std::future::Future;
 use std::sync::Mutex;
@@ -69,20 +72,20 @@ impl MetricSink for MemorySink {
 #[derive(Debug)]
 pub enum AnySink {
     /// EMF lines on stdout.
-    Emf(crate::emf::EmfSink),
+    Emf(crate::sink::emf::EmfSink),
     /// PutMetricData.
-    Api(crate::cloudwatch::CloudWatchSink),
+    Api(crate::sink::cloudwatch::CloudWatchSink),
 }
 
 impl AnySink {
     /// Builds the configured sink. The `api` sink needs the AWS configuration (see
-    /// [`crate::config::IngestConfig::needs_aws`]); without it, EMF is used.
-    pub fn new(cfg: &crate::config::IngestConfig, sdk: Option<&aws_config::SdkConfig>) -> Self {
+    /// [`crate::platform::config::IngestConfig::needs_aws`]); without it, EMF is used.
+    pub fn new(cfg: &crate::platform::config::IngestConfig, sdk: Option<&aws_config::SdkConfig>) -> Self {
         match (cfg.sink, sdk) {
-            (crate::config::SinkKind::Api, Some(sdk)) => {
-                Self::Api(crate::cloudwatch::CloudWatchSink::new(aws_sdk_cloudwatch::Client::new(sdk)))
+            (crate::platform::config::SinkKind::Api, Some(sdk)) => {
+                Self::Api(crate::sink::cloudwatch::CloudWatchSink::new(aws_sdk_cloudwatch::Client::new(sdk)))
             }
-            _ => Self::Emf(crate::emf::EmfSink::stdout()),
+            _ => Self::Emf(crate::sink::emf::EmfSink::stdout()),
         }
     }
 }

@@ -25,8 +25,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
-use crate::address::{INVALID, recipient_domain};
-use crate::domains::DomainClassifier;
+use crate::ses::address::{INVALID, recipient_domain};
+use crate::ses::domains::DomainClassifier;
 use crate::ses::{BounceType, EventKind, SesEvent};
 use crate::time;
 
@@ -91,7 +91,7 @@ pub struct LedgerEntry {
     pub suppressed_at: Option<DateTime<Utc>>,
 }
 
-pub use crate::address::normalise_address;
+pub use crate::ses::address::normalise_address;
 
 /// What an SES event makes its recipients in the ledger: complaint, hard or soft bounce; other
 /// events, and bounces of type Undetermined, make nobody an offender.
@@ -368,7 +368,10 @@ impl DynamoLedger {
                 .set_exclusive_start_key(start_key)
                 .send()
                 .await
-                .map_err(|e| LedgerError::Dynamo { op: "Query", message: crate::aws::error_text(&e) })?;
+                .map_err(|e| LedgerError::Dynamo {
+                    op: "Query",
+                    message: crate::platform::aws::error_text(&e),
+                })?;
             for item in resp.items() {
                 out.push(from_item(item)?);
             }
@@ -406,7 +409,10 @@ impl Ledger for DynamoLedger {
                     report.duplicates += 1
                 }
                 Err(e) => {
-                    return Err(LedgerError::Dynamo { op: "PutItem", message: crate::aws::error_text(&e) });
+                    return Err(LedgerError::Dynamo {
+                        op: "PutItem",
+                        message: crate::platform::aws::error_text(&e),
+                    });
                 }
             }
         }
@@ -454,7 +460,7 @@ impl Ledger for DynamoLedger {
                 Err(e) => {
                     return Err(LedgerError::Dynamo {
                         op: "UpdateItem",
-                        message: crate::aws::error_text(&e),
+                        message: crate::platform::aws::error_text(&e),
                     });
                 }
             }

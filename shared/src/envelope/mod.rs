@@ -604,7 +604,7 @@ fn sns_message<'a>(sns_type: Option<&str>, message: Option<Msg<'a>>) -> Result<C
             return Err(skip);
         }
         // Addresses hidden before cutting, so a cut cannot leave half an address in the log.
-        let preview: String = crate::logging::scrub(trimmed, false).chars().take(60).collect();
+        let preview: String = crate::platform::logging::scrub(trimmed, false).chars().take(60).collect();
         return Err(Skip::new(
             SkipReason::PlainTextMessage,
             format!("SNS message is plain text: {preview:?}"),

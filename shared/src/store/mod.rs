@@ -252,7 +252,7 @@ impl DynamoStore {
                 .set_exclusive_start_key(start_key)
                 .send()
                 .await
-                .map_err(|e| dynamo("Query")(crate::aws::error_text(&e)))?;
+                .map_err(|e| dynamo("Query")(crate::platform::aws::error_text(&e)))?;
             for item in resp.items() {
                 out.push(data_of::<T>(item)?);
             }
@@ -291,7 +291,7 @@ where
         Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException") => {
             Ok(false)
         }
-        Err(e) => Err(dynamo(op)(crate::aws::error_text(&e))),
+        Err(e) => Err(dynamo(op)(crate::platform::aws::error_text(&e))),
     }
 }
 
@@ -393,7 +393,7 @@ impl PendingWork for DynamoStore {
             .item("data", s(&data))
             .item("expires_at", n((p.end + Duration::days(PENDING_TTL_DAYS)).timestamp()))
             .send()
-            .map_err(|e| dynamo("PutItem")(crate::aws::error_text(&e)))
+            .map_err(|e| dynamo("PutItem")(crate::platform::aws::error_text(&e)))
             .await?;
         Ok(())
     }
@@ -409,7 +409,7 @@ impl PendingWork for DynamoStore {
             .key("pk", s(PENDING_PK))
             .key("sk", s(&p.sort_key()))
             .send()
-            .map_err(|e| dynamo("DeleteItem")(crate::aws::error_text(&e)))
+            .map_err(|e| dynamo("DeleteItem")(crate::platform::aws::error_text(&e)))
             .await?;
         Ok(())
     }

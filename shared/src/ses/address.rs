@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 /// The plain address inside `"Name" <Addr@Example.com>`, lower-cased: how the ledger keys a
-/// recipient and what [`redact`](crate::logging::redact) hashes, so one recipient has one hash
+/// recipient and what [`redact`](crate::platform::logging::redact) hashes, so one recipient has one hash
 /// in every function's logs.
 pub fn normalise_address(raw: &str) -> String {
     addr_spec(raw).unwrap_or(raw.trim()).to_lowercase()

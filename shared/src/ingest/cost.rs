@@ -28,13 +28,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use tracing::instrument::WithSubscriber;
 
-use crate::config::{IngestConfig, SinkKind};
-use crate::emf::{EmfSink, extract};
 use crate::envelope;
 use crate::ingest;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, LedgerQuery, RecordReport};
 use crate::metrics::MetricBatch;
+use crate::platform::config::{IngestConfig, SinkKind};
 use crate::ses::{EventKind, SesDocuments, SesRecord};
+use crate::sink::emf::{EmfSink, extract};
 use crate::sink::{MetricSink, PublishReport, SinkError};
 
 /// Prices the estimate uses (USD, region us-east-1, first tier, before free tiers).
@@ -119,10 +119,10 @@ pub const INSIGHT_RULES: [InsightRule; 2] = [
 
 impl InsightRule {
     /// Whether an EMF document (a log event) matches the rule's filters: `RecipientDomain` in
-    /// [`crate::domains::OTHER`] and the value greater than 0. Matched log events are billed.
+    /// [`crate::ses::domains::OTHER`] and the value greater than 0. Matched log events are billed.
     pub fn matches(&self, doc: &serde_json::Value) -> bool {
         doc.get(crate::metrics::RECIPIENT_DOMAIN).and_then(serde_json::Value::as_str)
-            == Some(crate::domains::OTHER)
+            == Some(crate::ses::domains::OTHER)
             && doc.get(self.value).and_then(serde_json::Value::as_f64).is_some_and(|v| v > 0.0)
     }
 }
@@ -416,7 +416,7 @@ struct TapSink {
 
 impl MetricSink for TapSink {
     async fn publish(&self, batch: &MetricBatch) -> Result<PublishReport, SinkError> {
-        let requests = crate::cloudwatch::plan_requests(crate::cloudwatch::datums(batch)).len();
+        let requests = crate::sink::cloudwatch::plan_requests(crate::sink::cloudwatch::datums(batch)).len();
         lock(&self.captured).put_requests += requests as u64;
         self.emf.publish(batch).await
     }
@@ -463,7 +463,7 @@ struct Active {
 }
 
 impl Active {
-    fn add(&mut self, e: &crate::emf::Extracted) {
+    fn add(&mut self, e: &crate::sink::emf::Extracted) {
         let rollup =
             format!("{{{}}}", e.dimensions.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(","));
         let values = e.dimensions.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(",");
@@ -632,10 +632,10 @@ pub async fn estimate(cfg: &IngestConfig, opts: &EstimateOptions) -> Result<Esti
     }
     let captured = Arc::new(Mutex::new(Captured::default()));
     let counter = LogCounter(captured.clone());
-    let logs =
-        tracing::Dispatch::new(crate::logging::subscriber(crate::logging::filter_from_env(), move || {
-            counter.clone()
-        }));
+    let logs = tracing::Dispatch::new(crate::platform::logging::subscriber(
+        crate::platform::logging::filter_from_env(),
+        move || counter.clone(),
+    ));
     let mut runner = Runner {
         cfg: &cfg,
         sink: TapSink {
@@ -917,8 +917,8 @@ pub fn render(e: &Estimate) -> String {
     let _ = writeln!(
         w,
         "  sample: {} SES events, {} emails, over {} UTC hours ({} to {}){}",
-        crate::render::fmt_count(smp.events as f64),
-        crate::render::fmt_count(smp.emails as f64),
+        crate::report::render::fmt_count(smp.events as f64),
+        crate::report::render::fmt_count(smp.emails as f64),
         smp.hours,
         smp.first.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
         smp.last.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
@@ -931,8 +931,8 @@ pub fn render(e: &Estimate) -> String {
     let _ = writeln!(
         w,
         "  a month at this rate: {} emails, {} SES events; SES charges USD {:.2} for the emails",
-        crate::render::fmt_count(smp.emails_per_month),
-        crate::render::fmt_count(smp.events_per_month),
+        crate::report::render::fmt_count(smp.emails_per_month),
+        crate::report::render::fmt_count(smp.events_per_month),
         smp.ses_usd_per_month
     );
     let _ = writeln!(w, "\nconfiguration (the function's environment variables):");
@@ -967,7 +967,7 @@ pub fn render(e: &Estimate) -> String {
     let rows: Vec<(&str, String)> = vec![
         ("trigger", col(&|t| t.trigger.to_string())),
         ("events / invocation", col(&|t| format!("{:.1}", t.events_per_invocation))),
-        ("invocations / month", col(&|t| crate::render::fmt_count(t.invocations_per_month))),
+        ("invocations / month", col(&|t| crate::report::render::fmt_count(t.invocations_per_month))),
         ("EMF bytes / event", col(&|t| format!("{:.0}", t.emf_bytes_per_event))),
         ("EMF documents / event", col(&|t| format!("{:.2}", t.emf_documents_per_event))),
         ("function log bytes / event", col(&|t| format!("{:.0}", t.function_log_bytes_per_event))),
@@ -978,7 +978,9 @@ pub fn render(e: &Estimate) -> String {
         ("GB-s / month", col(&|t| format!("{:.0}", t.gb_seconds_per_month))),
         (
             "PutMetricData (api) / month",
-            col(&|t| crate::render::fmt_count(t.put_metric_data_per_invocation * t.invocations_per_month)),
+            col(&|t| {
+                crate::report::render::fmt_count(t.put_metric_data_per_invocation * t.invocations_per_month)
+            }),
         ),
         ("USD / month: metrics", col(&|_| format!("{:.2}", m.usd_per_month))),
         ("USD / month: logs", col(&|t| format!("{:.2}", t.logs_usd))),
@@ -995,7 +997,7 @@ pub fn render(e: &Estimate) -> String {
     let _ = writeln!(
         w,
         "  offender-ledger items / month: {}",
-        crate::render::fmt_count(e.ledger_items_per_month)
+        crate::report::render::fmt_count(e.ledger_items_per_month)
     );
     let _ = writeln!(
         w,

@@ -184,8 +184,8 @@ where
 {
     SesApiError {
         op,
-        message: crate::aws::error_text(e),
-        transient: crate::aws::is_transient(e),
+        message: crate::platform::aws::error_text(e),
+        transient: crate::platform::aws::is_transient(e),
         refused_item: refuses_the_item(e),
     }
 }

@@ -1,16 +1,18 @@
 //! One ses-events invocation: payload → SES events → aggregated metrics → sink → result JSON.
 
+pub mod cost;
+
 use std::collections::BTreeMap;
 
 use aws_lambda_events::sqs::SqsBatchResponse;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::config::IngestConfig;
 use crate::envelope::{self, Origin, Unit};
 use crate::ledger::{Ledger, LedgerEntry, NoLedger, RecordReport, entries_for, untimed_offenders};
-use crate::logging::{redact, scrub};
 use crate::metrics::{Aggregator, MetricBatch};
+use crate::platform::config::IngestConfig;
+use crate::platform::logging::{redact, scrub};
 use crate::ses::{EventKind, SesDocuments, SesError, SesRecord};
 use crate::sink::{MetricSink, PublishReport, SinkError};
 

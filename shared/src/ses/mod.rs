@@ -12,6 +12,9 @@
 //! subtypes over time (e.g. `isBotEvent` in 2026) and real captures carry odd values
 //! (`processingTimeMillis` as a string, `complaintSubType: null`).
 
+pub mod address;
+pub mod domains;
+
 use std::borrow::Cow;
 use std::fmt;
 

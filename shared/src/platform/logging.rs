@@ -24,7 +24,8 @@ pub fn init() {
     // A value the configuration refuses stops the function anyway (with a logged error): until
     // then, the safe reading.
     let log_recipients =
-        crate::config::parse_bool("LOG_RECIPIENTS", std::env::var("LOG_RECIPIENTS").ok()).unwrap_or(false);
+        crate::platform::config::parse_bool("LOG_RECIPIENTS", std::env::var("LOG_RECIPIENTS").ok())
+            .unwrap_or(false);
     // (also routes the `log` records of dependencies into it, as `fmt().try_init()` did)
     let _ = subscriber(filter_from_env(), ScrubbedStderr { log_recipients }).try_init();
 }
@@ -113,10 +114,10 @@ pub fn redact(address: &str, log_recipients: bool) -> String {
     if log_recipients {
         return address.to_string();
     }
-    let domain = crate::address::recipient_domain(address);
-    let digest = Sha256::digest(crate::address::normalise_address(address).as_bytes());
+    let domain = crate::ses::address::recipient_domain(address);
+    let digest = Sha256::digest(crate::ses::address::normalise_address(address).as_bytes());
     let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("{}#{hash}", domain.as_deref().unwrap_or(crate::address::INVALID))
+    format!("{}#{hash}", domain.as_deref().unwrap_or(crate::ses::address::INVALID))
 }
 
 /// Replaces every address-like token (`local@domain`) in free text with its [`redact`]ed form,

@@ -15,7 +15,7 @@
 //!   in ALARM. Suppression is idempotent (suppressed ledger entries are marked), so a late or
 //!   replayed `ALARM` only finishes what is left.
 //! - **pause**: alarms named in `PAUSE_ON_ALARMS`: any notification of theirs (and every sweep)
-//!   reconciles the configuration set with the alarms' *current* states ([`crate::pause`]).
+//!   reconciles the configuration set with the alarms' *current* states ([`crate::suppress::pause`]).
 //! - **notify only**: every other owned alarm (no delivery, rejects, composite alarms): its
 //!   notification is journaled and nothing else happens.
 //!
@@ -26,20 +26,21 @@
 //!
 //! Everything done is written to the journal ([`crate::store::Journal`]) for the daily report.
 
+pub mod pause;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use crate::alarm::states::{AlarmStates, AlarmStatesError};
 use crate::alarm::{AlarmNotice, AlarmState, Notification, Scope, SendingStatusEvent, parse_notifications};
-use crate::alarm_states::{AlarmStates, AlarmStatesError};
-use crate::config::{
+use crate::ledger::{Ledger, LedgerEntry, LedgerError, LedgerQuery, Offence};
+use crate::platform::config::{
     ConfigError, TagDimension, err, parse_bool, parse_list, parse_number, parse_tag_dimensions,
     parse_tag_values,
 };
-use crate::ledger::{Ledger, LedgerEntry, LedgerError, LedgerQuery, Offence};
-use crate::logging::{redact, scrub};
-use crate::pause;
+use crate::platform::logging::{redact, scrub};
 use crate::sesv2::{SendingControl, SesApiError, SuppressionList, SuppressionReason, holder_tag_value};
 use crate::store::{
     Journal, JournalEntry, JournalEvent, LeaseLock, PendingSuppression, PendingWork, short_id,
@@ -491,7 +492,7 @@ async fn handle_notice<B: Backends>(
     // follows the alarms' current states.
     if cfg.pauses(&notice.name) {
         let account =
-            notice.arn.as_deref().and_then(crate::alarm_states::arn_account).or(notice.account.as_deref());
+            notice.arn.as_deref().and_then(crate::alarm::states::arn_account).or(notice.account.as_deref());
         out.sending = Some(reconcile_once(cfg, deps, account, now, run).await?);
     }
     match notice.state {
@@ -788,7 +789,7 @@ async fn suppress_batches<'o, B: Backends>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alarm_states::MemoryAlarms;
+    use crate::alarm::states::MemoryAlarms;
     use crate::ledger::MemoryLedger;
     use crate::sesv2::{MemorySes, SendingState};
     use crate::store::MemoryStore;

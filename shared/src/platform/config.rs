@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::domains::{DomainClassifier, Grouping};
-use crate::metrics::MetricSet;
+use crate::metrics::schema::MetricSet;
+use crate::ses::domains::{DomainClassifier, Grouping};
 
 /// A configuration value that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,27 +50,27 @@ pub struct TagDimension {
     /// Value for messages without the tag.
     pub default_value: String,
     /// `TAG_VALUES`: the values that get their own dimension value; the others are published as
-    /// [`crate::domains::OTHER`] (the default value always has its own).
+    /// [`crate::ses::domains::OTHER`] (the default value always has its own).
     pub values: TagValues,
 }
 
 impl TagDimension {
     /// The dimension value a message's tag is published under: its value (sanitised by
-    /// [`crate::metrics::sanitize_dimension_value`]) when it is the default value or `TAG_VALUES`
-    /// allows it, else [`crate::domains::OTHER`]; the default value for a message without the tag.
+    /// [`crate::metrics::schema::sanitize_dimension_value`]) when it is the default value or `TAG_VALUES`
+    /// allows it, else [`crate::ses::domains::OTHER`]; the default value for a message without the tag.
     /// The second member is the sanitised value behind `other` (the EMF property `Other<Tag>`).
     ///
     /// ses-events publishes by it and alarm-suppressor scopes an alarm's tag dimension by it, so
     /// an alarm on `Campaign=other` finds the offenders of every capped campaign.
     pub fn dimension_value<'v>(&'v self, raw: Option<&'v str>) -> (Cow<'v, str>, Option<Cow<'v, str>>) {
         let value = match raw {
-            Some(v) => crate::metrics::sanitize_dimension_value(v),
+            Some(v) => crate::metrics::schema::sanitize_dimension_value(v),
             None => return (Cow::Borrowed(self.default_value.as_str()), None),
         };
         if value == self.default_value || self.values.allows(&value) {
             (value, None)
         } else {
-            (Cow::Borrowed(crate::domains::OTHER), Some(value))
+            (Cow::Borrowed(crate::ses::domains::OTHER), Some(value))
         }
     }
 }
@@ -153,7 +153,7 @@ pub struct IngestConfig {
     /// `TAG_METRICS`: the metrics of each tag rollup.
     pub tag_metrics: MetricSet,
     /// `TRACKED_PROVIDERS` (providers of the built-in table, default
-    /// [`crate::domains::DEFAULT_TRACKED_PROVIDERS`], `all`, `none`), `TRACKED_DOMAINS`
+    /// [`crate::ses::domains::DEFAULT_TRACKED_PROVIDERS`], `all`, `none`), `TRACKED_DOMAINS`
     /// (comma-separated, `*` = all) and `DOMAIN_GROUPING` (`domain`|`provider`).
     pub domains: DomainClassifier,
     /// `LOG_RECIPIENTS=true` logs full addresses; otherwise logs carry domains and hashes.
@@ -220,16 +220,16 @@ impl IngestConfig {
         };
         let providers = match get("TRACKED_PROVIDERS").as_deref().map(str::trim) {
             None | Some("") => {
-                Some(crate::domains::DEFAULT_TRACKED_PROVIDERS.iter().map(|p| p.to_string()).collect())
+                Some(crate::ses::domains::DEFAULT_TRACKED_PROVIDERS.iter().map(|p| p.to_string()).collect())
             }
             Some(v) if v.eq_ignore_ascii_case("all") => None,
             Some(v) if v.eq_ignore_ascii_case("none") => Some(Vec::new()),
             Some(v) => {
                 let list = parse_list(Some(v.to_string()));
                 if let Some(bad) =
-                    list.iter().find(|p| !crate::domains::PROVIDERS.iter().any(|(q, _)| q == p))
+                    list.iter().find(|p| !crate::ses::domains::PROVIDERS.iter().any(|(q, _)| q == p))
                 {
-                    let known: Vec<&str> = crate::domains::PROVIDERS.iter().map(|(p, _)| *p).collect();
+                    let known: Vec<&str> = crate::ses::domains::PROVIDERS.iter().map(|(p, _)| *p).collect();
                     return Err(err(
                         "TRACKED_PROVIDERS",
                         bad,
@@ -241,7 +241,7 @@ impl IngestConfig {
         };
         let tracked = parse_list(get("TRACKED_DOMAINS"));
         for d in &tracked {
-            if *d != "*" && crate::address::recipient_domain(&format!("x@{d}")).is_none() {
+            if *d != "*" && crate::ses::address::recipient_domain(&format!("x@{d}")).is_none() {
                 return Err(err("TRACKED_DOMAINS", d, "not a domain name"));
             }
         }
@@ -350,13 +350,13 @@ pub fn parse_tag_dimensions(s: &str) -> Result<Vec<TagDimension>, ConfigError> {
                 "tag names and defaults are 1-255 printable ASCII characters",
             ));
         }
-        if name == crate::metrics::RECIPIENT_DOMAIN || out.iter().any(|t| t.name == name) {
+        if name == crate::metrics::schema::RECIPIENT_DOMAIN || out.iter().any(|t| t.name == name) {
             return Err(err("TAG_DIMENSIONS", item, "duplicate dimension name"));
         }
         if name == "_aws"
-            || name == crate::metrics::DELIVERY_LATENCY
-            || crate::metrics::COUNT_METRICS.contains(&name)
-            || name.starts_with(crate::metrics::OTHER_PREFIX)
+            || name == crate::metrics::schema::DELIVERY_LATENCY
+            || crate::metrics::schema::COUNT_METRICS.contains(&name)
+            || name.starts_with(crate::metrics::schema::OTHER_PREFIX)
         {
             return Err(err(
                 "TAG_DIMENSIONS",
@@ -396,7 +396,7 @@ pub fn parse_metric_set(
             &text,
             &format!(
                 "{unknown:?} is not a metric: a comma-separated list of {}, or all, or none",
-                crate::metrics::ALL_METRICS.join(", ")
+                crate::metrics::schema::ALL_METRICS.join(", ")
             ),
         )
     })

@@ -120,7 +120,7 @@ impl MetricSink for CloudWatchSink {
             })
             .buffer_unordered(CONCURRENCY);
         while let Some(result) = calls.next().await {
-            result.map_err(|e| SinkError::Api(crate::aws::error_text(&e)))?;
+            result.map_err(|e| SinkError::Api(crate::platform::aws::error_text(&e)))?;
         }
         tracing::debug!(datums = n_datums, requests = n_requests, "PutMetricData done");
         Ok(PublishReport { datums: n_datums, requests: n_requests })

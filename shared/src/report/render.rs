@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::report::{Rate, Report, Row, Status};
+use crate::report::stats::{Rate, Report, Row, Status};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(s: &str) -> String {
@@ -266,7 +266,7 @@ pub fn html(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Counts, Reputation, Thresholds, build};
+    use crate::report::stats::{Counts, Reputation, Thresholds, build};
 
     fn report(domain: &str, tag_like: &str) -> Report {
         let c = Counts {

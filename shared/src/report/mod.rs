@@ -1,9 +1,12 @@
 //! rate-reporter: reads the `Custom/SES` metrics of a window and the 7 days before, builds the
-//! [`crate::report::Report`], logs and returns it as JSON, and emails it.
+//! [`crate::report::stats::Report`], logs and returns it as JSON, and emails it.
 //!
 //! CloudWatch reads go through the small [`MetricSource`] trait: ListMetrics (paginated) finds the
 //! recipient domains with data, GetMetricData (≤ 500 queries per request, paginated) reads the
 //! sums. Totals are the sum over the domain series, so no extra queries are needed.
+
+pub mod render;
+pub mod stats;
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -17,11 +20,10 @@ use aws_smithy_types::DateTime as SmithyDateTime;
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ConfigError, err, parse_list, parse_number};
 use crate::envelope::invocation_payload;
 use crate::metrics::RECIPIENT_DOMAIN;
-use crate::render;
-use crate::report::{Counts, Levels, Report, Reputation, Thresholds, build};
+use crate::platform::config::{ConfigError, err, parse_list, parse_number};
+use crate::report::stats::{Counts, Levels, Report, Reputation, Thresholds, build};
 use crate::sesv2::{Email, ReportMailer, SesApiError};
 
 /// Most queries in one GetMetricData request.
@@ -73,7 +75,7 @@ impl ReporterConfig {
         let clean = |k: &str| get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let recipients = parse_list(get("REPORT_RECIPIENTS"));
         for r in &recipients {
-            if crate::address::recipient_domain(r).is_none() {
+            if crate::ses::address::recipient_domain(r).is_none() {
                 return Err(err("REPORT_RECIPIENTS", r, "not an email address"));
             }
         }
@@ -283,7 +285,10 @@ impl MetricSource for CloudWatchSource {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| SourceError { op: "ListMetrics", message: crate::aws::error_text(&e) })?;
+                .map_err(|e| SourceError {
+                    op: "ListMetrics",
+                    message: crate::platform::aws::error_text(&e),
+                })?;
             for m in resp.metrics() {
                 for d in m.dimensions() {
                     if d.name() == Some(RECIPIENT_DOMAIN)
@@ -343,7 +348,10 @@ impl MetricSource for CloudWatchSource {
                     .set_next_token(token)
                     .send()
                     .await
-                    .map_err(|e| SourceError { op: "GetMetricData", message: crate::aws::error_text(&e) })?;
+                    .map_err(|e| SourceError {
+                        op: "GetMetricData",
+                        message: crate::platform::aws::error_text(&e),
+                    })?;
                 for r in resp.metric_data_results() {
                     let Some(id) = r.id() else { continue };
                     // A query CloudWatch could not answer would read as zero: fail instead.
@@ -553,7 +561,7 @@ pub async fn handle<M: MetricSource, E: ReportMailer>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Status;
+    use crate::report::stats::Status;
     use crate::sesv2::MemorySes;
 
     fn t(s: &str) -> DateTime<Utc> {

@@ -117,7 +117,7 @@ impl AlarmStates for CloudWatchAlarms {
                     .set_next_token(token.take())
                     .send()
                     .await
-                    .map_err(|e| AlarmStatesError(crate::aws::error_text(&e)))?;
+                    .map_err(|e| AlarmStatesError(crate::platform::aws::error_text(&e)))?;
                 out.extend(resp.metric_alarms().iter().map(metric_alarm_status));
                 out.extend(resp.composite_alarms().iter().map(|c| AlarmStatus {
                     name: c.alarm_name().unwrap_or_default().to_string(),
