@@ -40,5 +40,6 @@ pub mod sesv2;
 pub mod sink;
 pub mod store;
 pub mod suppress;
+#[cfg(any(test, feature = "test-util"))]
 pub mod synth;
 pub mod time;

@@ -304,74 +304,7 @@ pub fn ses_value(s: &EventSpec) -> Value {
     json!({"eventType": event_type, "mail": mail, key: detail})
 }
 
-/// An SNS envelope (as SNS posts it, and as SQS carries it with raw delivery off).
-pub fn sns_envelope(message: &str, seq: u64, time: DateTime<Utc>) -> Value {
-    json!({
-        "Type": "Notification",
-        "MessageId": format!("5e1f7c2a-{:04x}-4c5d-9e8f-{:012x}", seq & 0xffff, seq),
-        "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses-monitor-events",
-        "Subject": null,
-        "Message": message,
-        "Timestamp": ts(time),
-        "SignatureVersion": "1",
-        "Signature": "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
-        "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
-        "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:us-east-1:123456789012:ses-monitor-events:0000"
-    })
-}
-
-/// An SNS→Lambda event with one record per message.
-pub fn sns_lambda_event(messages: &[String], time: DateTime<Utc>) -> String {
-    let records: Vec<Value> = messages
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let mut sns = sns_envelope(m, i as u64, time);
-            let o = sns.as_object_mut().expect("object");
-            // Lambda's casing differs from the HTTP envelope's.
-            let cert = o.remove("SigningCertURL").expect("present");
-            let unsub = o.remove("UnsubscribeURL").expect("present");
-            o.insert("SigningCertUrl".into(), cert);
-            o.insert("UnsubscribeUrl".into(), unsub);
-            o.insert("MessageAttributes".into(), json!({}));
-            json!({
-                "EventSource": "aws:sns",
-                "EventVersion": "1.0",
-                "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:ses-monitor-events:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55",
-                "Sns": sns
-            })
-        })
-        .collect();
-    json!({"Records": records}).to_string()
-}
-
-/// An SQS→Lambda event: bodies are SNS envelopes (`raw = false`) or the SES JSON (`raw = true`).
-pub fn sqs_lambda_event(messages: &[String], raw: bool, time: DateTime<Utc>) -> String {
-    let records: Vec<Value> = messages
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let body = if raw { m.clone() } else { sns_envelope(m, i as u64, time).to_string() };
-            json!({
-                "messageId": format!("059f36b4-87a3-44ab-83d2-{:012x}", i),
-                "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
-                "body": body,
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": time.timestamp_millis().to_string(),
-                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-                    "ApproximateFirstReceiveTimestamp": time.timestamp_millis().to_string()
-                },
-                "messageAttributes": {},
-                "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:ses-monitor-events",
-                "awsRegion": "us-east-1"
-            })
-        })
-        .collect();
-    json!({"Records": records}).to_string()
-}
+pub use crate::envelope::wrap::{sns_envelope, sns_lambda_event, sqs_lambda_event};
 
 /// Events of `events` messages' worth of normal traffic spread over `[from, to)`; with `bad`,
 /// about one event in nine is extra traffic to that domain with a quarter of it bouncing (90%
@@ -783,10 +716,10 @@ impl Iterator for SenderTraffic {
 
 /// The numbers behind `docs/example-report.html`: the 7 days before `day` healthy, `day` with
 /// yahoo.com going bad, each aggregated by the real ses-events code.
-pub fn example_source(day: DateTime<Utc>) -> crate::report::MemorySource {
+pub fn example_source(day: DateTime<Utc>) -> crate::report::source::MemorySource {
     let cfg = crate::platform::config::IngestConfig::default();
     let base = day - Duration::days(7);
-    let mut source = crate::report::MemorySource::default();
+    let mut source = crate::report::source::MemorySource::default();
     let now = day + Duration::days(1);
     for (events, key) in [
         (traffic(11, base, day, 84_000, None), base),

@@ -10,7 +10,8 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 use ses_monitor::platform::aws::Timeouts;
 use ses_monitor::platform::cli::{self, Mode};
-use ses_monitor::report::{self, CloudWatchSource, ReporterConfig};
+use ses_monitor::report::source::CloudWatchSource;
+use ses_monitor::report::{self, ReporterConfig};
 use ses_monitor::sesv2::SesV2;
 
 const USAGE: &str = "usage: rate-reporter [--event PATH|-]\n\

@@ -24,6 +24,8 @@
 //! rather than `aws_lambda_events::sns::SnsMessage`, whose ten required fields and owned strings
 //! reject real minimal envelopes and cost a copy of every message.
 
+pub mod wrap;
+
 use std::borrow::Cow;
 use std::fmt;
 

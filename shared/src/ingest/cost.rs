@@ -671,7 +671,7 @@ pub async fn estimate(cfg: &IngestConfig, opts: &EstimateOptions) -> Result<Esti
         for ev in events {
             // SNS: one invocation per event, shortly after it happened.
             let now = ev.time + Duration::seconds(1);
-            let payload = crate::synth::sns_lambda_event(std::slice::from_ref(&ev.json), now);
+            let payload = crate::envelope::wrap::sns_lambda_event(std::slice::from_ref(&ev.json), now);
             runner.invoke(&payload, 1, now, &mut sns, false).await?;
             // SQS: the batch closes when its first record has waited the window, or when full.
             if batch_start.is_some_and(|s| ev.time - s >= Duration::seconds(opts.sqs_window_s)) {
@@ -707,7 +707,7 @@ async fn run_batch(
     // Lambda invokes when the window closes or the batch is full: the records' own times are
     // within the window, so none is clamped.
     let now = start + Duration::seconds(runner.opts.sqs_window_s) + Duration::seconds(1);
-    let payload = crate::synth::sqs_lambda_event(batch, true, now);
+    let payload = crate::envelope::wrap::sqs_lambda_event(batch, true, now);
     runner.invoke(&payload, batch.len() as u64, now, totals, true).await?;
     batch.clear();
     Ok(())

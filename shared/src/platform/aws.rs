@@ -70,6 +70,46 @@ pub async fn load(timeouts: Timeouts) -> aws_config::SdkConfig {
     loader(timeouts).load().await
 }
 
+/// A failed AWS call, after the SDK's retries: the one error type of every adapter (the ledger,
+/// the store, SESv2, the report's CloudWatch reads, alarm states).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{service} {op} failed: {message}")]
+pub struct AwsError {
+    /// The service, as a person names it (`SES`, `CloudWatch`, `DynamoDB`).
+    pub service: &'static str,
+    /// The operation.
+    pub op: &'static str,
+    /// What the service (or the transport) said ([`error_text`]).
+    pub message: String,
+    /// Whether the service refused this one request for what it carries (SESv2's
+    /// `BadRequestException`: an address it will not take), so that the caller may count it and
+    /// go on with the others. Every other error (access denied, unknown credentials, a wrong
+    /// region or endpoint, throttling after the retries, a server error, the network) is about
+    /// the caller or the service, and would refuse every other request just the same.
+    pub refused_item: bool,
+}
+
+impl AwsError {
+    /// An error with a message of our own (an answer that cannot be used, say).
+    pub fn new(service: &'static str, op: &'static str, message: impl Into<String>) -> Self {
+        Self { service, op, message: message.into(), refused_item: false }
+    }
+
+    /// An SDK error, described by [`error_text`].
+    pub fn sdk<E, R>(service: &'static str, op: &'static str, e: &SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        Self::new(service, op, error_text(e))
+    }
+
+    /// A refusal of one value, raised before any request (an invalid value).
+    pub fn invalid(service: &'static str, op: &'static str, message: impl Into<String>) -> Self {
+        Self { refused_item: true, ..Self::new(service, op, message) }
+    }
+}
+
 /// `Code: message (request id …)` for a service error; the full context chain for transport
 /// errors (timeouts, refused connections), which are short. Unlike `DisplayErrorContext` on a
 /// service error, it does not carry the raw HTTP response into logs and results.

@@ -6,28 +6,21 @@
 //! sums. Totals are the sum over the domain series, so no extra queries are needed.
 
 pub mod render;
+pub mod source;
 pub mod stats;
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
-use std::future::Future;
 
-use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::types::{
-    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, StatusCode,
-};
-use aws_smithy_types::DateTime as SmithyDateTime;
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::invocation_payload;
 use crate::metrics::RECIPIENT_DOMAIN;
+use crate::platform::aws::AwsError;
 use crate::platform::config::{ConfigError, err, parse_list, parse_number};
+use crate::report::source::{MetricSource, Query, Values};
 use crate::report::stats::{Counts, Levels, Report, Reputation, Thresholds, build};
-use crate::sesv2::{Email, ReportMailer, SesApiError};
-
-/// Most queries in one GetMetricData request.
-pub const MAX_QUERIES_PER_REQUEST: usize = 500;
+use crate::sesv2::{Email, ReportMailer};
 
 /// Configuration of rate-reporter.
 #[derive(Debug, Clone)]
@@ -212,224 +205,15 @@ fn scheduled_time(t: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, RequestE
     Ok(time)
 }
 
-/// One metric to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Query {
-    /// Unique id (`[a-z][a-zA-Z0-9_]*`).
-    pub id: String,
-    /// Namespace.
-    pub namespace: String,
-    /// Metric name.
-    pub metric: String,
-    /// Dimensions.
-    pub dimensions: Vec<(String, String)>,
-    /// Statistic (`Sum`, `Average`).
-    pub stat: String,
-    /// Period in seconds (a multiple of 60).
-    pub period_s: i32,
-}
-
-/// Values per query id, each `(timestamp, value)`.
-pub type Values = HashMap<String, Vec<(DateTime<Utc>, f64)>>;
-
-/// A CloudWatch read failure (after the SDK's retries).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("CloudWatch {op} failed: {message}")]
-pub struct SourceError {
-    /// The operation.
-    pub op: &'static str,
-    /// What CloudWatch (or the transport) said.
-    pub message: String,
-}
-
-/// Where the report's numbers come from.
-pub trait MetricSource: Send + Sync {
-    /// The `RecipientDomain` values with metrics in the namespace (ListMetrics, all pages).
-    fn domains(&self, namespace: &str) -> impl Future<Output = Result<Vec<String>, SourceError>> + Send;
-    /// Reads the queries over `[start, end)`; missing data is simply absent.
-    fn fetch(
-        &self,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        queries: &[Query],
-    ) -> impl Future<Output = Result<Values, SourceError>> + Send;
-}
-
-/// CloudWatch through aws-sdk-cloudwatch.
-#[derive(Debug, Clone)]
-pub struct CloudWatchSource {
-    client: Client,
-}
-
-impl CloudWatchSource {
-    /// Wraps a client (built once per container).
-    pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-}
-
-fn to_smithy(t: DateTime<Utc>) -> SmithyDateTime {
-    SmithyDateTime::from_secs(t.timestamp())
-}
-
-impl MetricSource for CloudWatchSource {
-    async fn domains(&self, namespace: &str) -> Result<Vec<String>, SourceError> {
-        let mut out = BTreeSet::new();
-        let mut token = None;
-        loop {
-            let resp = self
-                .client
-                .list_metrics()
-                .namespace(namespace)
-                .dimensions(DimensionFilter::builder().name(RECIPIENT_DOMAIN).build())
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| SourceError {
-                    op: "ListMetrics",
-                    message: crate::platform::aws::error_text(&e),
-                })?;
-            for m in resp.metrics() {
-                for d in m.dimensions() {
-                    if d.name() == Some(RECIPIENT_DOMAIN)
-                        && let Some(v) = d.value()
-                    {
-                        out.insert(v.to_string());
-                    }
-                }
-            }
-            match resp.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(out.into_iter().collect()),
-            }
-        }
-    }
-
-    async fn fetch(
-        &self,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        queries: &[Query],
-    ) -> Result<Values, SourceError> {
-        let mut out: Values = HashMap::new();
-        for chunk in queries.chunks(MAX_QUERIES_PER_REQUEST) {
-            let mdq: Vec<MetricDataQuery> = chunk
-                .iter()
-                .map(|q| {
-                    let dims =
-                        q.dimensions.iter().map(|(k, v)| Dimension::builder().name(k).value(v).build());
-                    MetricDataQuery::builder()
-                        .id(&q.id)
-                        .metric_stat(
-                            MetricStat::builder()
-                                .metric(
-                                    Metric::builder()
-                                        .namespace(&q.namespace)
-                                        .metric_name(&q.metric)
-                                        .set_dimensions(Some(dims.collect()))
-                                        .build(),
-                                )
-                                .period(q.period_s)
-                                .stat(&q.stat)
-                                .build(),
-                        )
-                        .return_data(true)
-                        .build()
-                })
-                .collect();
-            let mut token = None;
-            loop {
-                let resp = self
-                    .client
-                    .get_metric_data()
-                    .start_time(to_smithy(start))
-                    .end_time(to_smithy(end))
-                    .set_metric_data_queries(Some(mdq.clone()))
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| SourceError {
-                        op: "GetMetricData",
-                        message: crate::platform::aws::error_text(&e),
-                    })?;
-                for r in resp.metric_data_results() {
-                    let Some(id) = r.id() else { continue };
-                    // A query CloudWatch could not answer would read as zero: fail instead.
-                    if let Some(code @ (StatusCode::InternalError | StatusCode::Forbidden)) = r.status_code()
-                    {
-                        let said: Vec<&str> = r.messages().iter().filter_map(|m| m.value()).collect();
-                        return Err(SourceError {
-                            op: "GetMetricData",
-                            message: format!(
-                                "query {id} ({}): {} {}",
-                                chunk.iter().find(|q| q.id == id).map_or("?", |q| q.metric.as_str()),
-                                code.as_str(),
-                                said.join("; ")
-                            ),
-                        });
-                    }
-                    let entry = out.entry(id.to_string()).or_default();
-                    for (t, v) in r.timestamps().iter().zip(r.values()) {
-                        let t = DateTime::from_timestamp(t.secs(), 0).unwrap_or(start);
-                        entry.push((t, *v));
-                    }
-                }
-                match resp.next_token() {
-                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                    _ => break,
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// Canned metric values, for tests and local runs.
-#[derive(Debug, Default, Clone)]
-pub struct MemorySource {
-    /// (domain, metric, window start) → value.
-    pub sums: HashMap<(String, String, DateTime<Utc>), f64>,
-    /// Reputation metric name → value.
-    pub reputation: HashMap<String, f64>,
-}
-
-impl MetricSource for MemorySource {
-    async fn domains(&self, _: &str) -> Result<Vec<String>, SourceError> {
-        Ok(self.sums.keys().map(|k| k.0.clone()).collect::<BTreeSet<_>>().into_iter().collect())
-    }
-
-    async fn fetch(
-        &self,
-        start: DateTime<Utc>,
-        _: DateTime<Utc>,
-        queries: &[Query],
-    ) -> Result<Values, SourceError> {
-        let mut out = Values::new();
-        for q in queries {
-            let v = match q.dimensions.first() {
-                Some((_, d)) => self.sums.get(&(d.clone(), q.metric.clone(), start)).copied(),
-                None => self.reputation.get(&q.metric).copied(),
-            };
-            if let Some(v) = v {
-                out.insert(q.id.clone(), vec![(start, v)]);
-            }
-        }
-        Ok(out)
-    }
-}
-
 /// A failure that fails the invocation.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// The payload asked for an impossible window.
     #[error(transparent)]
     Request(#[from] RequestError),
-    /// CloudWatch could not be read.
+    /// CloudWatch could not be read, or the email could not be sent.
     #[error(transparent)]
-    Source(#[from] SourceError),
-    /// The email could not be sent.
-    #[error(transparent)]
-    Mail(#[from] SesApiError),
+    Aws(#[from] AwsError),
     /// `REPORT_OUTPUT` could not be written.
     #[error("writing the HTML report: {0}")]
     Io(#[from] std::io::Error),
@@ -561,6 +345,7 @@ pub async fn handle<M: MetricSource, E: ReportMailer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::source::MemorySource;
     use crate::report::stats::Status;
     use crate::sesv2::MemorySes;
 

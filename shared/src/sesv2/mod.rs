@@ -1,13 +1,20 @@
 //! The SES account suppression list and configuration-set sending switch, behind small traits,
 //! with aws-sdk-sesv2 implementations and in-memory ones for tests.
 
-use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
-use std::sync::Mutex;
 
-use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::types::{SuppressionListReason, Tag};
 use serde::Serialize;
+
+use crate::platform::aws::AwsError;
+
+mod client;
+#[cfg(any(test, feature = "test-util"))]
+mod memory;
+
+pub use client::SesV2;
+#[cfg(any(test, feature = "test-util"))]
+pub use memory::MemorySes;
 
 /// Why an address goes on the suppression list (SES knows exactly these two).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -29,32 +36,6 @@ impl SuppressionReason {
     }
 }
 
-/// A failed SES call (after the SDK's retries).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("SES {op} failed: {message}")]
-pub struct SesApiError {
-    /// The operation.
-    pub op: &'static str,
-    /// What SES (or the transport) said.
-    pub message: String,
-    /// Whether trying again later may succeed (throttling, a server error, the network), as
-    /// opposed to SES refusing this request itself (a malformed address, say).
-    pub transient: bool,
-    /// Whether SES refused this one request for what it carries (`BadRequestException`: an
-    /// address it will not take), so that the caller may count it and go on with the others.
-    /// Every other error (access denied, unknown credentials, a wrong region or endpoint,
-    /// throttling after the retries, a server error, the network) is about the caller or the
-    /// service, and would refuse every other request just the same.
-    pub refused_item: bool,
-}
-
-impl SesApiError {
-    /// A permanent error about one value, raised before any request (an invalid value).
-    pub fn invalid(op: &'static str, message: impl Into<String>) -> Self {
-        Self { op, message: message.into(), transient: false, refused_item: true }
-    }
-}
-
 /// The account-level suppression list.
 pub trait SuppressionList: Send + Sync {
     /// Puts an address on the list with a reason (an address already there is updated).
@@ -62,7 +43,7 @@ pub trait SuppressionList: Send + Sync {
         &self,
         address: &str,
         reason: SuppressionReason,
-    ) -> impl Future<Output = Result<(), SesApiError>> + Send;
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 
 /// A configuration set's sending state, and which alarms hold it paused (through us).
@@ -122,25 +103,25 @@ pub fn holders_from_tags<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>)
 /// Pausing and resuming sending on a configuration set.
 pub trait SendingControl: Send + Sync {
     /// The current state.
-    fn state(&self, set: &ConfigSetRef) -> impl Future<Output = Result<SendingState, SesApiError>> + Send;
+    fn state(&self, set: &ConfigSetRef) -> impl Future<Output = Result<SendingState, AwsError>> + Send;
     /// Records alarms as holders of the pause (one tag each; others' tags are left alone).
     fn add_holders(
         &self,
         set: &ConfigSetRef,
         alarms: &[String],
-    ) -> impl Future<Output = Result<(), SesApiError>> + Send;
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// Removes alarms' holder tags (and the earlier versions' list tag); others' are left alone.
     fn remove_holders(
         &self,
         set: &ConfigSetRef,
         alarms: &[String],
-    ) -> impl Future<Output = Result<(), SesApiError>> + Send;
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// Enables or disables sending.
     fn set_sending(
         &self,
         set: &ConfigSetRef,
         enabled: bool,
-    ) -> impl Future<Output = Result<(), SesApiError>> + Send;
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 
 /// A configuration set: its name, and its ARN (tags are set by ARN).
@@ -159,128 +140,6 @@ impl ConfigSetRef {
             name: name.into(),
             arn: format!("arn:{partition}:ses:{region}:{account}:configuration-set/{name}"),
         }
-    }
-}
-
-/// The SESv2 API.
-#[derive(Debug, Clone)]
-pub struct SesV2 {
-    client: Client,
-}
-
-impl SesV2 {
-    /// Wraps a client (built once per container).
-    pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-}
-
-fn api_err<E>(
-    op: &'static str,
-    e: &aws_sdk_sesv2::error::SdkError<E, aws_sdk_sesv2::config::http::HttpResponse>,
-) -> SesApiError
-where
-    E: aws_sdk_sesv2::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    SesApiError {
-        op,
-        message: crate::platform::aws::error_text(e),
-        transient: crate::platform::aws::is_transient(e),
-        refused_item: refuses_the_item(e),
-    }
-}
-
-/// `BadRequestException` with HTTP 400: SESv2's answer to a request whose content it refuses
-/// (for PutSuppressedDestination, an address it does not accept). Only this counts as a refusal
-/// of one item; see [`SesApiError::refused_item`].
-fn refuses_the_item<E>(
-    e: &aws_sdk_sesv2::error::SdkError<E, aws_sdk_sesv2::config::http::HttpResponse>,
-) -> bool
-where
-    E: aws_sdk_sesv2::error::ProvideErrorMetadata,
-{
-    match e {
-        aws_sdk_sesv2::error::SdkError::ServiceError(se) => {
-            se.raw().status().as_u16() == 400 && se.err().meta().code() == Some("BadRequestException")
-        }
-        _ => false,
-    }
-}
-
-impl SuppressionList for SesV2 {
-    async fn suppress(&self, address: &str, reason: SuppressionReason) -> Result<(), SesApiError> {
-        let reason = match reason {
-            SuppressionReason::Complaint => SuppressionListReason::Complaint,
-            SuppressionReason::Bounce => SuppressionListReason::Bounce,
-        };
-        self.client
-            .put_suppressed_destination()
-            .email_address(address)
-            .reason(reason)
-            .send()
-            .await
-            .map_err(|e| api_err("PutSuppressedDestination", &e))?;
-        Ok(())
-    }
-}
-
-impl SendingControl for SesV2 {
-    async fn state(&self, set: &ConfigSetRef) -> Result<SendingState, SesApiError> {
-        let out = self
-            .client
-            .get_configuration_set()
-            .configuration_set_name(&set.name)
-            .send()
-            .await
-            .map_err(|e| api_err("GetConfigurationSet", &e))?;
-        // SendingOptions absent means the default: sending enabled.
-        let enabled = out.sending_options().is_none_or(|o| o.sending_enabled());
-        let paused_by = holders_from_tags(out.tags().iter().map(|t| (t.key(), t.value())));
-        Ok(SendingState { enabled, paused_by })
-    }
-
-    async fn add_holders(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
-        if alarms.is_empty() {
-            return Ok(());
-        }
-        let mut req = self.client.tag_resource().resource_arn(&set.arn);
-        for a in alarms {
-            let value = holder_tag_value(a).ok_or_else(|| {
-                SesApiError::invalid("TagResource", format!("alarm name too long for a tag value: {a:?}"))
-            })?;
-            let tag = Tag::builder()
-                .key(holder_tag_key(a))
-                .value(value)
-                .build()
-                .map_err(|e| SesApiError::invalid("TagResource", e.to_string()))?;
-            req = req.tags(tag);
-        }
-        req.send().await.map_err(|e| api_err("TagResource", &e))?;
-        Ok(())
-    }
-
-    async fn remove_holders(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
-        if alarms.is_empty() {
-            return Ok(());
-        }
-        // The earlier versions' list tag goes too (removing an absent key is no error).
-        let mut req = self.client.untag_resource().resource_arn(&set.arn).tag_keys(PAUSED_BY_TAG);
-        for a in alarms {
-            req = req.tag_keys(holder_tag_key(a));
-        }
-        req.send().await.map_err(|e| api_err("UntagResource", &e))?;
-        Ok(())
-    }
-
-    async fn set_sending(&self, set: &ConfigSetRef, enabled: bool) -> Result<(), SesApiError> {
-        self.client
-            .put_configuration_set_sending_options()
-            .configuration_set_name(&set.name)
-            .sending_enabled(enabled)
-            .send()
-            .await
-            .map_err(|e| api_err("PutConfigurationSetSendingOptions", &e))?;
-        Ok(())
     }
 }
 
@@ -361,115 +220,7 @@ pub struct Email {
 /// Sends the report.
 pub trait ReportMailer: Send + Sync {
     /// Sends one email; returns SES's message id.
-    fn send(&self, email: &Email) -> impl Future<Output = Result<String, SesApiError>> + Send;
-}
-
-impl ReportMailer for SesV2 {
-    async fn send(&self, email: &Email) -> Result<String, SesApiError> {
-        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-        let content = |data: &str| {
-            Content::builder()
-                .data(data)
-                .charset("UTF-8")
-                .build()
-                .map_err(|e| SesApiError::invalid("SendEmail", e.to_string()))
-        };
-        let message = Message::builder()
-            .subject(content(&email.subject)?)
-            .body(Body::builder().html(content(&email.html)?).text(content(&email.text)?).build())
-            .build();
-        let out = self
-            .client
-            .send_email()
-            .from_email_address(&email.from)
-            .destination(Destination::builder().set_to_addresses(Some(email.to.clone())).build())
-            .content(EmailContent::builder().simple(message).build())
-            .set_configuration_set_name(email.configuration_set.clone())
-            .send()
-            .await
-            .map_err(|e| api_err("SendEmail", &e))?;
-        Ok(out.message_id().unwrap_or_default().to_string())
-    }
-}
-
-/// In-memory suppression list and configuration sets, recording every call.
-#[derive(Debug, Default)]
-pub struct MemorySes {
-    /// address → reason.
-    pub suppressed: Mutex<BTreeMap<String, SuppressionReason>>,
-    /// set name → state.
-    pub sets: Mutex<HashMap<String, SendingState>>,
-    /// Calls made, in order (`Suppress addr REASON`, `SetSending name true`, …).
-    pub calls: Mutex<Vec<String>>,
-    /// Emails sent.
-    pub sent: Mutex<Vec<Email>>,
-}
-
-impl ReportMailer for MemorySes {
-    async fn send(&self, email: &Email) -> Result<String, SesApiError> {
-        let mut sent = self.sent.lock().expect("not poisoned");
-        sent.push(email.clone());
-        Ok(format!("memory-{}", sent.len()))
-    }
-}
-
-impl MemorySes {
-    fn log(&self, s: String) {
-        self.calls.lock().expect("not poisoned").push(s);
-    }
-}
-
-impl SuppressionList for MemorySes {
-    async fn suppress(&self, address: &str, reason: SuppressionReason) -> Result<(), SesApiError> {
-        self.log(format!("Suppress {address} {}", reason.as_str()));
-        self.suppressed.lock().expect("not poisoned").insert(address.into(), reason);
-        Ok(())
-    }
-}
-
-/// Every call of the in-memory configuration sets yields to the scheduler first, as a network
-/// call would, so that concurrent tasks interleave between a read and a write.
-impl SendingControl for MemorySes {
-    async fn state(&self, set: &ConfigSetRef) -> Result<SendingState, SesApiError> {
-        tokio::task::yield_now().await;
-        let sets = self.sets.lock().expect("not poisoned");
-        sets.get(&set.name).cloned().ok_or_else(|| {
-            SesApiError::invalid("GetConfigurationSet", format!("NotFoundException: {}", set.name))
-        })
-    }
-
-    async fn add_holders(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
-        tokio::task::yield_now().await;
-        self.log(format!("AddHolders {} [{}]", set.name, alarms.join(",")));
-        let mut sets = self.sets.lock().expect("not poisoned");
-        let state = sets.entry(set.name.clone()).or_insert(SendingState { enabled: true, paused_by: vec![] });
-        for a in alarms {
-            if !state.paused_by.contains(a) {
-                state.paused_by.push(a.clone());
-            }
-        }
-        state.paused_by.sort();
-        Ok(())
-    }
-
-    async fn remove_holders(&self, set: &ConfigSetRef, alarms: &[String]) -> Result<(), SesApiError> {
-        tokio::task::yield_now().await;
-        self.log(format!("RemoveHolders {} [{}]", set.name, alarms.join(",")));
-        let mut sets = self.sets.lock().expect("not poisoned");
-        if let Some(state) = sets.get_mut(&set.name) {
-            state.paused_by.retain(|a| !alarms.contains(a));
-        }
-        Ok(())
-    }
-
-    async fn set_sending(&self, set: &ConfigSetRef, enabled: bool) -> Result<(), SesApiError> {
-        tokio::task::yield_now().await;
-        self.log(format!("SetSending {} {enabled}", set.name));
-        let mut sets = self.sets.lock().expect("not poisoned");
-        sets.entry(set.name.clone()).or_insert(SendingState { enabled: true, paused_by: vec![] }).enabled =
-            enabled;
-        Ok(())
-    }
+    fn send(&self, email: &Email) -> impl Future<Output = Result<String, AwsError>> + Send;
 }
 
 #[cfg(test)]

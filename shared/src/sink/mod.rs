@@ -2,13 +2,17 @@
 //!
 //! - [`crate::sink::emf::EmfSink`]: CloudWatch Embedded Metric Format lines (no API call);
 //! - [`crate::sink::cloudwatch::CloudWatchSink`]: PutMetricData through aws-sdk-cloudwatch;
-//! - [`MemorySink`]: keeps batches in memory, for tests.
+//! - [`MemorySink`]: keeps batches in memory, for tests (feature `test-util`).
 
 pub mod cloudwatch;
 pub mod emf;
+#[cfg(any(test, feature = "test-util"))]
+mod memory;
+
+#[cfg(any(test, feature = "test-util"))]
+pub use memory::MemorySink;
 
 use std::future::Future;
-use std::sync::Mutex;
 
 use crate::metrics::MetricBatch;
 
@@ -36,36 +40,6 @@ pub enum SinkError {
 pub trait MetricSink: Send + Sync {
     /// Publishes every series of the batch, or fails as a whole.
     fn publish(&self, batch: &MetricBatch) -> impl Future<Output = Result<PublishReport, SinkError>> + Send;
-}
-
-/// Keeps published batches in memory; optionally fails every call.
-#[derive(Debug, Default)]
-pub struct MemorySink {
-    batches: Mutex<Vec<MetricBatch>>,
-    fail_with: Option<String>,
-}
-
-impl MemorySink {
-    /// A sink whose every publish fails with `message`.
-    pub fn failing(message: &str) -> Self {
-        Self { batches: Mutex::new(Vec::new()), fail_with: Some(message.into()) }
-    }
-
-    /// The batches published so far.
-    pub fn batches(&self) -> Vec<MetricBatch> {
-        self.batches.lock().expect("not poisoned").clone()
-    }
-}
-
-impl MetricSink for MemorySink {
-    async fn publish(&self, batch: &MetricBatch) -> Result<PublishReport, SinkError> {
-        if let Some(m) = &self.fail_with {
-            return Err(SinkError::Api(m.clone()));
-        }
-        let datums = batch.series.iter().map(|s| s.counts.len() + usize::from(!s.latency.is_empty())).sum();
-        self.batches.lock().expect("not poisoned").push(batch.clone());
-        Ok(PublishReport { datums, requests: 0 })
-    }
 }
 
 /// The sink chosen by `METRICS_SINK`, built once at start-up.

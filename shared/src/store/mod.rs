@@ -20,18 +20,22 @@
 //! The lease is a conditional PutItem (`attribute_not_exists(pk) OR expires_at < :now`),
 //! released with a DeleteItem conditional on the owner; a crashed holder's lease simply expires.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::Mutex;
 
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
-use futures_util::TryFutureExt;
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::LedgerError;
 use crate::time;
+
+mod dynamodb;
+#[cfg(any(test, feature = "test-util"))]
+mod memory;
+
+pub use dynamodb::DynamoStore;
+#[cfg(any(test, feature = "test-util"))]
+pub use memory::MemoryStore;
 
 /// How long journal entries are kept.
 pub const JOURNAL_TTL_DAYS: i64 = 35;
@@ -218,207 +222,6 @@ pub trait PendingWork: Send + Sync {
 // DynamoDB
 // ---------------------------------------------------------------------------------------------
 
-/// The three stores on the ledger's DynamoDB table.
-#[derive(Debug, Clone)]
-pub struct DynamoStore {
-    client: Client,
-    table: String,
-}
-
-impl DynamoStore {
-    /// On `table` (the ledger table).
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
-    }
-
-    /// The `data` of every item of partition `pk` (with a sort-key range, when given), all pages.
-    async fn query_data<T: serde::de::DeserializeOwned>(
-        &self,
-        pk: &str,
-        sk_between: Option<(String, String)>,
-    ) -> Result<Vec<T>, LedgerError> {
-        let mut out = Vec::new();
-        let mut start_key = None;
-        loop {
-            let mut q = self.client.query().table_name(&self.table).expression_attribute_values(":p", s(pk));
-            q = match &sk_between {
-                Some((a, b)) => q
-                    .key_condition_expression("pk = :p AND sk BETWEEN :a AND :b")
-                    .expression_attribute_values(":a", s(a))
-                    .expression_attribute_values(":b", s(b)),
-                None => q.key_condition_expression("pk = :p"),
-            };
-            let resp = q
-                .set_exclusive_start_key(start_key)
-                .send()
-                .await
-                .map_err(|e| dynamo("Query")(crate::platform::aws::error_text(&e)))?;
-            for item in resp.items() {
-                out.push(data_of::<T>(item)?);
-            }
-            match resp.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start_key = Some(k.clone()),
-                _ => return Ok(out),
-            }
-        }
-    }
-}
-
-const PENDING_PK: &str = "PENDING";
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
-fn dynamo(op: &'static str) -> impl Fn(String) -> LedgerError {
-    move |message| LedgerError::Dynamo { op, message }
-}
-
-/// `Ok(true)` when a conditional write was made, `Ok(false)` when its condition failed.
-fn conditional<T, E>(
-    op: &'static str,
-    result: Result<T, aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>>,
-) -> Result<bool, LedgerError>
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException") => {
-            Ok(false)
-        }
-        Err(e) => Err(dynamo(op)(crate::platform::aws::error_text(&e))),
-    }
-}
-
-fn data_of<T: serde::de::DeserializeOwned>(item: &HashMap<String, AttributeValue>) -> Result<T, LedgerError> {
-    let text = item
-        .get("data")
-        .and_then(|v| v.as_s().ok())
-        .ok_or_else(|| LedgerError::Malformed("item without data".into()))?;
-    serde_json::from_str(text).map_err(|e| LedgerError::Malformed(format!("data: {e}")))
-}
-
-impl Journal for DynamoStore {
-    async fn record(&self, entry: &JournalEntry) -> Result<bool, LedgerError> {
-        let data = serde_json::to_string(entry).map_err(|e| LedgerError::Malformed(e.to_string()))?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .item("pk", s(&entry.partition_key()))
-            .item("sk", s(&entry.sort_key()))
-            .item("data", s(&data))
-            .item("expires_at", n((entry.at + Duration::days(JOURNAL_TTL_DAYS)).timestamp()))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        conditional("PutItem", result)
-    }
-
-    async fn entries(
-        &self,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> Result<Vec<JournalEntry>, LedgerError> {
-        if end - start > Duration::days(MAX_JOURNAL_WINDOW_DAYS) {
-            return Err(LedgerError::Malformed(format!(
-                "journal window over {MAX_JOURNAL_WINDOW_DAYS} days"
-            )));
-        }
-        let mut out: Vec<JournalEntry> = Vec::new();
-        let mut day = start.date_naive();
-        while day <= end.date_naive() {
-            let pk = format!("J#{}", day.format("%Y-%m-%d"));
-            let range = Some((time::key(start), format!("{}~", time::key(end))));
-            out.extend(self.query_data(&pk, range).await?);
-            day = day.succ_opt().expect("date in range");
-        }
-        out.retain(|e| e.at >= start && e.at <= end);
-        Ok(out)
-    }
-}
-
-impl LeaseLock for DynamoStore {
-    async fn try_acquire(
-        &self,
-        name: &str,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<bool, LedgerError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .item("pk", s(&format!("LOCK#{name}")))
-            .item("sk", s("LOCK"))
-            .item("lock_owner", s(owner))
-            .item("acquired_at", s(&time::key(now)))
-            .item("expires_at", n((now + lease).timestamp()))
-            .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
-            .expression_attribute_values(":now", n(now.timestamp()))
-            .send()
-            .await;
-        conditional("PutItem", result)
-    }
-
-    async fn release(&self, name: &str, owner: &str) -> Result<bool, LedgerError> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .key("pk", s(&format!("LOCK#{name}")))
-            .key("sk", s("LOCK"))
-            .condition_expression("lock_owner = :me")
-            .expression_attribute_values(":me", s(owner))
-            .send()
-            .await;
-        conditional("DeleteItem", result)
-    }
-}
-
-impl PendingWork for DynamoStore {
-    async fn put_pending(&self, p: &PendingSuppression) -> Result<(), LedgerError> {
-        let data = serde_json::to_string(p).map_err(|e| LedgerError::Malformed(e.to_string()))?;
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .item("pk", s(PENDING_PK))
-            .item("sk", s(&p.sort_key()))
-            .item("data", s(&data))
-            .item("expires_at", n((p.end + Duration::days(PENDING_TTL_DAYS)).timestamp()))
-            .send()
-            .map_err(|e| dynamo("PutItem")(crate::platform::aws::error_text(&e)))
-            .await?;
-        Ok(())
-    }
-
-    async fn pending(&self) -> Result<Vec<PendingSuppression>, LedgerError> {
-        self.query_data(PENDING_PK, None).await
-    }
-
-    async fn remove_pending(&self, p: &PendingSuppression) -> Result<(), LedgerError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .key("pk", s(PENDING_PK))
-            .key("sk", s(&p.sort_key()))
-            .send()
-            .map_err(|e| dynamo("DeleteItem")(crate::platform::aws::error_text(&e)))
-            .await?;
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// No table, and memory
-// ---------------------------------------------------------------------------------------------
-
 /// No `LEDGER_TABLE`: the journal and pending work are not kept; a lease cannot be had (pausing
 /// needs the table: the configuration refuses `PAUSE_ON_ALARMS` without it).
 impl<T: Journal> Journal for Option<T> {
@@ -450,9 +253,11 @@ impl<T: LeaseLock> LeaseLock for Option<T> {
     ) -> Result<bool, LedgerError> {
         match self {
             Some(t) => t.try_acquire(name, owner, now, lease).await,
-            None => {
-                Err(LedgerError::Dynamo { op: "PutItem", message: "no LEDGER_TABLE for the lease".into() })
-            }
+            None => Err(LedgerError::Aws(crate::platform::aws::AwsError::new(
+                "DynamoDB",
+                "PutItem",
+                "no LEDGER_TABLE for the lease",
+            ))),
         }
     }
     async fn release(&self, name: &str, owner: &str) -> Result<bool, LedgerError> {
@@ -481,89 +286,6 @@ impl<T: PendingWork> PendingWork for Option<T> {
             Some(t) => t.remove_pending(p).await,
             None => Ok(()),
         }
-    }
-}
-
-/// The three stores in memory, with the same key semantics.
-#[derive(Debug, Default)]
-pub struct MemoryStore {
-    /// Journal entries by (pk, sk).
-    pub journal: Mutex<BTreeMap<(String, String), JournalEntry>>,
-    /// Leases: name → (owner, expiry).
-    pub leases: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
-    /// Pending work by sort key.
-    pub pending: Mutex<BTreeMap<String, PendingSuppression>>,
-}
-
-impl MemoryStore {
-    /// Every journal entry, oldest first.
-    pub fn all_entries(&self) -> Vec<JournalEntry> {
-        let mut v: Vec<JournalEntry> = self.journal.lock().expect("not poisoned").values().cloned().collect();
-        v.sort_by_key(|a| (a.at, a.sort_key()));
-        v
-    }
-}
-
-impl Journal for MemoryStore {
-    async fn record(&self, entry: &JournalEntry) -> Result<bool, LedgerError> {
-        let mut j = self.journal.lock().expect("not poisoned");
-        let key = (entry.partition_key(), entry.sort_key());
-        if j.contains_key(&key) {
-            return Ok(false);
-        }
-        j.insert(key, entry.clone());
-        Ok(true)
-    }
-    async fn entries(
-        &self,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> Result<Vec<JournalEntry>, LedgerError> {
-        Ok(self.all_entries().into_iter().filter(|e| e.at >= start && e.at <= end).collect())
-    }
-}
-
-impl LeaseLock for MemoryStore {
-    async fn try_acquire(
-        &self,
-        name: &str,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<bool, LedgerError> {
-        let mut l = self.leases.lock().expect("not poisoned");
-        // Epoch seconds, as DynamoDB compares them.
-        match l.get(name) {
-            Some((_, until)) if until.timestamp() >= now.timestamp() => Ok(false),
-            _ => {
-                l.insert(name.to_string(), (owner.to_string(), now + lease));
-                Ok(true)
-            }
-        }
-    }
-    async fn release(&self, name: &str, owner: &str) -> Result<bool, LedgerError> {
-        let mut l = self.leases.lock().expect("not poisoned");
-        match l.get(name) {
-            Some((o, _)) if o == owner => {
-                l.remove(name);
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
-    }
-}
-
-impl PendingWork for MemoryStore {
-    async fn put_pending(&self, p: &PendingSuppression) -> Result<(), LedgerError> {
-        self.pending.lock().expect("not poisoned").insert(p.sort_key(), p.clone());
-        Ok(())
-    }
-    async fn pending(&self) -> Result<Vec<PendingSuppression>, LedgerError> {
-        Ok(self.pending.lock().expect("not poisoned").values().cloned().collect())
-    }
-    async fn remove_pending(&self, p: &PendingSuppression) -> Result<(), LedgerError> {
-        self.pending.lock().expect("not poisoned").remove(&p.sort_key());
-        Ok(())
     }
 }
 

@@ -33,15 +33,16 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::alarm::states::{AlarmStates, AlarmStatesError};
+use crate::alarm::states::AlarmStates;
 use crate::alarm::{AlarmNotice, AlarmState, Notification, Scope, SendingStatusEvent, parse_notifications};
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, LedgerQuery, Offence};
+use crate::platform::aws::AwsError;
 use crate::platform::config::{
     ConfigError, TagDimension, err, parse_bool, parse_list, parse_number, parse_tag_dimensions,
     parse_tag_values,
 };
 use crate::platform::logging::{redact, scrub};
-use crate::sesv2::{SendingControl, SesApiError, SuppressionList, SuppressionReason, holder_tag_value};
+use crate::sesv2::{SendingControl, SuppressionList, SuppressionReason, holder_tag_value};
 use crate::store::{
     Journal, JournalEntry, JournalEvent, LeaseLock, PendingSuppression, PendingWork, short_id,
 };
@@ -304,12 +305,9 @@ pub enum SuppressError {
     /// Reading or writing the ledger table failed.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
-    /// An SES call failed.
+    /// An SES call or DescribeAlarms failed (the error names the service).
     #[error(transparent)]
-    Ses(#[from] SesApiError),
-    /// DescribeAlarms failed.
-    #[error(transparent)]
-    Alarms(#[from] AlarmStatesError),
+    Aws(#[from] AwsError),
     /// The pause lease could not be had (or ran out) in time.
     #[error("pause lease: {0}")]
     Busy(String),
@@ -760,7 +758,7 @@ async fn suppress_batches<'o, B: Backends>(
         let calls = batch.iter().map(|o| deps.list().suppress(&o.address, o.reason));
         let results = futures_util::future::join_all(calls).await;
         let mut marked: Vec<LedgerEntry> = Vec::new();
-        let mut fatal: Option<SesApiError> = None;
+        let mut fatal: Option<AwsError> = None;
         for (o, r) in batch.iter().zip(results) {
             match r {
                 Ok(()) => {
@@ -1163,12 +1161,12 @@ mod tests {
     /// A suppression list that refuses some addresses with a given error.
     #[derive(Default)]
     struct Refusing {
-        refuse: Vec<(String, SesApiError)>,
+        refuse: Vec<(String, AwsError)>,
         sent: std::sync::Mutex<Vec<String>>,
     }
 
     impl SuppressionList for Refusing {
-        async fn suppress(&self, address: &str, _: SuppressionReason) -> Result<(), SesApiError> {
+        async fn suppress(&self, address: &str, _: SuppressionReason) -> Result<(), AwsError> {
             self.sent.lock().unwrap().push(address.to_string());
             match self.refuse.iter().find(|(a, _)| a == address) {
                 Some((_, e)) => Err(e.clone()),
@@ -1182,13 +1180,9 @@ mod tests {
     #[tokio::test]
     async fn a_refusal_of_the_caller_fails_the_invocation() {
         let c = cfg(&[("LEDGER_TABLE", "ledger"), ("SUPPRESSION_CONCURRENCY", "1")]);
-        let denied = SesApiError {
-            op: "PutSuppressedDestination",
-            message: "AccessDeniedException: not authorized".into(),
-            transient: false,
-            refused_item: false,
-        };
-        let bad = SesApiError {
+        let denied =
+            AwsError::new("SES", "PutSuppressedDestination", "AccessDeniedException: not authorized");
+        let bad = AwsError {
             refused_item: true,
             message: "BadRequestException: Invalid email address".into(),
             ..denied.clone()
@@ -1413,7 +1407,7 @@ mod tests {
         *w.alarms.fail_with.lock().unwrap() = Some("AccessDenied".into());
         assert!(matches!(
             w.try_run(&c, &rate(A, "ALARM"), "2026-11-27T10:00:00Z").await,
-            Err(SuppressError::Alarms(_))
+            Err(SuppressError::Aws(AwsError { service: "CloudWatch", .. }))
         ));
     }
 

@@ -11,7 +11,7 @@ use ses_monitor::ingest;
 use ses_monitor::ledger::{DynamoLedger, Ledger};
 use ses_monitor::platform::aws::{Timeouts, loader};
 use ses_monitor::platform::config::IngestConfig;
-use ses_monitor::report::{CloudWatchSource, MetricSource};
+use ses_monitor::report::source::{CloudWatchSource, MetricSource};
 use ses_monitor::sesv2::{Email, ReportMailer, SesV2};
 use ses_monitor::sink::MetricSink;
 use ses_monitor::sink::cloudwatch::CloudWatchSink;

@@ -13,6 +13,7 @@ use ses_monitor::ingest::{self, PublishError};
 use ses_monitor::ledger::{
     self, BY_DAY_INDEX, DynamoLedger, Ledger, LedgerEntry, LedgerError, LedgerQuery, Offence, RecordReport,
 };
+use ses_monitor::platform::aws::AwsError;
 use ses_monitor::platform::config::IngestConfig;
 use ses_monitor::ses::domains::DomainClassifier;
 use ses_monitor::ses::{EventKind, SesRecord};
@@ -459,7 +460,7 @@ async fn ledger_failure_fails_the_invocation() {
         .await
         .expect_err("the table does not exist");
     match &err {
-        PublishError::Ledger(LedgerError::Dynamo { op, message }) => {
+        PublishError::Ledger(LedgerError::Aws(AwsError { op, message, .. })) => {
             assert_eq!(*op, "PutItem");
             assert!(message.starts_with("ResourceNotFoundException"), "{message}");
         }
@@ -467,5 +468,5 @@ async fn ledger_failure_fails_the_invocation() {
     }
     assert!(sink.batches().is_empty(), "nothing published when the ledger failed");
     let q = ledger.query(&window(None, now - Duration::hours(1), now)).await;
-    assert!(matches!(q, Err(LedgerError::Dynamo { op: "Query", .. })), "{q:?}");
+    assert!(matches!(q, Err(LedgerError::Aws(AwsError { op: "Query", .. }))), "{q:?}");
 }

@@ -6,8 +6,9 @@
 use chrono::{DateTime, Duration, Utc};
 use ses_monitor::ingest;
 use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::report::source::CloudWatchSource;
 use ses_monitor::report::stats::Status;
-use ses_monitor::report::{self, CloudWatchSource, ReporterConfig};
+use ses_monitor::report::{self, ReporterConfig};
 use ses_monitor::ses::EventKind;
 use ses_monitor::sesv2::SesV2;
 use ses_monitor::sink::cloudwatch::CloudWatchSink;

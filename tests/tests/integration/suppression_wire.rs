@@ -449,7 +449,7 @@ async fn persistent_throttling_fails_the_invocation() {
     let cfg = config(&[("SUPPRESSION_CONCURRENCY", "1")]);
     let err = invoke(&cfg, &ledger, &ses, "ALARM").await.expect_err("throttled on every attempt");
 
-    let SuppressError::Ses(e) = &err else { panic!("an SES error, not {err:?}") };
+    let SuppressError::Aws(e) = &err else { panic!("an SES error, not {err:?}") };
     assert_eq!(e.op, "PutSuppressedDestination");
     assert!(e.message.starts_with("TooManyRequestsException: Rate exceeded"), "{}", e.message);
     // All attempts for the second address, and nothing sent for the ones after it.
@@ -706,7 +706,7 @@ async fn refusals_of_the_caller_or_the_service_fail_the_invocation() {
         let (ses, wire) = Wire::new(exchanges).await;
         let cfg = config(&[("SUPPRESSION_CONCURRENCY", "1")]);
         let err = invoke(&cfg, &ledger, &ses, "ALARM").await.expect_err(code);
-        let SuppressError::Ses(e) = &err else { panic!("{code}: an SES error, not {err:?}") };
+        let SuppressError::Aws(e) = &err else { panic!("{code}: an SES error, not {err:?}") };
         assert!(e.message.starts_with(code), "{e}");
         assert!(!e.refused_item, "{code} is not about the address");
         // nothing sent after it; the first address suppressed and marked, the rest not
