@@ -616,6 +616,37 @@ impl<R: BufRead> EventReader<'_, R> {
     }
 }
 
+/// `ses-events --estimate-cost …`: `None` when the arguments ask for something else; otherwise
+/// runs the estimate with the configuration in the environment and prints it (a table, or JSON
+/// with `--json`), errors as one line for a person.
+pub async fn run_cli(args: &[String]) -> Option<std::process::ExitCode> {
+    use std::process::ExitCode;
+    let opts = EstimateOptions::from_args(args)?;
+    crate::platform::logging::init();
+    let result = async {
+        let opts = opts.map_err(|e| format!("{e}\nusage: {USAGE}"))?;
+        if opts.help {
+            println!("usage: {USAGE}");
+            return Ok(());
+        }
+        let cfg = IngestConfig::from_env().map_err(|e| e.to_string())?;
+        let estimate = estimate(&cfg, &opts).await.map_err(|e| e.to_string())?;
+        if opts.json {
+            println!("{}", serde_json::to_string_pretty(&estimate).map_err(|e| e.to_string())?);
+        } else {
+            print!("{}", render(&estimate));
+        }
+        Ok::<_, String>(())
+    };
+    Some(match result.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    })
+}
+
 /// Runs the sample through the function for both triggers and prices the result.
 ///
 /// Billed duration per invocation: the handler time measured here (parse, aggregate, encode,

@@ -1,6 +1,9 @@
 //! One ses-events invocation: payload → SES events → aggregated metrics → sink → result JSON.
 
 pub mod cost;
+mod function;
+
+pub use function::Function;
 
 use std::collections::BTreeMap;
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 /// The timeouts of every AWS call a function makes. Without them, an endpoint that accepts a
@@ -70,6 +71,15 @@ pub async fn load(timeouts: Timeouts) -> aws_config::SdkConfig {
     loader(timeouts).load().await
 }
 
+/// What a person running a function without credentials reads, instead of the providers' chain.
+pub const NO_CREDENTIALS: &str = "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and \
+    AWS_SECRET_ACCESS_KEY (any values for a local emulator at AWS_ENDPOINT_URL), or run scripts/demo, \
+    which needs no AWS account (RUST_LOG=debug shows what was tried)";
+
+/// What a person running a function without a region reads.
+pub const NO_REGION: &str = "no AWS region: set AWS_REGION (and AWS_ENDPOINT_URL to use a local \
+    emulator), or run scripts/demo, which needs no AWS account";
+
 /// A failed AWS call, after the SDK's retries: the one error type of every adapter (the ledger,
 /// the store, SESv2, the report's CloudWatch reads, alarm states).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,7 +142,28 @@ where
             }
             s
         }
-        other => DisplayErrorContext(other).to_string(),
+        // A transport error (a timeout, a refused connection, credentials that could not be
+        // loaded): its chain of messages, one line; the SDK's structures only at debug level.
+        other => {
+            tracing::debug!(error = %DisplayErrorContext(other), "AWS call failed");
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(s) = source {
+                if s.downcast_ref::<CredentialsError>().is_some() {
+                    return NO_CREDENTIALS.to_string();
+                }
+                if s.to_string().contains("Missing Region") {
+                    return NO_REGION.to_string();
+                }
+                let said = s.to_string();
+                if !text.ends_with(&said) {
+                    text.push_str(": ");
+                    text.push_str(&said);
+                }
+                source = s.source();
+            }
+            text
+        }
     }
 }
 

@@ -1,7 +1,21 @@
-//! The `--event PATH` mode shared by every function binary: one invocation on a file, without
-//! the Lambda runtime, printing the result JSON as the last line of stdout.
+//! The entry every function binary calls: logging, the command line, `--help`, one invocation on
+//! a file (`--event PATH`, `-` for stdin: the result JSON is the last line of stdout) or the
+//! Lambda Runtime API. A `main.rs` names its usage text, how it starts (configuration and clients,
+//! built once) and its handler; nothing else.
+//!
+//! Errors a person reads are written for a person: one line of Display, never a Debug dump; the
+//! SDK's detail goes to the log at debug level (`RUST_LOG=debug`).
 
 use std::io::Read;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// Any error at start-up (configuration, AWS settings), shown by its Display.
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +51,85 @@ pub fn read_payload(path: &str) -> std::io::Result<String> {
         Ok(s)
     } else {
         std::fs::read_to_string(path).map_err(|e| std::io::Error::new(e.kind(), format!("{path}: {e}")))
+    }
+}
+
+/// Runs a function binary: installs logging, reads the arguments (a wrong one: the message and
+/// the usage, exit code 2), answers `--help`, starts the function once with `start` (its
+/// configuration and clients), then hands each payload to `handler` with the time it arrived —
+/// one payload from a file with `--event`, else every invocation of the Lambda Runtime API.
+///
+/// A failure is printed as one line for a person (`error: …`) with `--event`, and logged as an
+/// error line in Lambda; the exit code is then 1.
+pub async fn run<S, R, E>(
+    usage: &str,
+    start: impl AsyncFnOnce() -> Result<S, StartError>,
+    handler: impl AsyncFn(&S, &str, DateTime<Utc>) -> Result<R, E>,
+) -> ExitCode
+where
+    R: Serialize,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    super::logging::init();
+    let mode = match parse_args(std::env::args().skip(1)) {
+        Ok(mode) => mode,
+        Err(e) => {
+            eprintln!("error: {e}\n{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    if mode == Mode::Help {
+        println!("{usage}");
+        return ExitCode::SUCCESS;
+    }
+    let lambda = mode == Mode::Lambda;
+    let fail = |e: &dyn std::fmt::Display| {
+        if lambda {
+            tracing::error!(error = %e, "invocation failed");
+        } else {
+            eprintln!("error: {e}");
+        }
+        ExitCode::FAILURE
+    };
+    let state = match start().await {
+        Ok(s) => s,
+        Err(e) => {
+            if lambda {
+                tracing::error!(error = %e, "start-up failed");
+            } else {
+                eprintln!("error: {e}");
+            }
+            return ExitCode::FAILURE;
+        }
+    };
+    let (state, handler) = (&state, &handler);
+    match mode {
+        Mode::Event(path) => {
+            let payload = match read_payload(&path) {
+                Ok(p) => p,
+                Err(e) => return fail(&format_args!("cannot read the payload: {e}")),
+            };
+            match handler(state, &payload, Utc::now()).await.map(|r| serde_json::to_string(&r)) {
+                Ok(Ok(json)) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Ok(Err(e)) => fail(&e),
+                Err(e) => fail(&e),
+            }
+        }
+        Mode::Lambda | Mode::Help => {
+            let served =
+                lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
+                    let result = handler(state, event.payload.get(), Utc::now()).await?;
+                    Ok::<_, lambda_runtime::Error>(serde_json::to_value(result)?)
+                }))
+                .await;
+            match served {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e),
+            }
+        }
     }
 }
 

@@ -30,13 +30,16 @@ pub fn init() {
     let _ = subscriber(filter_from_env(), ScrubbedStderr { log_recipients }).try_init();
 }
 
-/// The level filter: `RUST_LOG`, else Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info`.
+/// The level filter: `RUST_LOG`, else Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info` — and then
+/// `error` for aws-config, whose warnings about every credential and region provider it tried
+/// (IMDS, profiles) are a page of SDK internals when a person runs a function without AWS
+/// settings; [`crate::platform::aws::load`] says what is missing in one line instead.
 pub fn filter_from_env() -> EnvFilter {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .filter(|s| !s.trim().is_empty())
         .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().map(|l| lambda_level(&l).to_string()))
-        .unwrap_or_else(|| "info".into());
+        .unwrap_or_else(|| "info,aws_config=error".into());
     EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"))
 }
 

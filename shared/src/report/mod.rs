@@ -5,9 +5,12 @@
 //! recipient domains with data, GetMetricData (≤ 500 queries per request, paginated) reads the
 //! sums. Totals are the sum over the domain series, so no extra queries are needed.
 
+mod function;
 pub mod render;
 pub mod source;
 pub mod stats;
+
+pub use function::Function;
 
 use std::borrow::Cow;
 

@@ -26,7 +26,10 @@
 //!
 //! Everything done is written to the journal ([`crate::store::Journal`]) for the daily report.
 
+mod function;
 pub mod pause;
+
+pub use function::Function;
 
 use std::collections::BTreeMap;
 

@@ -7,6 +7,7 @@ mod alarm_faults;
 mod alarm_logs;
 mod alarm_pipeline;
 mod aws_timeouts;
+mod cli_errors;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;
 mod e2e;
