@@ -1,6 +1,9 @@
 //! The compiled ses-events binary, served through a Lambda Runtime API simulator: what Lambda
 //! does in production (poll `/next`, post the response or the error), with real payloads.
 
+// Test code: a failed unwrap is a failed test ([workspace.lints] keeps it out of production code).
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};

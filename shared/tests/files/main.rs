@@ -3,6 +3,9 @@
 //! per subject, linked into one test binary (every test binary links the AWS SDK clients). Run
 //! one subject with its module path, e.g. `cargo test -p ses-monitor --test files corpus::`.
 
+// Test code: a failed unwrap is a failed test ([workspace.lints] keeps it out of production code).
+#![allow(clippy::unwrap_used)]
+
 mod alarm_corpus;
 mod alarm_events;
 mod corpus;

@@ -3,6 +3,9 @@
 //! minutes of linking). Run one subject with its module path, e.g.
 //! `cargo test -p ses-monitor-tests --test integration e2e::`.
 
+// Test code: a failed unwrap is a failed test ([workspace.lints] keeps it out of production code).
+#![allow(clippy::unwrap_used)]
+
 mod alarm_faults;
 mod alarm_logs;
 mod alarm_pipeline;
