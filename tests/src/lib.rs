@@ -422,6 +422,18 @@ pub fn sdk_loader() -> aws_config::ConfigLoader {
     aws_config::defaults(BehaviorVersion::latest()).region(REGION).credentials_provider(test_credentials())
 }
 
+/// [`sdk_loader`] with the SDK's standard retry mode at `max_attempts` and a backoff of a few
+/// milliseconds: production's retry policy without its waiting, for the wire-level tests that
+/// answer each attempt themselves.
+pub fn fast_retry_loader(max_attempts: u32) -> aws_config::ConfigLoader {
+    sdk_loader().retry_config(
+        aws_config::retry::RetryConfig::standard()
+            .with_max_attempts(max_attempts)
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_max_backoff(Duration::from_millis(5)),
+    )
+}
+
 /// Static credentials accepted by the emulator (it does not check signatures).
 pub fn test_credentials() -> Credentials {
     Credentials::new("AKIDSESMONITORTEST", "ses-monitor-test-secret", None, None, "ses-monitor-tests")

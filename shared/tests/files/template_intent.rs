@@ -13,13 +13,15 @@
 //! YAML. Intrinsics are evaluated here with the parameters' defaults (or overrides).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use ses_monitor::platform::config::{IngestConfig, parse_tag_dimensions};
 use ses_monitor::report::ReporterConfig;
 use ses_monitor::suppress::SuppressorConfig;
+use ses_monitor_tests::lambda::Template;
+use ses_monitor_tests::{ACCOUNT_ID, REGION};
 
 // ---------------------------------------------------------------------------------------------
 // What each function reads. Keep these lists in step with the code; the tests below check them
@@ -109,154 +111,63 @@ fn template() -> Value {
 /// The stack name pseudo parameter used when evaluating.
 const STACK: &str = "ses-monitor";
 
-/// Evaluates intrinsics with parameter defaults, overridden by `overrides`.
+/// The harness's one evaluator of template intrinsics ([`Template`], with placeholders for the
+/// resources the stack would name), read the ways these tests need: values as strings and lists,
+/// `Fn::If` branches, conditions, a function's environment.
 struct Eval<'a> {
     t: &'a Value,
-    overrides: HashMap<&'a str, &'a str>,
+    tpl: Template,
 }
 
 impl<'a> Eval<'a> {
     fn new(t: &'a Value) -> Self {
-        Self { t, overrides: HashMap::new() }
+        Self::with(t, &[])
     }
 
-    fn with(t: &'a Value, overrides: &[(&'a str, &'a str)]) -> Self {
-        Self { t, overrides: overrides.iter().copied().collect() }
+    /// Parameter defaults, overridden by `overrides`.
+    fn with(t: &'a Value, overrides: &[(&str, &str)]) -> Self {
+        let tpl = Template::from_doc(t.clone(), STACK).with_placeholders();
+        let tpl = overrides.iter().fold(tpl, |tpl, (k, v)| tpl.with_parameter(k, *v));
+        Self { t, tpl }
     }
 
     fn param(&self, name: &str) -> Option<String> {
-        if let Some(v) = self.overrides.get(name) {
-            return Some(v.to_string());
-        }
-        let p = self.t["Parameters"].get(name)?;
-        Some(scalar(p.get("Default")?).unwrap_or_else(|| panic!("parameter {name}: default not a scalar")))
+        self.tpl.parameter(name).map(str::to_string)
     }
 
     /// `Ref` of a parameter, pseudo parameter or resource.
     fn reference(&self, name: &str) -> String {
-        match name {
-            "AWS::StackName" => return STACK.into(),
-            "AWS::Region" => return "eu-west-1".into(),
-            "AWS::AccountId" => return "123456789012".into(),
-            "AWS::Partition" => return "aws".into(),
-            "AWS::URLSuffix" => return "amazonaws.com".into(),
-            _ => {}
-        }
-        if let Some(v) = self.param(name) {
-            return v;
-        }
-        let res = self.t["Resources"].get(name).unwrap_or_else(|| panic!("Ref to unknown {name}"));
-        match res["Properties"].get("Name") {
-            // Resources named by the template (the configuration set) are referred to by name.
-            Some(n) => self.string(n),
-            // Physical names CloudFormation generates: `<stack>-<logical id>-<suffix>`.
-            None => format!("{STACK}-{name}-1A2B3C4D5E6F"),
-        }
-    }
-
-    fn sub(&self, template: &str, vars: &serde_json::Map<String, Value>) -> String {
-        let mut out = String::new();
-        let mut rest = template;
-        while let Some(i) = rest.find("${") {
-            out.push_str(&rest[..i]);
-            let end = rest[i..].find('}').expect("unclosed ${ in Fn::Sub") + i;
-            let name = &rest[i + 2..end];
-            if let Some(literal) = name.strip_prefix('!') {
-                out.push_str("${");
-                out.push_str(literal);
-                out.push('}');
-            } else if let Some(v) = vars.get(name) {
-                out.push_str(&self.string(v));
-            } else if let Some((res, attr)) = name.split_once('.').filter(|_| !name.starts_with("AWS::")) {
-                out.push_str(&self.get_att(res, attr));
-            } else {
-                out.push_str(&self.reference(name));
-            }
-            rest = &rest[end + 1..];
-        }
-        out.push_str(rest);
-        out
+        self.string(&serde_json::json!({ "Ref": name }))
     }
 
     fn get_att(&self, res: &str, attr: &str) -> String {
-        assert!(self.t["Resources"].get(res).is_some(), "GetAtt of unknown resource {res}");
-        match attr {
-            "Arn" => format!("arn:aws:placeholder:eu-west-1:123456789012:{res}"),
-            _ => format!("{STACK}-{res}-{attr}"),
-        }
+        self.string(&serde_json::json!({ "Fn::GetAtt": [res, attr] }))
     }
 
     fn condition(&self, name: &str) -> bool {
-        let c = self.t["Conditions"].get(name).unwrap_or_else(|| panic!("unknown condition {name}"));
-        self.truth(c)
-    }
-
-    fn truth(&self, c: &Value) -> bool {
-        let (f, args) = single(c).unwrap_or_else(|| panic!("not a condition: {c}"));
-        match f {
-            "Fn::Equals" => self.string(&args[0]) == self.string(&args[1]),
-            "Fn::Not" => !self.truth(&args[0]),
-            "Fn::And" => args.as_array().unwrap().iter().all(|a| self.truth(a)),
-            "Fn::Or" => args.as_array().unwrap().iter().any(|a| self.truth(a)),
-            "Condition" => self.condition(args.as_str().unwrap()),
-            _ => panic!("unsupported condition function {f}"),
-        }
+        self.tpl.condition(name).unwrap_or_else(|e| panic!("condition {name}: {e}"))
     }
 
     /// Takes the branch an `Fn::If` picks (recursively); other values unchanged.
     fn pick(&self, v: &'a Value) -> Option<&'a Value> {
-        match single(v) {
-            Some(("Fn::If", args)) => {
-                let [cond, a, b] = args.as_array().unwrap().as_slice() else { panic!("bad Fn::If {v}") };
-                let chosen = if self.condition(cond.as_str().unwrap()) { a } else { b };
-                if chosen.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue") {
-                    None
-                } else {
-                    self.pick(chosen)
-                }
-            }
-            _ => Some(v),
-        }
+        self.tpl.pick(v).unwrap_or_else(|e| panic!("{v}: {e}"))
     }
 
-    /// A value that must come out as a string.
+    /// A value that must come out as a string (`AWS::NoValue`: empty).
     fn string(&self, v: &Value) -> String {
-        if let Some(s) = scalar(v) {
-            return s;
+        let x = self.tpl.eval(v).unwrap_or_else(|e| panic!("cannot evaluate {v}: {e}"));
+        if Template::is_no_value(&x) {
+            return String::new();
         }
-        let (f, args) = single(v).unwrap_or_else(|| panic!("cannot evaluate {v}"));
-        match f {
-            "Ref" => self.reference(args.as_str().unwrap()),
-            "Fn::Sub" => match args {
-                Value::String(s) => self.sub(s, &serde_json::Map::new()),
-                Value::Array(a) => self.sub(a[0].as_str().unwrap(), a[1].as_object().unwrap()),
-                _ => panic!("bad Fn::Sub {v}"),
-            },
-            "Fn::GetAtt" => {
-                let a = args.as_array().unwrap();
-                self.get_att(a[0].as_str().unwrap(), a[1].as_str().unwrap())
-            }
-            "Fn::If" => self.pick(v).map(|x| self.string(x)).unwrap_or_default(),
-            "Fn::Select" => {
-                let a = args.as_array().unwrap();
-                let i = scalar(&a[0]).unwrap().parse::<usize>().unwrap();
-                self.list(&a[1])[i].clone()
-            }
-            _ => panic!("unsupported intrinsic {f} in {v}"),
-        }
+        scalar(&x).unwrap_or_else(|| panic!("{v} is not a string: {x}"))
     }
 
     fn list(&self, v: &Value) -> Vec<String> {
-        if let Some(a) = v.as_array() {
-            return a.iter().map(|x| self.string(x)).collect();
-        }
-        match single(v) {
-            Some(("Fn::Split", args)) => {
-                let a = args.as_array().unwrap();
-                let sep = a[0].as_str().unwrap().to_string();
-                self.string(&a[1]).split(sep.as_str()).map(str::to_string).collect()
+        match self.tpl.eval(v).unwrap_or_else(|e| panic!("cannot evaluate {v}: {e}")) {
+            Value::Array(items) => {
+                items.iter().map(|x| scalar(x).unwrap_or_else(|| panic!("not a string: {x}"))).collect()
             }
-            _ => vec![self.string(v)],
+            x => vec![scalar(&x).unwrap_or_else(|| panic!("not a string: {x}"))],
         }
     }
 
@@ -720,7 +631,7 @@ fn send_email_only_from_the_report_identity() {
                 );
                 let eval = Eval::with(&t, &[("ReportSender", "reports@mail.example.com")]);
                 let resources = eval.list(&s["Resource"]);
-                let prefix = "arn:aws:ses:eu-west-1:123456789012:";
+                let prefix = format!("arn:aws:ses:{REGION}:{ACCOUNT_ID}:");
                 assert_eq!(
                     resources,
                     [
@@ -1006,7 +917,7 @@ fn alarm_suppressor_reads_only_the_stacks_alarms() {
         .collect();
     assert_eq!(describe.len(), 1);
     let resource = on.string(&describe[0]["Resource"]);
-    assert_eq!(resource, format!("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{STACK}-*"));
+    assert_eq!(resource, format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT_ID}:alarm:{STACK}-*"));
     for (id, a) in resources_of_type(&t, "AWS::CloudWatch::Alarm") {
         let name = on.string(&a["Properties"]["AlarmName"]);
         assert!(name.starts_with(&format!("{STACK}-")), "{id}: {name} is readable by alarm-suppressor");

@@ -2,10 +2,7 @@
 //! PutMetricData with raw HTTP responses (CloudWatch's rpcv2 CBOR error shape), so the SDK's real
 //! deserializer, error classification and standard retry strategy decide what happens.
 
-use std::time::Duration;
-
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::config::retry::RetryConfig;
 use aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataOutput;
 use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, mock};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -15,7 +12,7 @@ use ses_monitor::ingest;
 use ses_monitor::platform::config::IngestConfig;
 use ses_monitor::sink::cloudwatch::CloudWatchSink;
 use ses_monitor::sink::{MetricSink, SinkError};
-use ses_monitor_tests::{RequestLog, sdk_loader};
+use ses_monitor_tests::{RequestLog, fast_retry_loader};
 
 const MAX_ATTEMPTS: u32 = 3;
 
@@ -61,16 +58,8 @@ fn throttling() -> HttpResponse {
 /// that never reaches the network, the mock rule, a request recorder and a retry configuration
 /// with a tiny backoff so that the test is quick.
 async fn mocked_client(rule: &Rule) -> (Client, RequestLog) {
-    let sdk = sdk_loader()
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(MAX_ATTEMPTS)
-                .with_initial_backoff(Duration::from_millis(1))
-                .with_max_backoff(Duration::from_millis(5)),
-        )
-        .http_client(aws_smithy_mocks::create_mock_http_client())
-        .load()
-        .await;
+    let sdk =
+        fast_retry_loader(MAX_ATTEMPTS).http_client(aws_smithy_mocks::create_mock_http_client()).load().await;
     let log = RequestLog::new();
     let conf = aws_sdk_cloudwatch::config::Builder::from(&sdk)
         .interceptor(MockResponseInterceptor::new().rule_mode(RuleMode::Sequential).with_rule(rule))

@@ -7,9 +7,7 @@
 //! standard retry strategy decide what a throttling answer does.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-use aws_sdk_sesv2::config::retry::RetryConfig;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::http::StatusCode;
@@ -22,7 +20,7 @@ use ses_monitor::ledger::{Ledger, LedgerEntry, MemoryLedger, Offence};
 use ses_monitor::sesv2::{SesV2, holder_tag_key};
 use ses_monitor::store::MemoryStore;
 use ses_monitor::suppress::{self, Deps, SuppressError, SuppressorConfig, SuppressorResult};
-use ses_monitor_tests::sdk_loader;
+use ses_monitor_tests::fast_retry_loader;
 
 /// Where SESv2 lives in the test region.
 const ENDPOINT: &str = "https://email.us-east-1.amazonaws.com";
@@ -109,16 +107,7 @@ impl Wire {
         let replay = StaticReplayClient::new(
             exchanges.into_iter().map(|(s, r)| ReplayEvent::new(s.to_http(), r)).collect(),
         );
-        let sdk = sdk_loader()
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(MAX_ATTEMPTS)
-                    .with_initial_backoff(Duration::from_millis(1))
-                    .with_max_backoff(Duration::from_millis(5)),
-            )
-            .http_client(replay.clone())
-            .load()
-            .await;
+        let sdk = fast_retry_loader(MAX_ATTEMPTS).http_client(replay.clone()).load().await;
         (SesV2::new(aws_sdk_sesv2::Client::new(&sdk)), Self { replay, expected })
     }
 
