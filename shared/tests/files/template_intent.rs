@@ -20,7 +20,7 @@ use serde_json::Value;
 use ses_monitor::platform::config::{IngestConfig, parse_tag_dimensions};
 use ses_monitor::report::ReporterConfig;
 use ses_monitor::suppress::SuppressorConfig;
-use ses_monitor_tests::lambda::Template;
+use ses_monitor_tests::lambda::{Template, scalar, single_key as single};
 use ses_monitor_tests::{ACCOUNT_ID, REGION};
 
 // ---------------------------------------------------------------------------------------------
@@ -179,21 +179,6 @@ impl<'a> Eval<'a> {
             .iter()
             .map(|(k, v)| (k.clone(), self.string(v)))
             .collect()
-    }
-}
-
-/// A one-key object (`{"Ref": ...}`, `{"Fn::If": [...]}`) as (key, value).
-fn single(v: &Value) -> Option<(&str, &Value)> {
-    let o = v.as_object()?;
-    (o.len() == 1).then(|| o.iter().next().map(|(k, v)| (k.as_str(), v))).flatten()
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 

@@ -29,7 +29,7 @@ pub use binaries::{
 };
 pub use function::{Invoked, LambdaFunction};
 pub use steps::Steps;
-pub use template::{FunctionDef, Template};
+pub use template::{FunctionDef, Template, scalar, single_key};
 
 /// Environment variables as a `HashMap` (for `IngestConfig::from_map` and friends).
 pub fn env_map(env: &BTreeMap<String, String>) -> HashMap<String, String> {

@@ -359,7 +359,8 @@ impl Template {
 /// What `Ref: AWS::NoValue` evaluates to (removed from lists and maps).
 const NO_VALUE: &str = "\u{0}AWS::NoValue";
 
-fn single_key(v: &Value) -> Option<(&str, &Value)> {
+/// A one-key object (`{"Ref": …}`, `{"Fn::If": […]}`) as (key, value): how every intrinsic is written.
+pub fn single_key(v: &Value) -> Option<(&str, &Value)> {
     let m = v.as_object()?;
     if m.len() != 1 {
         return None;
@@ -368,7 +369,7 @@ fn single_key(v: &Value) -> Option<(&str, &Value)> {
 }
 
 /// A scalar as CloudFormation passes it to an environment variable (numbers and booleans as text).
-fn scalar(v: &Value) -> Option<String> {
+pub fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

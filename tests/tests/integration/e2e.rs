@@ -52,7 +52,9 @@ use ses_monitor::ses::EventKind;
 use ses_monitor::sink::cloudwatch::{datums, plan_requests};
 use ses_monitor::synth::{self, EventSpec};
 use ses_monitor_tests::alarm_queue::{AlarmMessage, AlarmQueue};
-use ses_monitor_tests::lambda::{FUNCTIONS, LambdaFunction, Steps, Template, env_map, function_binary};
+use ses_monitor_tests::lambda::{
+    FUNCTIONS, FunctionDef, LambdaFunction, Steps, Template, env_map, function_binary,
+};
 use ses_monitor_tests::ses_proxy::{SUPPRESSION_PATH, SesProxy};
 use ses_monitor_tests::{Emulator, create_ledger_table, create_ses_resources, repo_root, scan_table};
 
@@ -84,493 +86,83 @@ async fn the_three_functions_work_together_as_deployed() {
         eprintln!("{f}: {}", function_binary(f).display());
     }
     let emu = Emulator::start();
-    let sdk = emu.sdk_config().await;
-    let proxy = SesProxy::start(&emu.endpoint_url());
-    let payloads = event_payloads(Utc::now());
-
-    // The ledger items of events/ must outlive the test (see the module doc).
-    let template = Template::load(STACK);
-    let default_ttl: i64 = template.parameter("LedgerTtlDays").and_then(|v| v.parse().ok()).unwrap_or(14);
-    let oldest = payloads
-        .iter()
-        .flat_map(|(_, p)| {
-            ingest::ingest(&IngestConfig::default(), &p.to_string(), Utc::now()).ledger_entries
-        })
-        .map(|e| e.timestamp)
-        .min()
-        .unwrap_or_else(Utc::now);
-    let ttl_days = default_ttl.max((Utc::now() - oldest).num_days() + 2).min(365);
-    let template = template
-        .with_parameter("MetricsSink", "api")
-        .with_parameter("PauseOnAlarm", "true")
-        .with_parameter("ReportSender", REPORT_SENDER)
-        .with_parameter("ReportRecipients", REPORT_RECIPIENTS.join(","))
-        .with_parameter("LedgerTtlDays", ttl_days.to_string())
-        .with_resource_name("LedgerTable", LEDGER_TABLE)
-        .with_resource_name("ReportConfigurationSet", REPORT_SET);
-    let endpoint = emu.endpoint_url();
-    let ses_events_def = template.function("ses-events");
-    let suppressor_def = template.function("alarm-suppressor");
-    let reporter_def = template.function("rate-reporter");
-    let ses_events = LambdaFunction::start(&ses_events_def, &[("AWS_ENDPOINT_URL", endpoint.clone())]).await;
-    let suppressor = LambdaFunction::start(
-        &suppressor_def,
-        &[("AWS_ENDPOINT_URL", endpoint.clone()), ("AWS_ENDPOINT_URL_SESV2", proxy.endpoint_url())],
-    )
-    .await;
-    let reporter = LambdaFunction::start(&reporter_def, &[("AWS_ENDPOINT_URL", endpoint.clone())]).await;
-    let icfg = IngestConfig::from_map(&env_map(&ses_events_def.env)).expect("ses-events configuration");
-    let config_set = template.parameter("ConfigurationSetName").expect("ConfigurationSetName").to_string();
-    let cw = aws_sdk_cloudwatch::Client::new(&sdk);
-    let sesv2 = aws_sdk_sesv2::Client::new(&sdk);
     let mut steps = Steps::new(&emu);
-
-    let (dynamo, alarms) = steps
-        .run("0 setup: ledger table, alarm topic and queue, configuration set, report sender", &[], async {
-            assert_eq!(ses_events_def.env.get("METRICS_SINK").map(String::as_str), Some("api"));
-            assert_eq!(ses_events_def.env.get("LEDGER_TABLE").map(String::as_str), Some(LEDGER_TABLE));
-            let dynamo = create_ledger_table(&sdk, LEDGER_TABLE).await;
-            let alarms = AlarmQueue::new(&sdk, ALARM_TOPIC, ALARM_QUEUE).await;
-            create_ses_resources(&sdk, &[&config_set, REPORT_SET], REPORT_SENDER).await;
-            (dynamo, alarms)
-        })
-        .await;
-
-    // --- 1: events/ through ses-events -----------------------------------------------------------
-    let step1 = steps
-        .run("1 ses-events: every payload in events/", &[&ses_events], async {
-            let mut batches = Vec::new();
-            let mut ledger: BTreeMap<(String, String), LedgerEntry> = BTreeMap::new();
-            for (file, payload) in &payloads {
-                let now = Utc::now();
-                let text = payload.to_string();
-                let want = ingest::ingest(&icfg, &text, now);
-                let got = ses_events.invoke(payload).await.unwrap_or_else(|e| panic!("{file}: {e}"));
-                let summary = serde_json::to_value(&want.summary).expect("summary JSON");
-                for k in [
-                    "events",
-                    "recipients",
-                    "skipped",
-                    "skip_reasons",
-                    "by_type",
-                    "clamped_timestamps",
-                    "unusable_latencies",
-                ] {
-                    assert_eq!(got[k], summary[k], "{file}: `{k}` differs from ingest's\n{got}");
-                }
-                assert_eq!(
-                    got.get("batchItemFailures"),
-                    summary.get("batchItemFailures"),
-                    "{file}: batchItemFailures\n{got}"
-                );
-                let d = datums(&want.batch);
-                let m = &got["metrics"];
-                assert_eq!(m["sink"], "api", "{file}: {got}");
-                assert_eq!(m["namespace"], icfg.namespace.as_str(), "{file}");
-                assert_eq!(m["series"], want.batch.series.len(), "{file}: series\n{got}");
-                assert_eq!(m["datums"], d.len(), "{file}: datums\n{got}");
-                assert_eq!(m["requests"], plan_requests(d).len(), "{file}: PutMetricData requests\n{got}");
-                assert_eq!(m["totals"], json!(want.batch.totals().into_iter().collect::<BTreeMap<_, _>>()));
-                // The first write of a key stays (the put is conditional): later ones are duplicates.
-                let mut new = 0;
-                for e in &want.ledger_entries {
-                    if let std::collections::btree_map::Entry::Vacant(v) =
-                        ledger.entry((partition_key(&e.dimension), sort_key(e)))
-                    {
-                        v.insert(e.clone());
-                        new += 1;
-                    }
-                }
-                assert_eq!(
-                    got["ledger"],
-                    json!({"written": new, "duplicates": want.ledger_entries.len() - new}),
-                    "{file}: ledger writes\n{got}"
-                );
-                // What events/README.md promises for the SQS samples.
-                let expected_failures = match file.as_str() {
-                    "sqs-batch.json" => {
-                        Some(json!([{"itemIdentifier": "15efcbf6-b831-4a29-b9d7-010c87cf771d"}]))
-                    }
-                    "sqs-raw-batch.json" => Some(json!([])),
-                    "backfill.jsonl" => Some(json!([])),
-                    _ => None,
-                };
-                if let Some(f) = expected_failures {
-                    assert_eq!(got["batchItemFailures"], f, "{file}: batchItemFailures\n{got}");
-                }
-                if file == "sqs-raw-batch.json" {
-                    assert_eq!(
-                        got["skip_reasons"],
-                        json!({"ses_topic_validated_notice": 1}),
-                        "{file}: {got}"
-                    );
-                }
-                if file == "backfill.jsonl" {
-                    assert_eq!(got["events"], 21, "{file}: {got}");
-                }
-                batches.push(want.batch);
-            }
-            let names: Vec<&str> = payloads.iter().map(|(f, _)| f.as_str()).collect();
-            for f in ["sns-send.json", "sns-bounce-hard.json", "sqs-batch.json", "sqs-raw-batch.json"] {
-                assert!(names.contains(&f), "events/{f} missing: {names:?}");
-            }
-            Step1 { batches, ledger }
-        })
-        .await;
-
-    steps
-        .run("1b ses-events: the metrics read back from CloudWatch", &[&ses_events], async {
-            check_metrics(&cw, &icfg.namespace, &step1.batches).await;
-        })
-        .await;
-
-    steps
-        .run("1c ses-events: the offender ledger in DynamoDB", &[&ses_events], async {
-            let now = Utc::now();
-            let ttl = Duration::days(ttl_days);
-            // Items past their TTL may already be gone (ministack sweeps them once a minute).
-            let alive = |t: DateTime<Utc>| t + ttl > now + Duration::minutes(5);
-            let items = scan_table(&dynamo, LEDGER_TABLE).await;
-            let mut got = BTreeMap::new();
-            for item in &items {
-                let e = from_item(item).unwrap_or_else(|e| panic!("{e}: {item:?}"));
-                if alive(e.timestamp) {
-                    got.insert((partition_key(&e.dimension), sort_key(&e)), e);
-                }
-            }
-            let want: BTreeMap<_, _> = step1
-                .ledger
-                .iter()
-                .filter(|(_, e)| alive(e.timestamp))
-                .map(|(k, e)| (k.clone(), e.clone()))
-                .collect();
-            assert!(!want.is_empty() || ttl_days == 365, "events/ has bounces and complaints");
-            let who = |m: &BTreeMap<(String, String), LedgerEntry>| -> Vec<String> {
-                m.values().map(|e| format!("{} {}", e.kind.as_str(), e.recipient)).collect()
-            };
-            assert_eq!(who(&got), who(&want), "the bounced and complaining recipients of events/");
-            assert_eq!(got, want, "ledger items");
-        })
-        .await;
-
-    // --- 2: a burst of hard bounces → the alarm → alarm-suppressor -------------------------------
-    let alarm =
-        HardBounceAlarm::from_template(&template.clone().with_resource_name("AlarmTopic", &alarms.topic_arn));
-    let domain = alarm.domain.clone().unwrap_or_else(|| BURST_DOMAIN.to_string());
-    let hard = BURST_SENDS / 5;
-    let burst_time = Utc::now();
-    let burst = burst_messages(&domain, BURST_SENDS, hard, burst_time);
-    let bounced: BTreeSet<String> =
-        (BURST_SENDS - hard..BURST_SENDS).map(|i| format!("user{i}@{domain}")).collect();
-
-    let (alarm_message, burst_batch) = steps
+    let w = steps
         .run(
-            &format!("2a ses-events: {hard} hard bounces of {BURST_SENDS} sends at {domain} fire the alarm"),
-            &[&ses_events],
-            async {
-                let payload: Value = serde_json::from_str(&synth::sqs_lambda_event(&burst, true, burst_time))
-                    .expect("SQS event");
-                let want = ingest::ingest(&icfg, &payload.to_string(), Utc::now());
-                let burst_series_hard: u64 = series_sum(&want.batch, "HardBounce", |_| true);
-                // Every hard bounce is published to {RecipientDomain}, {} and one series per tag
-                // dimension; ministack's alarm sums them all.
-                let rollups = 2 + icfg.tag_dimensions.len() as u64;
-                assert_eq!(burst_series_hard, hard as u64 * rollups, "HardBounce series of the burst");
-                let count = alarm.count_threshold(BURST_SENDS);
-                assert!(
-                    (hard as f64) > count,
-                    "the burst ({hard}) must cross the template's threshold ({count})"
-                );
-                // ministack: every series of the metric in the window counts, step 1's too.
-                let window_start = Utc::now()
-                    - Duration::seconds(alarm.period_s * alarm.evaluation_periods)
-                    - Duration::minutes(2);
-                let prior: u64 = step1
-                    .batches
-                    .iter()
-                    .map(|b| {
-                        series_sum(b, "HardBounce", |s| s.timestamp_ms >= window_start.timestamp_millis())
-                    })
-                    .sum();
-                let threshold = rollups as f64 * count + prior as f64;
-                eprintln!(
-                    "  alarm {}: template threshold {} → {count} hard bounces of {BURST_SENDS} sends; in \
-                     ministack's sum over {rollups} series with {prior} already in the window: {threshold}",
-                    alarm.name, alarm.threshold
-                );
-                assert_eq!(
-                    alarm.alarm_actions,
-                    [alarms.topic_arn.as_str()],
-                    "the template's alarm notifies the alarm topic"
-                );
-                assert_eq!(alarm.ok_actions, [alarms.topic_arn.as_str()], "… also when it is OK again");
-                alarm.put(&cw, threshold).await;
-                // Whatever PutMetricAlarm's own evaluation sent (an OK when step 1's data is in the
-                // window) is not the point here.
-                let before = alarms.take(0).await;
-                assert!(
-                    before.iter().all(|m| m.alarm["NewStateValue"] != "ALARM"),
-                    "ALARM before the burst: {before:?}"
-                );
-                assert_ne!(alarm.state(&cw).await, StateValue::Alarm);
-
-                let got = ses_events.invoke(&payload).await.unwrap_or_else(|e| panic!("burst: {e}"));
-                assert_eq!(got["events"], want.summary.events, "{got}");
-                assert_eq!(
-                    got["by_type"],
-                    json!({"Send": BURST_SENDS, "Delivery": BURST_SENDS - hard, "Bounce": hard})
-                );
-                assert_eq!(got["batchItemFailures"], json!([]));
-                assert_eq!(got["ledger"], json!({"written": hard, "duplicates": 0}));
-                assert_eq!(got["metrics"]["totals"]["HardBounce"], hard);
-
-                let deadline = Instant::now() + NOTIFICATION_TIMEOUT;
-                let mut received = Vec::new();
-                while !received.iter().any(|m: &AlarmMessage| m.alarm["NewStateValue"] == "ALARM")
-                    && Instant::now() < deadline
-                {
-                    received.extend(alarms.take(1).await);
-                }
-                let fired: Vec<AlarmMessage> =
-                    received.into_iter().filter(|m| m.alarm["NewStateValue"] == "ALARM").collect();
-                assert_eq!(
-                    fired.len(),
-                    1,
-                    "one ALARM notification within {NOTIFICATION_TIMEOUT:?}: {fired:?}"
-                );
-                assert_eq!(alarm.state(&cw).await, StateValue::Alarm);
-                let m = fired.into_iter().next().expect("one");
-                assert_eq!(m.alarm["AlarmName"], alarm.name.as_str());
-                assert_eq!(m.alarm["Trigger"]["MetricName"], "HardBounce");
-                (m, want.batch)
-            },
+            "0 setup: the functions as the template configures them, the stack's resources",
+            &[],
+            World::start(&emu),
         )
         .await;
 
-    let proxied_before = proxy.requests().len();
+    let step1 = steps
+        .run("1 ses-events: every payload in events/", &[&w.ses_events], every_payload_through_ses_events(&w))
+        .await;
     steps
-        .run("2b alarm-suppressor: ALARM → suppression list and pause", &[&suppressor], async {
-            let got =
-                suppressor.invoke(&alarms.sqs_event(&alarm_message)).await.unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(got["alarms"].as_array().map(Vec::len), Some(1), "{got}");
-            let a = &got["alarms"][0];
-            assert_eq!(a["alarm"], alarm.name.as_str(), "{got}");
-            assert_eq!(a["state"], "ALARM", "{got}");
-            assert_eq!(a["action"], "suppressed", "{got}");
-            assert_eq!(a["offenders"], json!({"HardBounce": bounced.len()}), "{got}");
-            assert_eq!(a["suppressed"], json!({"BOUNCE": bounced.len()}), "{got}");
-            assert_eq!((&a["left_over"], &a["failed"], &a["dry_run"]), (&json!(0), &json!(0), &json!(false)));
-            assert_eq!(a["sending"], format!("paused:{config_set}"), "{got}");
-            let domains: Vec<&str> = a
-                .get("recipient_domains")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            assert_eq!(domains, alarm.domain.as_deref().into_iter().collect::<Vec<_>>(), "{got}");
-
-            // The suppression requests, as SES would have received them.
-            let mut sent: Vec<(String, String)> = proxy
-                .suppressions()
-                .iter()
-                .map(|b| {
-                    (
-                        b["EmailAddress"].as_str().unwrap_or("?").into(),
-                        b["Reason"].as_str().unwrap_or("?").into(),
-                    )
-                })
-                .collect();
-            sent.sort();
-            let want: Vec<(String, String)> =
-                bounced.iter().map(|a| (a.clone(), "BOUNCE".to_string())).collect();
-            assert_eq!(
-                sent, want,
-                "PutSuppressedDestination requests: each bounced address once, nobody else"
-            );
-            // Its other SESv2 calls went through the proxy to the emulator, and succeeded.
-            let others: Vec<_> = proxy.requests()[proxied_before..]
-                .iter()
-                .filter(|r| r.path != SUPPRESSION_PATH)
-                .cloned()
-                .collect();
-            assert!(others.iter().all(|r| !r.answered_here && (200..300).contains(&r.status)), "{others:#?}");
-            let paths: BTreeSet<String> = others.iter().map(|r| format!("{} {}", r.method, r.path)).collect();
-            for p in [
-                format!("GET /v2/email/configuration-sets/{config_set}"),
-                format!("PUT /v2/email/configuration-sets/{config_set}/sending"),
-                "POST /v2/email/tags".to_string(),
-            ] {
-                assert!(paths.contains(&p), "{p} not among {paths:?}");
-            }
-
-            // The ledger: the burst's items marked, step 1's untouched.
-            let items = scan_table(&dynamo, LEDGER_TABLE).await;
-            let marked: BTreeSet<String> = items
-                .iter()
-                .filter(|i| i["pk"].as_s().is_ok_and(|pk| pk.starts_with("D#")))
-                .map(|i| from_item(i).expect("ledger item"))
-                .filter(|e| e.suppressed_at.is_some())
-                .map(|e| e.recipient)
-                .collect();
-            assert_eq!(marked, bounced, "ledger items marked suppressed");
-
-            let (enabled, paused_by) = sending_state(&sesv2, &config_set).await;
-            assert!(!enabled, "sending paused");
-            assert_eq!(paused_by, std::slice::from_ref(&alarm.name), "the alarm's holder tag");
-        })
+        .run(
+            "1b ses-events: the metrics read back from CloudWatch",
+            &[&w.ses_events],
+            check_metrics(&w.cw, &w.icfg.namespace, &step1.batches),
+        )
+        .await;
+    steps
+        .run(
+            "1c ses-events: the offender ledger in DynamoDB",
+            &[&w.ses_events],
+            ledger_matches_events(&w, &step1),
+        )
         .await;
 
+    let b = Burst::new(&w);
+    let (alarm_message, burst_batch) = steps
+        .run(
+            &format!(
+                "2a ses-events: {} hard bounces of {BURST_SENDS} sends at {} fire the alarm",
+                b.hard, b.domain
+            ),
+            &[&w.ses_events],
+            burst_fires_the_alarm(&w, &step1, &b),
+        )
+        .await;
+    let proxied_before = w.proxy.requests().len();
+    steps
+        .run(
+            "2b alarm-suppressor: ALARM → suppression list and pause",
+            &[&w.suppressor],
+            alarm_suppresses_and_pauses(&w, &b, &alarm_message, proxied_before),
+        )
+        .await;
     steps
         .run(
             "2c alarm-suppressor: the same notification again, as SNS delivers it → nothing new",
-            &[&suppressor],
-            async {
-                let n = proxy.suppressions().len();
-                let got = suppressor
-                    .invoke(&alarms.sns_event(&alarm_message))
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
-                let a = &got["alarms"][0];
-                assert_eq!(a["action"], "suppressed", "{got}");
-                assert_eq!(a["suppressed"], json!({}), "{got}");
-                assert_eq!(a["sending"], format!("already_paused:{config_set}"), "{got}");
-                assert_eq!(proxy.suppressions().len(), n, "no suppression request");
-            },
+            &[&w.suppressor],
+            same_notification_again(&w, &alarm_message),
         )
         .await;
-
     steps
-        .run("2d alarm-suppressor: OK → sending resumed", &[&suppressor], async {
-            cw.set_alarm_state()
-                .alarm_name(&alarm.name)
-                .state_value(StateValue::Ok)
-                .state_reason("e2e: bounces stopped")
-                .send()
-                .await
-                .expect("SetAlarmState");
-            let deadline = Instant::now() + NOTIFICATION_TIMEOUT;
-            let mut ok = Vec::new();
-            while ok.is_empty() && Instant::now() < deadline {
-                ok.extend(alarms.take(1).await.into_iter().filter(|m| m.alarm["NewStateValue"] == "OK"));
-            }
-            assert_eq!(ok.len(), 1, "one OK notification: {ok:?}");
-            let got = suppressor.invoke(&alarms.sqs_event(&ok[0])).await.unwrap_or_else(|e| panic!("{e}"));
-            let a = &got["alarms"][0];
-            assert_eq!((&a["state"], &a["action"]), (&json!("OK"), &json!("no_action_for_state")), "{got}");
-            assert_eq!(a["sending"], format!("resumed:{config_set}"), "{got}");
-            assert_eq!(sending_state(&sesv2, &config_set).await, (true, vec![]), "sending on, tag removed");
-        })
+        .run("2d alarm-suppressor: OK → sending resumed", &[&w.suppressor], ok_resumes_sending(&w, &b))
         .await;
-
     steps
         .run(
             "2e alarm-suppressor: an SES sending-status event through the alarm topic → journaled",
-            &[&suppressor],
-            async {
-                // As the template's rule delivers it: the EventBridge event as the SNS message.
-                let event = json!({"version": "0", "id": "e2e-status-1", "detail-type": "Sending Status Disabled",
-                    "source": "aws.ses", "account": ses_monitor_tests::ACCOUNT_ID, "time": Utc::now().to_rfc3339(),
-                    "region": ses_monitor_tests::REGION,
-                    "resources": [format!("arn:aws:ses:{}:{}:tenant/e2e/tn-1", ses_monitor_tests::REGION, ses_monitor_tests::ACCOUNT_ID)],
-                    "detail": {"version": "1.0.0", "data": {"origin": "AWS_MANAGED",
-                        "record": {"status": "DISABLED", "cause": "e2e"}}}});
-                aws_sdk_sns::Client::new(&sdk)
-                    .publish()
-                    .topic_arn(&alarms.topic_arn)
-                    .message(event.to_string())
-                    .send()
-                    .await
-                    .expect("Publish");
-                let got = alarms.take(5).await;
-                assert_eq!(got.len(), 1, "{got:?}");
-                let out = suppressor.invoke(&alarms.sqs_event(&got[0])).await.unwrap_or_else(|e| panic!("{e}"));
-                assert_eq!(out["skipped"], 0, "{out}");
-                assert_eq!(out["sending_status"][0]["status"], "DISABLED", "{out}");
-                let journal = ses_monitor::store::DynamoStore::new(dynamo.clone(), LEDGER_TABLE);
-                let entries = ses_monitor::store::Journal::entries(&journal, Utc::now() - Duration::days(1), Utc::now() + Duration::minutes(5))
-                    .await
-                    .expect("journal");
-                let kinds: BTreeSet<&str> = entries.iter().map(|e| e.event.kind()).collect();
-                for k in ["alarm", "paused", "suppressed", "resumed", "sending_status"] {
-                    assert!(kinds.contains(k), "the journal has {k}: {entries:?}");
-                }
-            },
+            &[&w.suppressor],
+            sending_status_is_journaled(&w),
+        )
+        .await;
+    steps
+        .run(
+            "2f alarm-suppressor: the scheduled sweep → nothing pending, nothing to change",
+            &[&w.suppressor],
+            sweep_finds_nothing(&w),
         )
         .await;
 
     steps
         .run(
-            "2f alarm-suppressor: the scheduled sweep → nothing pending, nothing to change",
-            &[&suppressor],
-            async {
-                let sweep = json!({"version": "0", "id": "e2e-sweep", "detail-type": "Scheduled Event",
-                "source": "aws.events", "time": Utc::now().to_rfc3339(), "detail": {}});
-                let out = suppressor.invoke(&sweep).await.unwrap_or_else(|e| panic!("{e}"));
-                assert_eq!(out["sweep"]["pending"], 0, "{out}");
-                assert_eq!(out["sweep"]["sending"], format!("not_paused:{config_set}"), "{out}");
-            },
+            "3 rate-reporter: the report of the burst's day, by email",
+            &[&w.reporter],
+            report_of_the_burst_day(&w, &step1, &b, &burst_batch),
         )
-        .await;
-
-    // --- 3: the report -------------------------------------------------------------------------
-    steps
-        .run("3 rate-reporter: the report of the burst's day, by email", &[&reporter], async {
-            let day = burst_time.date_naive();
-            let got = reporter
-                .invoke(&json!({"date": day.format("%Y-%m-%d").to_string()}))
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            let report = &got["report"];
-            let (start, end) = (day_start(day), day_start(day) + Duration::days(1));
-            assert_eq!(report["start"], start.to_rfc3339_opts(SecondsFormat::Secs, true), "{report}");
-            // What was sent in, per domain, in the window (step 1's events count when they were
-            // published at the invocation time).
-            let all: Vec<&MetricBatch> = step1.batches.iter().chain([&burst_batch]).collect();
-            let expected = domain_counts(&all, start, end);
-            let rows = report["domains"].as_array().expect("domains");
-            for row in rows.iter().filter(|r| r.get("folded").is_none()) {
-                let d = row["domain"].as_str().expect("domain");
-                let want = expected.get(d).copied().unwrap_or_default();
-                assert_eq!(row["counts"], serde_json::to_value(want).unwrap(), "counts of {d}\n{report}");
-            }
-            let mut total = Counts::default();
-            expected.values().for_each(|c| total.add(c));
-            assert_eq!(report["total"]["counts"], serde_json::to_value(total).unwrap(), "total\n{report}");
-            // A row is a RecipientDomain value: with the defaults, the domain's provider.
-            let value = icfg.domains.classify(&domain).into_owned();
-            let burst_row = rows
-                .iter()
-                .find(|r| r["domain"] == value.as_str())
-                .unwrap_or_else(|| panic!("{domain} ({value}) row: {report}"));
-            let c = &burst_row["counts"];
-            assert_eq!(
-                (&c["sends"], &c["deliveries"], &c["hard_bounces"]),
-                (&json!(BURST_SENDS as f64), &json!((BURST_SENDS - hard) as f64), &json!(hard as f64))
-            );
-            // `Bounce` per domain is there only when DOMAIN_METRICS publishes it (not by default).
-            let bounces = if icfg.domain_metrics.contains("Bounce") { hard as f64 } else { 0.0 };
-            assert_eq!(c["bounces"], json!(bounces));
-            let rcfg = ReporterConfig::from_lookup(|k| reporter_def.env.get(k).cloned())
-                .expect("reporter configuration");
-            let status = Row::new(&value, expected[&value], None, &rcfg.thresholds).status;
-            assert_eq!(burst_row["status"], serde_json::to_value(status).unwrap(), "{burst_row}");
-            assert_ne!(burst_row["status"], "OK", "a fifth of the mail hard-bounced");
-            assert_eq!(rows[0]["domain"], value.as_str(), "the riskiest domain first");
-
-            // The email.
-            assert_eq!(got["email"]["sent"], true, "{got}");
-            assert_eq!(got["email"]["recipients"], REPORT_RECIPIENTS.len());
-            let sent = emu.sent_emails();
-            assert_eq!(sent.len(), 1, "{sent:?}");
-            let m = &sent[0];
-            assert_eq!(m["Source"], REPORT_SENDER);
-            assert_eq!(m["To"], json!(REPORT_RECIPIENTS));
-            assert_eq!(m["Subject"], got["email"]["subject"]);
-            for part in ["BodyHtml", "BodyText"] {
-                assert!(m[part].as_str().is_some_and(|b| b.contains(value.as_str())), "{part} names {value}");
-            }
-        })
         .await;
 
     eprintln!("\n{:<90} {:>9}", "step", "took");
@@ -582,6 +174,508 @@ async fn the_three_functions_work_together_as_deployed() {
         "whole test (emulator and binaries start included)",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// What every step works with: the three functions started as the template configures them, the
+/// SES proxy, SDK clients of the emulator and step 0's resources.
+struct World<'e> {
+    emu: &'e Emulator,
+    sdk: aws_config::SdkConfig,
+    proxy: SesProxy,
+    template: Template,
+    ses_events: LambdaFunction,
+    suppressor: LambdaFunction,
+    reporter: LambdaFunction,
+    reporter_def: FunctionDef,
+    icfg: IngestConfig,
+    config_set: String,
+    cw: aws_sdk_cloudwatch::Client,
+    sesv2: aws_sdk_sesv2::Client,
+    ttl_days: i64,
+    payloads: Vec<(String, Value)>,
+    dynamo: aws_sdk_dynamodb::Client,
+    alarms: AlarmQueue,
+}
+
+impl<'e> World<'e> {
+    /// Step 0: the template evaluated for this test, the three binaries started with its
+    /// environments, and the resources the stack would have created.
+    async fn start(emu: &'e Emulator) -> World<'e> {
+        let sdk = emu.sdk_config().await;
+        let proxy = SesProxy::start(&emu.endpoint_url());
+        let payloads = event_payloads(Utc::now());
+
+        // The ledger items of events/ must outlive the test (see the module doc).
+        let template = Template::load(STACK);
+        let default_ttl: i64 = template.parameter("LedgerTtlDays").and_then(|v| v.parse().ok()).unwrap_or(14);
+        let oldest = payloads
+            .iter()
+            .flat_map(|(_, p)| {
+                ingest::ingest(&IngestConfig::default(), &p.to_string(), Utc::now()).ledger_entries
+            })
+            .map(|e| e.timestamp)
+            .min()
+            .unwrap_or_else(Utc::now);
+        let ttl_days = default_ttl.max((Utc::now() - oldest).num_days() + 2).min(365);
+        let template = template
+            .with_parameter("MetricsSink", "api")
+            .with_parameter("PauseOnAlarm", "true")
+            .with_parameter("ReportSender", REPORT_SENDER)
+            .with_parameter("ReportRecipients", REPORT_RECIPIENTS.join(","))
+            .with_parameter("LedgerTtlDays", ttl_days.to_string())
+            .with_resource_name("LedgerTable", LEDGER_TABLE)
+            .with_resource_name("ReportConfigurationSet", REPORT_SET);
+        let endpoint = emu.endpoint_url();
+        let ses_events_def = template.function("ses-events");
+        let suppressor_def = template.function("alarm-suppressor");
+        let reporter_def = template.function("rate-reporter");
+        assert_eq!(ses_events_def.env.get("METRICS_SINK").map(String::as_str), Some("api"));
+        assert_eq!(ses_events_def.env.get("LEDGER_TABLE").map(String::as_str), Some(LEDGER_TABLE));
+        let ses_events =
+            LambdaFunction::start(&ses_events_def, &[("AWS_ENDPOINT_URL", endpoint.clone())]).await;
+        let suppressor = LambdaFunction::start(
+            &suppressor_def,
+            &[("AWS_ENDPOINT_URL", endpoint.clone()), ("AWS_ENDPOINT_URL_SESV2", proxy.endpoint_url())],
+        )
+        .await;
+        let reporter = LambdaFunction::start(&reporter_def, &[("AWS_ENDPOINT_URL", endpoint.clone())]).await;
+        let icfg = IngestConfig::from_map(&env_map(&ses_events_def.env)).expect("ses-events configuration");
+        let config_set =
+            template.parameter("ConfigurationSetName").expect("ConfigurationSetName").to_string();
+        let dynamo = create_ledger_table(&sdk, LEDGER_TABLE).await;
+        let alarms = AlarmQueue::new(&sdk, ALARM_TOPIC, ALARM_QUEUE).await;
+        create_ses_resources(&sdk, &[&config_set, REPORT_SET], REPORT_SENDER).await;
+        World {
+            emu,
+            cw: aws_sdk_cloudwatch::Client::new(&sdk),
+            sesv2: aws_sdk_sesv2::Client::new(&sdk),
+            sdk,
+            proxy,
+            template,
+            ses_events,
+            suppressor,
+            reporter,
+            reporter_def,
+            icfg,
+            config_set,
+            ttl_days,
+            payloads,
+            dynamo,
+            alarms,
+        }
+    }
+}
+
+/// Step 2's burst: the template's hard-bounce alarm and the messages that cross it.
+struct Burst {
+    alarm: HardBounceAlarm,
+    /// The domain that goes bad (the alarm's, or [`BURST_DOMAIN`] for an account-wide alarm).
+    domain: String,
+    /// How many of the [`BURST_SENDS`] hard-bounce.
+    hard: usize,
+    burst_time: DateTime<Utc>,
+    /// The SNS messages of the burst.
+    burst: Vec<String>,
+    /// The addresses that hard-bounce.
+    bounced: BTreeSet<String>,
+}
+
+impl Burst {
+    fn new(w: &World<'_>) -> Self {
+        let alarm = HardBounceAlarm::from_template(
+            &w.template.clone().with_resource_name("AlarmTopic", &w.alarms.topic_arn),
+        );
+        let domain = alarm.domain.clone().unwrap_or_else(|| BURST_DOMAIN.to_string());
+        let hard = BURST_SENDS / 5;
+        let burst_time = Utc::now();
+        let burst = burst_messages(&domain, BURST_SENDS, hard, burst_time);
+        let bounced = (BURST_SENDS - hard..BURST_SENDS).map(|i| format!("user{i}@{domain}")).collect();
+        Self { alarm, domain, hard, burst_time, burst, bounced }
+    }
+}
+
+/// Step 1: every payload in events/ through ses-events; each answer equals what `ingest` computes for it.
+async fn every_payload_through_ses_events(w: &World<'_>) -> Step1 {
+    let World { ses_events, icfg, payloads, .. } = w;
+    let mut batches = Vec::new();
+    let mut ledger: BTreeMap<(String, String), LedgerEntry> = BTreeMap::new();
+    for (file, payload) in payloads {
+        let now = Utc::now();
+        let text = payload.to_string();
+        let want = ingest::ingest(icfg, &text, now);
+        let got = ses_events.invoke(payload).await.unwrap_or_else(|e| panic!("{file}: {e}"));
+        let summary = serde_json::to_value(&want.summary).expect("summary JSON");
+        for k in [
+            "events",
+            "recipients",
+            "skipped",
+            "skip_reasons",
+            "by_type",
+            "clamped_timestamps",
+            "unusable_latencies",
+        ] {
+            assert_eq!(got[k], summary[k], "{file}: `{k}` differs from ingest's\n{got}");
+        }
+        assert_eq!(
+            got.get("batchItemFailures"),
+            summary.get("batchItemFailures"),
+            "{file}: batchItemFailures\n{got}"
+        );
+        let d = datums(&want.batch);
+        let m = &got["metrics"];
+        assert_eq!(m["sink"], "api", "{file}: {got}");
+        assert_eq!(m["namespace"], icfg.namespace.as_str(), "{file}");
+        assert_eq!(m["series"], want.batch.series.len(), "{file}: series\n{got}");
+        assert_eq!(m["datums"], d.len(), "{file}: datums\n{got}");
+        assert_eq!(m["requests"], plan_requests(d).len(), "{file}: PutMetricData requests\n{got}");
+        assert_eq!(m["totals"], json!(want.batch.totals().into_iter().collect::<BTreeMap<_, _>>()));
+        // The first write of a key stays (the put is conditional): later ones are duplicates.
+        let mut new = 0;
+        for e in &want.ledger_entries {
+            if let std::collections::btree_map::Entry::Vacant(v) =
+                ledger.entry((partition_key(&e.dimension), sort_key(e)))
+            {
+                v.insert(e.clone());
+                new += 1;
+            }
+        }
+        assert_eq!(
+            got["ledger"],
+            json!({"written": new, "duplicates": want.ledger_entries.len() - new}),
+            "{file}: ledger writes\n{got}"
+        );
+        // What events/README.md promises for the SQS samples.
+        let expected_failures = match file.as_str() {
+            "sqs-batch.json" => Some(json!([{"itemIdentifier": "15efcbf6-b831-4a29-b9d7-010c87cf771d"}])),
+            "sqs-raw-batch.json" => Some(json!([])),
+            "backfill.jsonl" => Some(json!([])),
+            _ => None,
+        };
+        if let Some(f) = expected_failures {
+            assert_eq!(got["batchItemFailures"], f, "{file}: batchItemFailures\n{got}");
+        }
+        if file == "sqs-raw-batch.json" {
+            assert_eq!(got["skip_reasons"], json!({"ses_topic_validated_notice": 1}), "{file}: {got}");
+        }
+        if file == "backfill.jsonl" {
+            assert_eq!(got["events"], 21, "{file}: {got}");
+        }
+        batches.push(want.batch);
+    }
+    let names: Vec<&str> = payloads.iter().map(|(f, _)| f.as_str()).collect();
+    for f in ["sns-send.json", "sns-bounce-hard.json", "sqs-batch.json", "sqs-raw-batch.json"] {
+        assert!(names.contains(&f), "events/{f} missing: {names:?}");
+    }
+    Step1 { batches, ledger }
+}
+
+/// Step 1c: the offender ledger in DynamoDB holds exactly the bounced and complaining recipients of events/.
+async fn ledger_matches_events(w: &World<'_>, step1: &Step1) {
+    let World { dynamo, .. } = w;
+    let ttl_days = w.ttl_days;
+    let now = Utc::now();
+    let ttl = Duration::days(ttl_days);
+    // Items past their TTL may already be gone (ministack sweeps them once a minute).
+    let alive = |t: DateTime<Utc>| t + ttl > now + Duration::minutes(5);
+    let items = scan_table(dynamo, LEDGER_TABLE).await;
+    let mut got = BTreeMap::new();
+    for item in &items {
+        let e = from_item(item).unwrap_or_else(|e| panic!("{e}: {item:?}"));
+        if alive(e.timestamp) {
+            got.insert((partition_key(&e.dimension), sort_key(&e)), e);
+        }
+    }
+    let want: BTreeMap<_, _> = step1
+        .ledger
+        .iter()
+        .filter(|(_, e)| alive(e.timestamp))
+        .map(|(k, e)| (k.clone(), e.clone()))
+        .collect();
+    assert!(!want.is_empty() || ttl_days == 365, "events/ has bounces and complaints");
+    let who = |m: &BTreeMap<(String, String), LedgerEntry>| -> Vec<String> {
+        m.values().map(|e| format!("{} {}", e.kind.as_str(), e.recipient)).collect()
+    };
+    assert_eq!(who(&got), who(&want), "the bounced and complaining recipients of events/");
+    assert_eq!(got, want, "ledger items");
+}
+
+/// Step 2a: a burst of hard bounces at one domain through ses-events crosses the template's alarm; its notification arrives.
+async fn burst_fires_the_alarm(w: &World<'_>, step1: &Step1, b: &Burst) -> (AlarmMessage, MetricBatch) {
+    let World { ses_events, icfg, cw, alarms, .. } = w;
+    let Burst { alarm, burst, .. } = b;
+    let hard = b.hard;
+    let burst_time = b.burst_time;
+    let payload: Value =
+        serde_json::from_str(&synth::sqs_lambda_event(burst, true, burst_time)).expect("SQS event");
+    let want = ingest::ingest(icfg, &payload.to_string(), Utc::now());
+    let burst_series_hard: u64 = series_sum(&want.batch, "HardBounce", |_| true);
+    // Every hard bounce is published to {RecipientDomain}, {} and one series per tag
+    // dimension; ministack's alarm sums them all.
+    let rollups = 2 + icfg.tag_dimensions.len() as u64;
+    assert_eq!(burst_series_hard, hard as u64 * rollups, "HardBounce series of the burst");
+    let count = alarm.count_threshold(BURST_SENDS);
+    assert!((hard as f64) > count, "the burst ({hard}) must cross the template's threshold ({count})");
+    // ministack: every series of the metric in the window counts, step 1's too.
+    let window_start =
+        Utc::now() - Duration::seconds(alarm.period_s * alarm.evaluation_periods) - Duration::minutes(2);
+    let prior: u64 = step1
+        .batches
+        .iter()
+        .map(|b| series_sum(b, "HardBounce", |s| s.timestamp_ms >= window_start.timestamp_millis()))
+        .sum();
+    let threshold = rollups as f64 * count + prior as f64;
+    eprintln!(
+        "  alarm {}: template threshold {} → {count} hard bounces of {BURST_SENDS} sends; in \
+         ministack's sum over {rollups} series with {prior} already in the window: {threshold}",
+        alarm.name, alarm.threshold
+    );
+    assert_eq!(
+        alarm.alarm_actions,
+        [alarms.topic_arn.as_str()],
+        "the template's alarm notifies the alarm topic"
+    );
+    assert_eq!(alarm.ok_actions, [alarms.topic_arn.as_str()], "… also when it is OK again");
+    alarm.put(cw, threshold).await;
+    // Whatever PutMetricAlarm's own evaluation sent (an OK when step 1's data is in the
+    // window) is not the point here.
+    let before = alarms.take(0).await;
+    assert!(before.iter().all(|m| m.alarm["NewStateValue"] != "ALARM"), "ALARM before the burst: {before:?}");
+    assert_ne!(alarm.state(cw).await, StateValue::Alarm);
+
+    let got = ses_events.invoke(&payload).await.unwrap_or_else(|e| panic!("burst: {e}"));
+    assert_eq!(got["events"], want.summary.events, "{got}");
+    assert_eq!(got["by_type"], json!({"Send": BURST_SENDS, "Delivery": BURST_SENDS - hard, "Bounce": hard}));
+    assert_eq!(got["batchItemFailures"], json!([]));
+    assert_eq!(got["ledger"], json!({"written": hard, "duplicates": 0}));
+    assert_eq!(got["metrics"]["totals"]["HardBounce"], hard);
+
+    let deadline = Instant::now() + NOTIFICATION_TIMEOUT;
+    let mut received = Vec::new();
+    while !received.iter().any(|m: &AlarmMessage| m.alarm["NewStateValue"] == "ALARM")
+        && Instant::now() < deadline
+    {
+        received.extend(alarms.take(1).await);
+    }
+    let fired: Vec<AlarmMessage> =
+        received.into_iter().filter(|m| m.alarm["NewStateValue"] == "ALARM").collect();
+    assert_eq!(fired.len(), 1, "one ALARM notification within {NOTIFICATION_TIMEOUT:?}: {fired:?}");
+    assert_eq!(alarm.state(cw).await, StateValue::Alarm);
+    let m = fired.into_iter().next().expect("one");
+    assert_eq!(m.alarm["AlarmName"], alarm.name.as_str());
+    assert_eq!(m.alarm["Trigger"]["MetricName"], "HardBounce");
+    (m, want.batch)
+}
+
+/// Step 2b: ALARM → the bounced addresses on the suppression list, the configuration set paused under the alarm's holder tag.
+async fn alarm_suppresses_and_pauses(
+    w: &World<'_>,
+    b: &Burst,
+    alarm_message: &AlarmMessage,
+    proxied_before: usize,
+) {
+    let World { proxy, suppressor, config_set, sesv2, dynamo, alarms, .. } = w;
+    let Burst { alarm, bounced, .. } = b;
+    let got = suppressor.invoke(&alarms.sqs_event(alarm_message)).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(got["alarms"].as_array().map(Vec::len), Some(1), "{got}");
+    let a = &got["alarms"][0];
+    assert_eq!(a["alarm"], alarm.name.as_str(), "{got}");
+    assert_eq!(a["state"], "ALARM", "{got}");
+    assert_eq!(a["action"], "suppressed", "{got}");
+    assert_eq!(a["offenders"], json!({"HardBounce": bounced.len()}), "{got}");
+    assert_eq!(a["suppressed"], json!({"BOUNCE": bounced.len()}), "{got}");
+    assert_eq!((&a["left_over"], &a["failed"], &a["dry_run"]), (&json!(0), &json!(0), &json!(false)));
+    assert_eq!(a["sending"], format!("paused:{config_set}"), "{got}");
+    let domains: Vec<&str> = a
+        .get("recipient_domains")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(domains, alarm.domain.as_deref().into_iter().collect::<Vec<_>>(), "{got}");
+
+    // The suppression requests, as SES would have received them.
+    let mut sent: Vec<(String, String)> = proxy
+        .suppressions()
+        .iter()
+        .map(|b| {
+            (b["EmailAddress"].as_str().unwrap_or("?").into(), b["Reason"].as_str().unwrap_or("?").into())
+        })
+        .collect();
+    sent.sort();
+    let want: Vec<(String, String)> = bounced.iter().map(|a| (a.clone(), "BOUNCE".to_string())).collect();
+    assert_eq!(sent, want, "PutSuppressedDestination requests: each bounced address once, nobody else");
+    // Its other SESv2 calls went through the proxy to the emulator, and succeeded.
+    let others: Vec<_> =
+        proxy.requests()[proxied_before..].iter().filter(|r| r.path != SUPPRESSION_PATH).cloned().collect();
+    assert!(others.iter().all(|r| !r.answered_here && (200..300).contains(&r.status)), "{others:#?}");
+    let paths: BTreeSet<String> = others.iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+    for p in [
+        format!("GET /v2/email/configuration-sets/{config_set}"),
+        format!("PUT /v2/email/configuration-sets/{config_set}/sending"),
+        "POST /v2/email/tags".to_string(),
+    ] {
+        assert!(paths.contains(&p), "{p} not among {paths:?}");
+    }
+
+    // The ledger: the burst's items marked, step 1's untouched.
+    let items = scan_table(dynamo, LEDGER_TABLE).await;
+    let marked: BTreeSet<String> = items
+        .iter()
+        .filter(|i| i["pk"].as_s().is_ok_and(|pk| pk.starts_with("D#")))
+        .map(|i| from_item(i).expect("ledger item"))
+        .filter(|e| e.suppressed_at.is_some())
+        .map(|e| e.recipient)
+        .collect();
+    assert_eq!(&marked, bounced, "ledger items marked suppressed");
+
+    let (enabled, paused_by) = sending_state(sesv2, config_set).await;
+    assert!(!enabled, "sending paused");
+    assert_eq!(paused_by, std::slice::from_ref(&alarm.name), "the alarm's holder tag");
+}
+
+/// Step 2c: the same notification again, as SNS delivers it → nothing new.
+async fn same_notification_again(w: &World<'_>, alarm_message: &AlarmMessage) {
+    let World { proxy, suppressor, config_set, alarms, .. } = w;
+    let n = proxy.suppressions().len();
+    let got = suppressor.invoke(&alarms.sns_event(alarm_message)).await.unwrap_or_else(|e| panic!("{e}"));
+    let a = &got["alarms"][0];
+    assert_eq!(a["action"], "suppressed", "{got}");
+    assert_eq!(a["suppressed"], json!({}), "{got}");
+    assert_eq!(a["sending"], format!("already_paused:{config_set}"), "{got}");
+    assert_eq!(proxy.suppressions().len(), n, "no suppression request");
+}
+
+/// Step 2d: OK → sending resumed, the holder tag removed.
+async fn ok_resumes_sending(w: &World<'_>, b: &Burst) {
+    let World { suppressor, config_set, cw, sesv2, alarms, .. } = w;
+    let Burst { alarm, .. } = b;
+    cw.set_alarm_state()
+        .alarm_name(&alarm.name)
+        .state_value(StateValue::Ok)
+        .state_reason("e2e: bounces stopped")
+        .send()
+        .await
+        .expect("SetAlarmState");
+    let deadline = Instant::now() + NOTIFICATION_TIMEOUT;
+    let mut ok = Vec::new();
+    while ok.is_empty() && Instant::now() < deadline {
+        ok.extend(alarms.take(1).await.into_iter().filter(|m| m.alarm["NewStateValue"] == "OK"));
+    }
+    assert_eq!(ok.len(), 1, "one OK notification: {ok:?}");
+    let got = suppressor.invoke(&alarms.sqs_event(&ok[0])).await.unwrap_or_else(|e| panic!("{e}"));
+    let a = &got["alarms"][0];
+    assert_eq!((&a["state"], &a["action"]), (&json!("OK"), &json!("no_action_for_state")), "{got}");
+    assert_eq!(a["sending"], format!("resumed:{config_set}"), "{got}");
+    assert_eq!(sending_state(sesv2, config_set).await, (true, vec![]), "sending on, tag removed");
+}
+
+/// Step 2e: an SES sending-status event through the alarm topic is journaled with the other actions.
+async fn sending_status_is_journaled(w: &World<'_>) {
+    let World { sdk, suppressor, dynamo, alarms, .. } = w;
+    // As the template's rule delivers it: the EventBridge event as the SNS message.
+    let event = json!({"version": "0", "id": "e2e-status-1", "detail-type": "Sending Status Disabled",
+        "source": "aws.ses", "account": ses_monitor_tests::ACCOUNT_ID, "time": Utc::now().to_rfc3339(),
+        "region": ses_monitor_tests::REGION,
+        "resources": [format!("arn:aws:ses:{}:{}:tenant/e2e/tn-1", ses_monitor_tests::REGION, ses_monitor_tests::ACCOUNT_ID)],
+        "detail": {"version": "1.0.0", "data": {"origin": "AWS_MANAGED",
+            "record": {"status": "DISABLED", "cause": "e2e"}}}});
+    aws_sdk_sns::Client::new(sdk)
+        .publish()
+        .topic_arn(&alarms.topic_arn)
+        .message(event.to_string())
+        .send()
+        .await
+        .expect("Publish");
+    let got = alarms.take(5).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let out = suppressor.invoke(&alarms.sqs_event(&got[0])).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out["skipped"], 0, "{out}");
+    assert_eq!(out["sending_status"][0]["status"], "DISABLED", "{out}");
+    let journal = ses_monitor::store::DynamoStore::new(dynamo.clone(), LEDGER_TABLE);
+    let entries = ses_monitor::store::Journal::entries(
+        &journal,
+        Utc::now() - Duration::days(1),
+        Utc::now() + Duration::minutes(5),
+    )
+    .await
+    .expect("journal");
+    let kinds: BTreeSet<&str> = entries.iter().map(|e| e.event.kind()).collect();
+    for k in ["alarm", "paused", "suppressed", "resumed", "sending_status"] {
+        assert!(kinds.contains(k), "the journal has {k}: {entries:?}");
+    }
+}
+
+/// Step 2f: the scheduled sweep → nothing pending, nothing to change.
+async fn sweep_finds_nothing(w: &World<'_>) {
+    let World { suppressor, config_set, .. } = w;
+    let sweep = json!({"version": "0", "id": "e2e-sweep", "detail-type": "Scheduled Event",
+    "source": "aws.events", "time": Utc::now().to_rfc3339(), "detail": {}});
+    let out = suppressor.invoke(&sweep).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out["sweep"]["pending"], 0, "{out}");
+    assert_eq!(out["sweep"]["sending"], format!("not_paused:{config_set}"), "{out}");
+}
+
+/// Step 3: rate-reporter reports the burst's day: its numbers are what was sent in, and the email reached SES.
+async fn report_of_the_burst_day(w: &World<'_>, step1: &Step1, b: &Burst, burst_batch: &MetricBatch) {
+    let World { emu, reporter, reporter_def, icfg, .. } = w;
+    let Burst { domain, .. } = b;
+    let hard = b.hard;
+    let burst_time = b.burst_time;
+    let day = burst_time.date_naive();
+    let got = reporter
+        .invoke(&json!({"date": day.format("%Y-%m-%d").to_string()}))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = &got["report"];
+    let (start, end) = (day_start(day), day_start(day) + Duration::days(1));
+    assert_eq!(report["start"], start.to_rfc3339_opts(SecondsFormat::Secs, true), "{report}");
+    // What was sent in, per domain, in the window (step 1's events count when they were
+    // published at the invocation time).
+    let all: Vec<&MetricBatch> = step1.batches.iter().chain([burst_batch]).collect();
+    let expected = domain_counts(&all, start, end);
+    let rows = report["domains"].as_array().expect("domains");
+    for row in rows.iter().filter(|r| r.get("folded").is_none()) {
+        let d = row["domain"].as_str().expect("domain");
+        let want = expected.get(d).copied().unwrap_or_default();
+        assert_eq!(row["counts"], serde_json::to_value(want).unwrap(), "counts of {d}\n{report}");
+    }
+    let mut total = Counts::default();
+    expected.values().for_each(|c| total.add(c));
+    assert_eq!(report["total"]["counts"], serde_json::to_value(total).unwrap(), "total\n{report}");
+    // A row is a RecipientDomain value: with the defaults, the domain's provider.
+    let value = icfg.domains.classify(domain).into_owned();
+    let burst_row = rows
+        .iter()
+        .find(|r| r["domain"] == value.as_str())
+        .unwrap_or_else(|| panic!("{domain} ({value}) row: {report}"));
+    let c = &burst_row["counts"];
+    assert_eq!(
+        (&c["sends"], &c["deliveries"], &c["hard_bounces"]),
+        (&json!(BURST_SENDS as f64), &json!((BURST_SENDS - hard) as f64), &json!(hard as f64))
+    );
+    // `Bounce` per domain is there only when DOMAIN_METRICS publishes it (not by default).
+    let bounces = if icfg.domain_metrics.contains("Bounce") { hard as f64 } else { 0.0 };
+    assert_eq!(c["bounces"], json!(bounces));
+    let rcfg =
+        ReporterConfig::from_lookup(|k| reporter_def.env.get(k).cloned()).expect("reporter configuration");
+    let status = Row::new(&value, expected[&value], None, &rcfg.thresholds).status;
+    assert_eq!(burst_row["status"], serde_json::to_value(status).unwrap(), "{burst_row}");
+    assert_ne!(burst_row["status"], "OK", "a fifth of the mail hard-bounced");
+    assert_eq!(rows[0]["domain"], value.as_str(), "the riskiest domain first");
+
+    // The email.
+    assert_eq!(got["email"]["sent"], true, "{got}");
+    assert_eq!(got["email"]["recipients"], REPORT_RECIPIENTS.len());
+    let sent = emu.sent_emails();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let m = &sent[0];
+    assert_eq!(m["Source"], REPORT_SENDER);
+    assert_eq!(m["To"], json!(REPORT_RECIPIENTS));
+    assert_eq!(m["Subject"], got["email"]["subject"]);
+    for part in ["BodyHtml", "BodyText"] {
+        assert!(m[part].as_str().is_some_and(|b| b.contains(value.as_str())), "{part} names {value}");
+    }
 }
 
 /// What step 1 leaves for the next ones.
