@@ -19,6 +19,8 @@ mod ledger_dynamodb;
 mod log_privacy;
 mod pause_concurrency;
 mod rate_reporter_emulator;
+mod report_browser;
+mod report_email_wire;
 mod report_schedule;
 mod sesv2_probe;
 mod store_dynamodb;
