@@ -8,6 +8,7 @@
 pub mod activity;
 pub mod chart;
 mod function;
+pub mod local;
 pub mod reasons;
 pub mod render;
 pub mod source;
