@@ -21,6 +21,7 @@ mod pause_concurrency;
 mod rate_reporter_emulator;
 mod report_browser;
 mod report_email_wire;
+mod report_local;
 mod report_schedule;
 mod sesv2_probe;
 mod store_dynamodb;
