@@ -260,6 +260,30 @@ pub struct ReporterResult {
     pub email: EmailOutcome,
 }
 
+/// The Sum of each metric for each domain: ids `<prefix><domain index>m<metric index>`.
+fn domain_queries(
+    cfg: &ReporterConfig,
+    domains: &[String],
+    metrics: &[&str],
+    prefix: &str,
+    period_s: i32,
+) -> Vec<Query> {
+    let mut queries = Vec::with_capacity(domains.len() * metrics.len());
+    for (i, d) in domains.iter().enumerate() {
+        for (j, m) in metrics.iter().enumerate() {
+            queries.push(Query {
+                id: format!("{prefix}{i}m{j}"),
+                namespace: cfg.namespace.clone(),
+                metric: (*m).to_string(),
+                dimensions: vec![(RECIPIENT_DOMAIN.to_string(), d.clone())],
+                stat: "Sum".into(),
+                period_s,
+            });
+        }
+    }
+    queries
+}
+
 /// Reads the numbers for a window and its 7-day baseline and builds the report.
 pub async fn build_report<M: MetricSource, A: Activity>(
     cfg: &ReporterConfig,
@@ -271,19 +295,7 @@ pub async fn build_report<M: MetricSource, A: Activity>(
     let domains = source.domains(&cfg.namespace).await?;
     let window_s = (end - start).num_seconds().max(60);
     let period = |secs: i64| -> i32 { (((secs + 59) / 60) * 60).clamp(60, i32::MAX as i64) as i32 };
-    let mut queries = Vec::new();
-    for (i, d) in domains.iter().enumerate() {
-        for (j, m) in Counts::METRICS.iter().enumerate() {
-            queries.push(Query {
-                id: format!("d{i}m{j}"),
-                namespace: cfg.namespace.clone(),
-                metric: (*m).to_string(),
-                dimensions: vec![(RECIPIENT_DOMAIN.to_string(), d.clone())],
-                stat: "Sum".into(),
-                period_s: period(window_s),
-            });
-        }
-    }
+    let queries = domain_queries(cfg, &domains, &Counts::METRICS, "d", period(window_s));
     let base_start = start - Duration::days(7);
     let current = source.fetch(start, end, &queries).await?;
     let baseline_queries: Vec<Query> =
@@ -350,19 +362,7 @@ async fn hourly<M: MetricSource>(
     let hours = ((end - start).num_seconds() + 3599) / 3600;
     let step = (hours + chart::MAX_BARS - 1) / chart::MAX_BARS;
     let n = ((hours + step - 1) / step).max(1) as usize;
-    let mut queries = Vec::new();
-    for (i, d) in domains.iter().enumerate() {
-        for (j, m) in HOURLY_METRICS.iter().enumerate() {
-            queries.push(Query {
-                id: format!("h{i}m{j}"),
-                namespace: cfg.namespace.clone(),
-                metric: (*m).to_string(),
-                dimensions: vec![(RECIPIENT_DOMAIN.to_string(), d.clone())],
-                stat: "Sum".into(),
-                period_s: (3600 * step) as i32,
-            });
-        }
-    }
+    let queries = domain_queries(cfg, domains, &HOURLY_METRICS, "h", (3600 * step) as i32);
     let values = source.fetch(start, end, &queries).await?;
     let mut total = chart::Hourly::empty(start, n, step);
     let mut out = std::collections::BTreeMap::new();
