@@ -38,8 +38,10 @@ pub fn to_item(e: &LedgerEntry, ttl: Duration) -> HashMap<String, AttributeValue
         ("ts".to_string(), s(&time::key(e.timestamp))),
         ("expires_at".to_string(), AttributeValue::N((e.timestamp + ttl).timestamp().to_string())),
     ]);
-    if let Some(st) = &e.subtype {
-        item.insert("subtype".into(), s(st));
+    for (k, v) in [("subtype", &e.subtype), ("status", &e.status), ("diagnostic", &e.diagnostic)] {
+        if let Some(v) = v {
+            item.insert(k.into(), s(v));
+        }
     }
     if !e.tags.is_empty() {
         item.insert(
@@ -71,6 +73,8 @@ pub fn from_item(item: &HashMap<String, AttributeValue>) -> Result<LedgerEntry, 
         dimension: req("dimension")?.to_string(),
         kind: Offence::parse(req("kind")?).ok_or_else(|| LedgerError::Malformed("unknown kind".into()))?,
         subtype: get("subtype").map(str::to_string),
+        status: get("status").map(str::to_string),
+        diagnostic: get("diagnostic").map(str::to_string),
         tags,
         message_id: req("message_id")?.to_string(),
         timestamp: time(req("ts")?)?,

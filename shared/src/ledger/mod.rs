@@ -85,6 +85,13 @@ pub struct LedgerEntry {
     pub kind: Offence,
     /// Bounce subtype or complaint feedback type, when SES gave one.
     pub subtype: Option<String>,
+    /// Bounces: the SMTP enhanced status code the receiving server gave (`5.1.1`), at most
+    /// [`MAX_STATUS_LEN`] characters.
+    pub status: Option<String>,
+    /// Bounces: the receiving server's diagnostic code, with every address in it replaced by its
+    /// domain and hash ([`crate::platform::logging::scrub`]) and cut to [`MAX_DIAGNOSTIC_LEN`]
+    /// characters: enough for the report's reasons, never an address.
+    pub diagnostic: Option<String>,
     /// Message tags (first value of each).
     pub tags: Vec<(String, String)>,
     /// SES message id.
@@ -96,6 +103,28 @@ pub struct LedgerEntry {
 }
 
 pub use crate::ses::address::normalise_address;
+
+/// The longest SMTP status kept (`5.7.1` is 5; RFC 3463 allows 3 digits per part: 9).
+pub const MAX_STATUS_LEN: usize = 16;
+/// The longest diagnostic kept, in characters (a server's reply line with its code and reason).
+pub const MAX_DIAGNOSTIC_LEN: usize = 200;
+
+/// `s` cut to at most `max` characters (on a character boundary), `None` when empty.
+fn bounded(s: &str, max: usize) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.chars().take(max).collect())
+}
+
+/// The status and diagnostic an entry keeps of an SMTP reply: bounded, and the diagnostic with no
+/// address in it (servers quote the recipient: `550 5.1.1 <jane@example.com>... User unknown`).
+pub fn kept_reply(reply: &crate::ses::SmtpReply<'_>) -> (Option<String>, Option<String>) {
+    let status = reply.status.as_deref().and_then(|s| bounded(s, MAX_STATUS_LEN));
+    let diagnostic = reply
+        .diagnostic
+        .as_deref()
+        .and_then(|d| bounded(&crate::platform::logging::scrub(d, false), MAX_DIAGNOSTIC_LEN));
+    (status, diagnostic)
+}
 
 /// What an SES event makes its recipients in the ledger: complaint, hard or soft bounce; other
 /// events, and bounces of type Undetermined, make nobody an offender.
@@ -119,7 +148,9 @@ pub fn entries_for(ev: &SesEvent<'_>, domains: &DomainClassifier) -> Vec<LedgerE
     let (Some(kind), Some(timestamp)) = (offence(ev), ev.timestamp) else { return Vec::new() };
     ev.recipients
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
+            let (status, diagnostic) = ev.smtp.get(i).map(kept_reply).unwrap_or_default();
             let domain = recipient_domain(r);
             let dimension = match &domain {
                 Some(d) => domains.classify(d).into_owned(),
@@ -131,6 +162,8 @@ pub fn entries_for(ev: &SesEvent<'_>, domains: &DomainClassifier) -> Vec<LedgerE
                 dimension,
                 kind,
                 subtype: ev.subtype.as_deref().map(str::to_string),
+                status,
+                diagnostic,
                 tags: {
                     // sorted, as a DynamoDB map reads back
                     let mut t: Vec<(String, String)> =

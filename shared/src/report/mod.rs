@@ -5,7 +5,11 @@
 //! recipient domains with data, GetMetricData (≤ 500 queries per request, paginated) reads the
 //! sums. Totals are the sum over the domain series, so no extra queries are needed.
 
+pub mod activity;
+pub mod chart;
 mod function;
+pub mod local;
+pub mod reasons;
 pub mod render;
 pub mod source;
 pub mod stats;
@@ -21,8 +25,9 @@ use crate::envelope::invocation_payload;
 use crate::metrics::RECIPIENT_DOMAIN;
 use crate::platform::aws::AwsError;
 use crate::platform::config::{ConfigError, err, parse_list, parse_number};
+use crate::report::activity::Activity;
 use crate::report::source::{MetricSource, Query, Values};
-use crate::report::stats::{Counts, Levels, Report, Reputation, Thresholds, build};
+use crate::report::stats::{Counts, Levels, Report, Reputation, Status, Thresholds, build};
 use crate::sesv2::{Email, ReportMailer};
 
 /// Configuration of rate-reporter.
@@ -43,6 +48,11 @@ pub struct ReporterConfig {
     pub top_domains: usize,
     /// `REPORT_OUTPUT`: also write the HTML here (local runs).
     pub output: Option<String>,
+    /// `LEDGER_TABLE`: the ledger table, for bounce reasons, the long tail and what
+    /// alarm-suppressor did; unset = the report says they are not available.
+    pub ledger_table: Option<String>,
+    /// `REPORT_LONG_TAIL` (default 10): untracked domains listed in the long tail.
+    pub long_tail: usize,
 }
 
 fn levels(var: &'static str, v: Option<String>, default: [f64; 3]) -> Result<Levels, ConfigError> {
@@ -103,6 +113,8 @@ impl ReporterConfig {
             top_domains: parse_number("REPORT_TOP_DOMAINS", get("REPORT_TOP_DOMAINS"), 10, 1..=1000)?
                 as usize,
             output: clean("REPORT_OUTPUT"),
+            ledger_table: clean("LEDGER_TABLE"),
+            long_tail: parse_number("REPORT_LONG_TAIL", get("REPORT_LONG_TAIL"), 10, 0..=100)? as usize,
         })
     }
 }
@@ -217,6 +229,9 @@ pub enum ReportError {
     /// CloudWatch could not be read, or the email could not be sent.
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// The ledger table could not be read.
+    #[error("reading the ledger table: {0}")]
+    Ledger(#[from] crate::ledger::LedgerError),
     /// `REPORT_OUTPUT` could not be written.
     #[error("writing the HTML report: {0}")]
     Io(#[from] std::io::Error),
@@ -245,29 +260,42 @@ pub struct ReporterResult {
     pub email: EmailOutcome,
 }
 
+/// The Sum of each metric for each domain: ids `<prefix><domain index>m<metric index>`.
+fn domain_queries(
+    cfg: &ReporterConfig,
+    domains: &[String],
+    metrics: &[&str],
+    prefix: &str,
+    period_s: i32,
+) -> Vec<Query> {
+    let mut queries = Vec::with_capacity(domains.len() * metrics.len());
+    for (i, d) in domains.iter().enumerate() {
+        for (j, m) in metrics.iter().enumerate() {
+            queries.push(Query {
+                id: format!("{prefix}{i}m{j}"),
+                namespace: cfg.namespace.clone(),
+                metric: (*m).to_string(),
+                dimensions: vec![(RECIPIENT_DOMAIN.to_string(), d.clone())],
+                stat: "Sum".into(),
+                period_s,
+            });
+        }
+    }
+    queries
+}
+
 /// Reads the numbers for a window and its 7-day baseline and builds the report.
-pub async fn build_report<M: MetricSource>(
+pub async fn build_report<M: MetricSource, A: Activity>(
     cfg: &ReporterConfig,
     source: &M,
+    activity: &A,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Report, ReportError> {
     let domains = source.domains(&cfg.namespace).await?;
     let window_s = (end - start).num_seconds().max(60);
     let period = |secs: i64| -> i32 { (((secs + 59) / 60) * 60).clamp(60, i32::MAX as i64) as i32 };
-    let mut queries = Vec::new();
-    for (i, d) in domains.iter().enumerate() {
-        for (j, m) in Counts::METRICS.iter().enumerate() {
-            queries.push(Query {
-                id: format!("d{i}m{j}"),
-                namespace: cfg.namespace.clone(),
-                metric: (*m).to_string(),
-                dimensions: vec![(RECIPIENT_DOMAIN.to_string(), d.clone())],
-                stat: "Sum".into(),
-                period_s: period(window_s),
-            });
-        }
-    }
+    let queries = domain_queries(cfg, &domains, &Counts::METRICS, "d", period(window_s));
     let base_start = start - Duration::days(7);
     let current = source.fetch(start, end, &queries).await?;
     let baseline_queries: Vec<Query> =
@@ -303,23 +331,86 @@ pub async fn build_report<M: MetricSource>(
         rows.push((d.clone(), c, any_base.then_some(b)));
     }
     let reputation = Reputation { bounce_rate: latest("rep0"), complaint_rate: latest("rep1") };
-    Ok(build(start, end, &cfg.namespace, rows, reputation, cfg.thresholds, cfg.top_domains))
+    let mut report = build(start, end, &cfg.namespace, rows, reputation, cfg.thresholds, cfg.top_domains);
+    let flagged: Vec<String> = report
+        .domains
+        .iter()
+        .filter(|d| d.status > Status::Ok && d.folded.is_none())
+        .map(|d| d.domain.clone())
+        .collect();
+    report.activity = activity::read(activity, start, end, &flagged, cfg.long_tail).await?;
+    report.hourly = hourly(cfg, source, &domains, start, end, &report.total.domain, &flagged).await?;
+    Ok(report)
+}
+
+/// The metrics the charts draw, per hour.
+const HOURLY_METRICS: [&str; 3] = ["Send", "HardBounce", "Complaint"];
+
+/// The charts' numbers: GetMetricData with a period of one hour for every domain (the total is
+/// their sum, as for the report's counts), kept for the total (under `total_key`) and the
+/// `flagged` domains. A window longer than [`chart::MAX_BARS`] hours is read in steps of several
+/// hours, so a chart has at most that many bars.
+async fn hourly<M: MetricSource>(
+    cfg: &ReporterConfig,
+    source: &M,
+    domains: &[String],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    total_key: &str,
+    flagged: &[String],
+) -> Result<std::collections::BTreeMap<String, chart::Hourly>, ReportError> {
+    let hours = ((end - start).num_seconds() + 3599) / 3600;
+    let step = (hours + chart::MAX_BARS - 1) / chart::MAX_BARS;
+    let n = ((hours + step - 1) / step).max(1) as usize;
+    let queries = domain_queries(cfg, domains, &HOURLY_METRICS, "h", (3600 * step) as i32);
+    let values = source.fetch(start, end, &queries).await?;
+    let mut total = chart::Hourly::empty(start, n, step);
+    let mut out = std::collections::BTreeMap::new();
+    for (i, d) in domains.iter().enumerate() {
+        let mut h = chart::Hourly::empty(start, n, step);
+        for (j, series) in [&mut h.sends, &mut h.hard_bounces, &mut h.complaints].into_iter().enumerate() {
+            for (t, v) in values.get(&format!("h{i}m{j}")).into_iter().flatten() {
+                let k = ((*t - start).num_seconds() / (3600 * step)) as usize;
+                if let Some(x) = series.get_mut(k) {
+                    *x += v;
+                }
+            }
+        }
+        total.add(&h);
+        if flagged.contains(d) {
+            out.insert(d.clone(), h);
+        }
+    }
+    out.insert(total_key.to_string(), total);
+    Ok(out)
+}
+
+/// Writes the HTML report to `path` and its charts next to it (`<file_name>` in the same folder),
+/// the HTML pointing at those files as the email points at its inline attachments.
+pub fn write_local(path: &str, report: &Report, images: &[crate::sesv2::InlineImage]) -> std::io::Result<()> {
+    let dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+    for i in images {
+        std::fs::write(dir.join(&i.file_name), &i.data)?;
+    }
+    std::fs::write(path, render::html(report, render::ImageSrc::File))
 }
 
 /// The whole invocation: window, report, log line, email, result.
-pub async fn handle<M: MetricSource, E: ReportMailer>(
+pub async fn handle<M: MetricSource, A: Activity, E: ReportMailer>(
     cfg: &ReporterConfig,
     source: &M,
+    activity: &A,
     mailer: &E,
     payload: &str,
     now: DateTime<Utc>,
 ) -> Result<ReporterResult, ReportError> {
     let (start, end) = window(payload, now)?;
-    let report = build_report(cfg, source, start, end).await?;
+    let report = build_report(cfg, source, activity, start, end).await?;
     let subject = render::subject(&report);
-    let html = render::html(&report);
+    let images = render::charts(&report);
+    let html = render::html(&report, render::ImageSrc::ContentId);
     if let Some(path) = &cfg.output {
-        std::fs::write(path, &html)?;
+        write_local(path, &report, &images)?;
     }
     let mut email =
         EmailOutcome { recipients: cfg.recipients.len(), subject: subject.clone(), ..Default::default() };
@@ -333,6 +424,7 @@ pub async fn handle<M: MetricSource, E: ReportMailer>(
                     html,
                     text: render::text(&report),
                     configuration_set: cfg.configuration_set.clone(),
+                    inline_images: images,
                 })
                 .await?;
             email.sent = true;
@@ -348,8 +440,8 @@ pub async fn handle<M: MetricSource, E: ReportMailer>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::source::MemorySource;
-    use crate::report::stats::Status;
+    use crate::report::activity::NoActivity;
+    use crate::report::source::PointSource;
     use crate::sesv2::MemorySes;
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -484,7 +576,7 @@ mod tests {
     async fn report_from_source_and_email() {
         let start = t("2026-11-26T00:00:00Z");
         let base = start - Duration::days(7);
-        let mut src = MemorySource::default();
+        let mut src = PointSource::default();
         for (d, m, v) in [
             ("gmail.com", "Send", 10_000.0),
             ("gmail.com", "Delivery", 9_000.0),
@@ -494,10 +586,10 @@ mod tests {
             ("yahoo.com", "Delivery", 1_990.0),
             ("yahoo.com", "Complaint", 1.0),
         ] {
-            src.sums.insert((d.into(), m.into(), start), v);
+            src.add(d, m, start, v);
         }
-        src.sums.insert(("gmail.com".into(), "Send".into(), base), 70_000.0);
-        src.sums.insert(("gmail.com".into(), "HardBounce".into(), base), 700.0);
+        src.add("gmail.com", "Send", base, 70_000.0);
+        src.add("gmail.com", "HardBounce", base, 700.0);
         src.reputation.insert("Reputation.BounceRate".into(), 0.031);
         let cfg = ReporterConfig::from_lookup(|k| match k {
             "REPORT_RECIPIENTS" => Some("ops@example.com".into()),
@@ -506,7 +598,7 @@ mod tests {
         })
         .unwrap();
         let ses = MemorySes::default();
-        let r = handle(&cfg, &src, &ses, "{}", t("2026-11-27T06:00:00Z")).await.unwrap();
+        let r = handle(&cfg, &src, &NoActivity, &ses, "{}", t("2026-11-27T06:00:00Z")).await.unwrap();
         assert_eq!(r.report.total.counts.sends, 12_000.0);
         assert_eq!(r.report.domains[0].domain, "gmail.com");
         assert_eq!(r.report.domains[0].status, Status::Warn, "9% hard bounces: low bound ≈ 8.4% > 5%");
@@ -521,7 +613,7 @@ mod tests {
         // no recipients → no email, same report
         let quiet = ReporterConfig::from_lookup(|_| None).unwrap();
         let ses2 = MemorySes::default();
-        let r2 = handle(&quiet, &src, &ses2, "{}", t("2026-11-27T06:00:00Z")).await.unwrap();
+        let r2 = handle(&quiet, &src, &NoActivity, &ses2, "{}", t("2026-11-27T06:00:00Z")).await.unwrap();
         assert!(!r2.email.sent && ses2.sent.lock().unwrap().is_empty());
         assert_eq!(r2.report, r.report);
     }

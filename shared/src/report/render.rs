@@ -5,7 +5,10 @@
 
 use std::fmt::Write;
 
-use crate::report::stats::{Rate, Report, Row, Status};
+use crate::report::chart::{self, Hourly, Scale};
+use crate::report::reasons::Reasons;
+use crate::report::stats::{POSTMASTER_TOOLS, Rate, Report, Row, Status};
+use crate::sesv2::InlineImage;
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(s: &str) -> String {
@@ -124,6 +127,11 @@ pub fn text(r: &Report) -> String {
     let _ = writeln!(s, "Overall status: {}\n", r.status.as_str());
     let line = |s: &mut String, row: &Row| {
         let c = &row.counts;
+        let complaint_rate = if row.complaints_measured {
+            pct(&row.complaint_rate)
+        } else {
+            format!("not measured: Gmail sends SES no complaint feedback, see {POSTMASTER_TOOLS}")
+        };
         let _ = writeln!(
             s,
             "{:<9} {:<32} sent {:>9}  delivered {:>7}  hard bounces {:>7} ({})  complaints {:>6} ({})",
@@ -134,7 +142,7 @@ pub fn text(r: &Report) -> String {
             fmt_count(c.hard_bounces),
             pct(&row.hard_bounce_rate),
             fmt_count(c.complaints),
-            pct(&row.complaint_rate),
+            complaint_rate,
         );
     };
     line(&mut s, &r.total);
@@ -171,50 +179,334 @@ pub fn text(r: &Report) -> String {
 fn badge(s: Status) -> String {
     let (bg, fg) = colours(s);
     format!(
-        "<span style=\"display:inline-block;padding:2px 8px;border-radius:10px;background:{bg};color:{fg};font-weight:600;font-size:12px\">{}</span>",
+        "<span style=\"display:inline-block;padding:1px 8px;border-radius:10px;background:{bg};color:{fg};font-weight:700;font-size:14px;white-space:nowrap\">{}</span>",
         s.as_str()
     )
 }
 
-fn rate_cell(r: &Rate, status: Status) -> String {
+/// A domain name that never breaks inside a label: each label (with its dot) is kept whole
+/// (`white-space:nowrap`), and a long name may break only after a dot (`<wbr>`), so a phone shows
+/// `mail.example.` / `co.uk` rather than `yahoo.c` / `om`.
+pub fn domain_html(d: &str) -> String {
+    const NOWRAP: &str = "<span style=\"white-space:nowrap\">";
+    if d.chars().count() <= 24 || !d.contains('.') {
+        return format!("{NOWRAP}{}</span>", escape_html(d));
+    }
+    let labels: Vec<&str> = d.split_inclusive('.').collect();
+    labels.iter().map(|l| format!("{NOWRAP}{}</span>", escape_html(l))).collect::<Vec<_>>().join("<wbr>")
+}
+
+/// One label/value line of a card: two columns that fit 320 px; the value may wrap between words.
+fn card_line(label: &str, value: &str) -> String {
+    format!(
+        "<tr><td style=\"padding:4px 8px 4px 0;color:#5f6368;vertical-align:top;white-space:nowrap;width:1%\">{label}</td><td style=\"padding:4px 0;vertical-align:top\">{value}</td></tr>"
+    )
+}
+
+/// A rate as a card shows it: the count, the rate (coloured by its status) and its interval.
+fn rate_value(count: f64, r: &Rate, status: Status) -> String {
     let colour = if status > Status::Ok { colours(status).1 } else { "#202124" };
     format!(
-        "<td style=\"padding:6px 8px;text-align:right;color:{colour};white-space:nowrap\">{}<br><span style=\"color:#5f6368;font-size:11px\">{}–{}</span></td>",
+        "{} · <b style=\"color:{colour}\">{}</b> <span style=\"color:#5f6368;white-space:nowrap\">(95%: {}–{})</span>",
+        fmt_count(count),
         pct(r),
         fmt_pct(r.low),
         fmt_pct(r.high)
     )
 }
 
-fn html_row(r: &Row, bold: bool) -> String {
-    let weight = if bold { "font-weight:700;" } else { "" };
-    let c = &r.counts;
+/// What the complaint line says for a provider that sends SES no complaint feedback.
+fn unmeasured_complaints(count: f64) -> String {
     format!(
-        "<tr style=\"border-top:1px solid #e0e0e0;{weight}\">\
-<td style=\"padding:6px 8px\">{}</td>\
-<td style=\"padding:6px 8px;word-break:break-all\">{}</td>\
-<td style=\"padding:6px 8px;text-align:right\">{}</td>\
-<td style=\"padding:6px 8px;text-align:right\">{}</td>\
-{}{}</tr>",
-        badge(r.status),
-        escape_html(&r.domain),
-        fmt_count(c.sends),
-        pct(&r.delivery_rate),
-        rate_cell(&r.hard_bounce_rate, r.hard_bounce_status),
-        rate_cell(&r.complaint_rate, r.complaint_status),
+        "{} · <b>not measured</b>: Gmail sends no complaint feedback to SES, so this rate reads 0% whatever happens; see <a href=\"{POSTMASTER_TOOLS}\" style=\"color:#1a73e8\">Google Postmaster Tools</a>",
+        fmt_count(count)
     )
 }
 
-/// The HTML body: a single-column layout with one table, inline styles only.
-pub fn html(r: &Report) -> String {
+/// `label count · label count …`, the first `n` items, then how many more.
+fn top_list<K>(items: &[(K, usize)], n: usize, label: impl Fn(&K) -> String) -> String {
+    let mut parts: Vec<String> = items
+        .iter()
+        .take(n)
+        .map(|(k, c)| {
+            format!(
+                "<span style=\"white-space:nowrap\">{} <b>{}</b></span>",
+                escape_html(&label(k)),
+                fmt_count(*c as f64)
+            )
+        })
+        .collect();
+    let rest: usize = items.iter().skip(n).map(|(_, c)| c).sum();
+    if rest > 0 {
+        parts.push(format!(
+            "<span style=\"white-space:nowrap\">others <b>{}</b></span>",
+            fmt_count(rest as f64)
+        ));
+    }
+    parts.join(" · ")
+}
+
+/// A line across the whole card (a label, then a list that wraps between its items).
+fn wide_line(label: &str, value: &str) -> String {
+    format!(
+        "<tr><td colspan=\"2\" style=\"padding:4px 0;vertical-align:top\"><span style=\"color:#5f6368\">{label}:</span> {value}</td></tr>"
+    )
+}
+
+/// The reasons lines of a flagged domain's card.
+fn reason_lines(why: &Reasons) -> String {
+    let mut s = String::new();
+    if !why.hard_bounces.is_empty() {
+        s.push_str(&wide_line(
+            "Why hard bounces",
+            &top_list(&why.hard_bounces, 3, |r| r.label().to_string()),
+        ));
+    }
+    if !why.soft_bounces.is_empty() {
+        s.push_str(&wide_line(
+            "Why soft bounces",
+            &top_list(&why.soft_bounces, 3, |r| r.label().to_string()),
+        ));
+    }
+    if !why.complaints.is_empty() {
+        s.push_str(&wide_line("Complaint feedback types", &top_list(&why.complaints, 3, |t| t.clone())));
+    }
+    s
+}
+
+/// How the HTML refers to the charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSrc {
+    /// `cid:<content id>`: the email's inline attachments.
+    ContentId,
+    /// `<file name>`: PNG files next to a local HTML file (`REPORT_OUTPUT`, `--from-emf`).
+    File,
+}
+
+/// The content id of a chart, which is also its file name: `chart-total.png`, or
+/// `chart-d<i>.png` for the `i`-th domain row.
+fn chart_id(row: Option<usize>) -> String {
+    row.map_or_else(|| "chart-total.png".to_string(), |i| format!("chart-d{i}.png"))
+}
+
+/// The charts' rows: the total (`None`) and each domain row with hourly numbers (flagged).
+fn chart_rows(r: &Report) -> Vec<(Option<usize>, &Row)> {
+    let mut v = vec![(None, &r.total)];
+    v.extend(
+        r.domains
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| r.hourly.contains_key(&d.domain))
+            .map(|(i, d)| (Some(i), d)),
+    );
+    v.into_iter().filter(|(_, row)| r.hourly.contains_key(&row.domain)).collect()
+}
+
+fn chart_scale(r: &Report, row: &Row, h: &Hourly) -> Scale {
+    Scale::of(h, r.thresholds.hard_bounce.0[1], r.thresholds.complaint.0[1], row.complaints_measured)
+}
+
+/// The charts as inline PNG attachments, in the order the HTML shows them.
+pub fn charts(r: &Report) -> Vec<InlineImage> {
+    chart_rows(r)
+        .into_iter()
+        .filter_map(|(i, row)| {
+            let h = r.hourly.get(&row.domain)?;
+            let id = chart_id(i);
+            Some(InlineImage {
+                file_name: id.clone(),
+                content_id: id,
+                content_type: "image/png".into(),
+                data: chart::png(h, chart_scale(r, row, h), row.complaints_measured),
+            })
+        })
+        .collect()
+}
+
+/// A small square of a chart colour, for the legend.
+fn swatch(c: [u8; 3]) -> String {
+    format!(
+        "<span style=\"display:inline-block;width:10px;height:10px;background:#{:02x}{:02x}{:02x}\"></span>",
+        c[0], c[1], c[2]
+    )
+}
+
+/// A row's chart with its labels (times, legend, maxima, thresholds) in HTML around the image.
+fn chart_html(r: &Report, i: Option<usize>, row: &Row, src: ImageSrc) -> String {
+    let Some(h) = r.hourly.get(&row.domain) else { return String::new() };
+    let id = chart_id(i);
+    let url = match src {
+        ImageSrc::ContentId => format!("cid:{id}"),
+        ImageSrc::File => id,
+    };
+    let scale = chart_scale(r, row, h);
+    let (max_hard, max_compl) = h.max_rates();
+    let (first, last) = (r.start, r.end);
+    let mid = first + (last - first) / 2;
+    let hm = |t: chrono::DateTime<chrono::Utc>| t.format("%H:%M").to_string();
+    let step = if h.step_hours > 1 { format!("per {} hours", h.step_hours) } else { "per hour".into() };
+    let complaints = if row.complaints_measured {
+        format!(" · {} complaint rate (highest {})", swatch(chart::COMPLAINTS), fmt_pct(max_compl))
+    } else {
+        " · complaints not measured".into()
+    };
+    format!(
+        "<div style=\"margin:10px 0 2px\"><img src=\"{url}\" width=\"{w}\" height=\"{hh}\" alt=\"{alt}\" style=\"display:block;width:100%;max-width:{w}px;height:auto;border:0\">\
+<table role=\"presentation\" style=\"width:100%;max-width:{w}px;border-collapse:collapse;font-size:14px;color:#5f6368\"><tr><td style=\"text-align:left;padding:0\">{a}</td><td style=\"text-align:center;padding:0\">{b}</td><td style=\"text-align:right;padding:0\">{c} UTC</td></tr></table>\
+<p style=\"margin:4px 0 0;font-size:14px;color:#5f6368;line-height:1.4\">{sw} sends {step} (top: {max}) · {hs} hard-bounce rate (highest {mh}){complaints}. Rates are drawn against their WARN thresholds (dashed line: {wh} hard bounces, {wc} complaints); the top is {top}× those, higher bars are cut.</p></div>",
+        w = chart::WIDTH,
+        hh = chart::HEIGHT,
+        alt = escape_html(&format!("Sends, hard-bounce and complaint rates {step}: {}", row.domain)),
+        a = hm(first),
+        b = hm(mid),
+        c = if last.time() == chrono::NaiveTime::MIN && last > first { "24:00".into() } else { hm(last) },
+        sw = swatch(chart::SENDS),
+        max = fmt_count(h.max_sends()),
+        hs = swatch(chart::HARD),
+        mh = fmt_pct(max_hard),
+        wh = fmt_pct(scale.hard_warn),
+        wc = fmt_pct(scale.complaint_warn),
+        top = scale.top,
+    )
+}
+
+/// One domain (or the total) as a card: status and name on top, then label/value lines.
+fn card(r: &Row, total: bool, why: Option<&Reasons>) -> String {
+    let c = &r.counts;
+    let mut s = String::new();
+    let border = if r.status > Status::Ok { colours(r.status).1 } else { "#dadce0" };
+    let _ = write!(
+        s,
+        "<div style=\"background:#ffffff;border:1px solid #dadce0;border-left:4px solid {border};border-radius:8px;margin:0 0 12px;padding:10px 12px\">"
+    );
+    let name = if total {
+        format!("<b>{}</b>", escape_html(&r.domain))
+    } else {
+        format!("<b>{}</b>", domain_html(&r.domain))
+    };
+    let _ = write!(s, "<div style=\"margin:0 0 6px;font-size:16px\">{} {name}</div>", badge(r.status));
+    s.push_str("<table role=\"presentation\" style=\"width:100%;border-collapse:collapse;font-size:15px;line-height:1.4\">");
+    s.push_str(&card_line("Sent", &fmt_count(c.sends)));
+    s.push_str(&card_line("Delivered", &pct(&r.delivery_rate)));
+    s.push_str(&card_line(
+        "Hard bounces",
+        &rate_value(c.hard_bounces, &r.hard_bounce_rate, r.hard_bounce_status),
+    ));
+    let complaints = if r.complaints_measured {
+        rate_value(c.complaints, &r.complaint_rate, r.complaint_status)
+    } else {
+        unmeasured_complaints(c.complaints)
+    };
+    s.push_str(&card_line("Complaints", &complaints));
+    if r.volume_vs_baseline.is_some() || r.hard_bounce_change_pp.is_some() {
+        s.push_str(&card_line(
+            "vs 7 days",
+            &format!(
+                "volume {}, hard bounces {}, complaints {}",
+                fmt_volume(r.volume_vs_baseline),
+                fmt_pp(r.hard_bounce_change_pp),
+                fmt_pp(r.complaint_change_pp)
+            ),
+        ));
+    }
+    if let Some(why) = why {
+        s.push_str(&reason_lines(why));
+    }
+    s.push_str("</table>");
+    s
+}
+
+/// A section heading.
+fn heading(s: &mut String, text: &str) {
+    let _ = write!(s, "<h2 style=\"margin:20px 0 8px;font-size:17px\">{text}</h2>");
+}
+
+/// A paragraph of the sections after the cards.
+const P: &str = "<p style=\"margin:6px 0;font-size:15px;line-height:1.5\">";
+
+/// "What was done", "The long tail": from the ledger table, or why they are not there.
+fn activity_html(s: &mut String, r: &Report) {
+    let Some(a) = &r.activity else {
+        heading(s, "What was done");
+        let _ = write!(
+            s,
+            "{P}Not available: rate-reporter has no <code style=\"font-size:14px\">LEDGER_TABLE</code> (the offender ledger, where bounce reasons, the long tail of untracked domains and alarm-suppressor's journal are kept).</p>"
+        );
+        return;
+    };
+    heading(s, "What was done");
+    match &a.actions {
+        None => {
+            let _ = write!(s, "{P}Not available: alarm-suppressor's journal could not be read.</p>");
+        }
+        Some(act) if act.suppressed() == 0 && act.events.is_empty() => {
+            let _ = write!(
+                s,
+                "{P}Nothing: no alarm went to ALARM, no address was suppressed, sending was not paused.</p>"
+            );
+        }
+        Some(act) => {
+            if act.suppressed() > 0 {
+                let by_reason: Vec<(String, usize)> =
+                    act.suppressed_by_reason.iter().map(|(k, v)| (k.to_lowercase(), *v)).collect();
+                let by_domain: Vec<(String, usize)> =
+                    act.suppressed_by_domain.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                let _ = write!(
+                    s,
+                    "{P}<b>{}</b> addresses put on the suppression list: {}; by domain: {}.{}</p>",
+                    fmt_count(act.suppressed() as f64),
+                    top_list(&by_reason, 4, |k| k.clone()),
+                    top_list(&by_domain, 6, |k| k.clone()),
+                    if act.suppress_failed > 0 {
+                        format!(" SES refused {}.", fmt_count(act.suppress_failed as f64))
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            for h in &act.events {
+                let _ = write!(
+                    s,
+                    "{P}<span style=\"color:#5f6368;white-space:nowrap\">{}</span> {}</p>",
+                    h.at.format("%Y-%m-%d %H:%M"),
+                    escape_html(&h.what)
+                );
+            }
+        }
+    }
+    heading(s, "The long tail");
+    if a.long_tail.is_empty() {
+        let _ = write!(s, "{P}No untracked domain (counted as <i>other</i>) bounced or complained.</p>");
+    } else {
+        let _ = write!(
+            s,
+            "{P}Untracked domains (counted as <i>other</i>) with the most complaints, then hard bounces:</p>"
+        );
+        for t in &a.long_tail {
+            let _ = write!(
+                s,
+                "{P}<b>{}</b> — {} complaints, {} hard bounces, {} soft bounces</p>",
+                domain_html(&t.domain),
+                fmt_count(t.complaints as f64),
+                fmt_count(t.hard_bounces as f64),
+                fmt_count(t.soft_bounces as f64)
+            );
+        }
+    }
+}
+
+/// The HTML body: one fluid column (at most 640 px wide, the whole width of a phone), a card per
+/// domain with two-column lines, inline styles only (Gmail drops `<style>` in some clients), every
+/// font at least 14 px, no table wider than the screen and no domain name broken inside a label.
+pub fn html(r: &Report, src: ImageSrc) -> String {
     let (bg, fg) = colours(r.status);
     let t = &r.total;
     let mut s = String::new();
     s.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
     s.push_str("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">");
     let _ = write!(s, "<title>{}</title></head>", escape_html(&subject(r)));
-    s.push_str("<body style=\"margin:0;padding:0;background:#f6f8fa;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#202124\">");
-    s.push_str("<div style=\"max-width:720px;margin:0 auto;padding:16px\">");
+    s.push_str("<body style=\"margin:0;padding:0;background:#f6f8fa;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#202124;font-size:15px;word-break:normal;overflow-wrap:normal\">");
+    s.push_str("<div style=\"max-width:640px;width:100%;margin:0 auto;padding:12px;box-sizing:border-box\">");
     let _ = write!(
         s,
         "<div style=\"background:{bg};color:{fg};padding:12px 16px;border-radius:8px;font-size:18px;font-weight:700\">{} — SES deliverability</div>",
@@ -239,17 +531,20 @@ pub fn html(r: &Report) -> String {
         fmt_pp(t.hard_bounce_change_pp),
         fmt_pp(t.complaint_change_pp),
     );
-    s.push_str("<div style=\"overflow-x:auto\"><table role=\"presentation\" style=\"width:100%;border-collapse:collapse;background:#ffffff;border-radius:8px;font-size:13px\">");
-    s.push_str("<tr style=\"background:#f1f3f4;text-align:left\"><th style=\"padding:6px 8px\">Status</th><th style=\"padding:6px 8px\">Domain</th><th style=\"padding:6px 8px;text-align:right\">Sent</th><th style=\"padding:6px 8px;text-align:right\">Delivered</th><th style=\"padding:6px 8px;text-align:right\">Hard bounces</th><th style=\"padding:6px 8px;text-align:right\">Complaints</th></tr>");
-    s.push_str(&html_row(t, true));
-    for row in &r.domains {
-        s.push_str(&html_row(row, false));
+    s.push_str(&card(t, true, None));
+    s.push_str(&chart_html(r, None, t, src));
+    s.push_str("</div>");
+    let reasons = r.activity.as_ref().map(|a| &a.reasons);
+    for (i, row) in r.domains.iter().enumerate() {
+        s.push_str(&card(row, false, reasons.and_then(|m| m.get(&row.domain))));
+        s.push_str(&chart_html(r, Some(i), row, src));
+        s.push_str("</div>");
     }
-    s.push_str("</table></div>");
+    activity_html(&mut s, r);
     let th = &r.thresholds;
     let _ = write!(
         s,
-        "<p style=\"margin:12px 0;font-size:13px;color:#5f6368;line-height:1.5\">Account reputation (AWS/SES): bounce rate {}, complaint rate {}.<br>Small figures under a rate are its 95% confidence interval; a domain is flagged only when the interval's lower bound crosses a threshold (hard bounces {} / {} / {}, complaints {} / {} / {} for WATCH / WARN / CRITICAL).</p>",
+        "<p style=\"margin:12px 0;font-size:14px;color:#5f6368;line-height:1.5\">Account reputation (AWS/SES): bounce rate {}, complaint rate {}.<br>The figures in brackets are a rate's 95% confidence interval; a domain is flagged only when the interval's lower bound crosses a threshold (hard bounces {} / {} / {}, complaints {} / {} / {} for WATCH / WARN / CRITICAL).</p>",
         r.reputation.bounce_rate.map_or("not published".into(), fmt_pct),
         r.reputation.complaint_rate.map_or("not published".into(), fmt_pct),
         fmt_pct(th.hard_bounce.0[0]),
@@ -300,10 +595,11 @@ mod tests {
     fn hostile_values_are_escaped() {
         let evil = "<script>alert('x')</script>\"&.example";
         let r = report(evil, "Custom/<b>SES</b>");
-        let h = html(&r);
+        let h = html(&r, ImageSrc::ContentId);
         assert!(!h.contains("<script>"), "raw script tag in HTML");
         assert!(!h.contains("<b>SES</b>"));
-        assert!(h.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;.example"));
+        // a long name is kept whole per label, with a break allowed after each dot
+        assert!(h.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;.</span><wbr>"));
         assert!(h.contains("Custom/&lt;b&gt;SES&lt;/b&gt;"));
         // every tag the renderer writes is one of its own
         for tag in h.split('<').skip(1).map(|t| t.split([' ', '>']).next().unwrap_or("")) {
@@ -311,7 +607,8 @@ mod tests {
                 [
                     "!DOCTYPE", "html", "/html", "head", "/head", "meta", "title", "/title", "body", "/body",
                     "div", "/div", "p", "/p", "b", "/b", "br", "table", "/table", "tr", "/tr", "th", "/th",
-                    "td", "/td", "span", "/span"
+                    "td", "/td", "span", "/span", "wbr", "a", "/a", "h2", "/h2", "code", "/code", "i", "/i",
+                    "img"
                 ]
                 .contains(&tag),
                 "unexpected tag {tag:?}"
@@ -332,7 +629,7 @@ mod tests {
         let t = text(&r);
         assert!(t.contains("CRITICAL  bad.example"));
         assert!(t.contains("bounce rate 1.20%, complaint rate not published"));
-        let h = html(&r);
+        let h = html(&r, ImageSrc::ContentId);
         assert!(h.contains("<meta name=\"viewport\""));
         assert!(!h.contains("<style"), "inline CSS only");
         assert!(h.find("bad.example").unwrap() < h.find("gmail.com").unwrap(), "riskiest first");
@@ -356,7 +653,7 @@ mod tests {
             10,
         );
         assert_eq!(r.domains[0].status, Status::Ok);
-        let h = html(&r);
+        let h = html(&r, ImageSrc::ContentId);
         for s in [Status::Watch, Status::Warn, Status::Critical] {
             assert!(!h.contains(colours(s).1), "{s:?} colour in {h}");
         }
@@ -377,7 +674,7 @@ mod tests {
             Thresholds::default(),
             10,
         );
-        assert!(html(&r).contains(&format!("color:{}", colours(Status::Critical).1)));
+        assert!(html(&r, ImageSrc::ContentId).contains(&format!("color:{}", colours(Status::Critical).1)));
     }
 
     #[test]
@@ -390,6 +687,35 @@ mod tests {
         assert!(subject(&r).contains("deliverability 24 h to 2026-11-27 13:05 UTC:"), "{}", subject(&r));
         r.start += chrono::Duration::minutes(30);
         assert!(subject(&r).contains("deliverability 1410 min to 2026-11-27 13:05 UTC:"), "{}", subject(&r));
+    }
+
+    #[test]
+    fn domain_names_break_only_between_labels() {
+        assert_eq!(domain_html("yahoo.com"), "<span style=\"white-space:nowrap\">yahoo.com</span>");
+        assert_eq!(
+            domain_html("mail.a-very-long-company-name.co.uk"),
+            "<span style=\"white-space:nowrap\">mail.</span><wbr><span style=\"white-space:nowrap\">a-very-long-company-name.</span><wbr><span style=\"white-space:nowrap\">co.</span><wbr><span style=\"white-space:nowrap\">uk</span>"
+        );
+        let h = html(&report("bad.example", "Custom/SES"), ImageSrc::ContentId);
+        assert!(!h.contains("break-all") && h.contains("word-break:normal"));
+    }
+
+    /// Gmail sends SES no complaint feedback: its complaint rate is not shown as 0% (OK), the
+    /// row says so and points to Postmaster Tools; other rows keep their rate.
+    #[test]
+    fn gmail_complaints_are_not_measured() {
+        let r = report("bad.example", "Custom/SES");
+        let gmail = r.domains.iter().find(|d| d.domain == "gmail.com").unwrap();
+        assert!(!gmail.complaints_measured);
+        assert!(r.domains.iter().find(|d| d.domain == "bad.example").unwrap().complaints_measured);
+        let h = html(&r, ImageSrc::ContentId);
+        let card = &h[h.find("gmail.com").unwrap()..];
+        let card = &card[..card.find("</table>").unwrap()];
+        assert!(card.contains("not measured") && card.contains(POSTMASTER_TOOLS), "{card}");
+        assert!(!card.contains("(95%: 0%"), "no 0% complaint interval for Gmail: {card}");
+        let t = text(&r);
+        let line = t.lines().find(|l| l.contains("gmail.com")).unwrap();
+        assert!(line.contains("not measured") && !line.ends_with("(0%)"), "{line}");
     }
 
     #[test]

@@ -244,7 +244,18 @@ pub struct Row {
     /// For the folded line: how many domains it holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub folded: Option<usize>,
+    /// Whether the complaint rate measures anything: `false` for a provider that sends no
+    /// complaint feedback to SES (Gmail), whose rate reads 0 % whatever its users do.
+    pub complaints_measured: bool,
 }
+
+/// Mailbox providers that send no complaint feedback (feedback loop) to SES, as domains and as
+/// the provider name `DOMAIN_GROUPING=provider` reports them under: Gmail has no feedback loop
+/// for SES senders; its complaint rate is only in Google Postmaster Tools.
+pub const NO_COMPLAINT_FEEDBACK: &[&str] = &["gmail", "gmail.com", "googlemail.com"];
+
+/// Where a sender reads what [`NO_COMPLAINT_FEEDBACK`] providers do not send.
+pub const POSTMASTER_TOOLS: &str = "https://postmaster.google.com";
 
 impl Row {
     /// Builds a row from the window's counts and the 7 days before, scaled to the window's
@@ -282,6 +293,7 @@ impl Row {
             hard_bounce_change_pp: hard_pp,
             complaint_change_pp: compl_pp,
             folded: None,
+            complaints_measured: !NO_COMPLAINT_FEEDBACK.contains(&domain),
         }
     }
 }
@@ -314,6 +326,12 @@ pub struct Report {
     pub reputation: Reputation,
     /// Thresholds used.
     pub thresholds: Thresholds,
+    /// Reasons, the long tail and what was done, from the ledger table; `None` without one.
+    pub activity: Option<crate::report::activity::ActivityReport>,
+    /// Hourly numbers for the charts: the total (under the total row's name) and each flagged
+    /// domain. Not in the JSON (the charts are in the email).
+    #[serde(skip)]
+    pub hourly: std::collections::BTreeMap<String, crate::report::chart::Hourly>,
 }
 
 /// Orders rows: worst status first, then more sends first, then by name.
@@ -389,6 +407,8 @@ pub fn build(
         domains: shown,
         reputation,
         thresholds: th,
+        activity: None,
+        hourly: Default::default(),
     }
 }
 

@@ -126,6 +126,22 @@ pub struct RecipientEntry<'a> {
     /// The recipient address, as SES wrote it.
     #[serde(borrow, default)]
     pub email_address: Option<Cow<'a, str>>,
+    /// Bounces: the SMTP enhanced status code (`5.1.1`), when the receiving server gave one.
+    #[serde(borrow, default, deserialize_with = "lenient::string")]
+    pub status: Option<Cow<'a, str>>,
+    /// Bounces: the receiving server's reply (`smtp; 550 5.1.1 user unknown`), when there is one.
+    #[serde(borrow, default, deserialize_with = "lenient::string")]
+    pub diagnostic_code: Option<Cow<'a, str>>,
+}
+
+/// Why one recipient bounced, as the receiving server said it (both optional: SES omits them
+/// when it bounced the message itself, e.g. for an address on the suppression list).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SmtpReply<'a> {
+    /// The SMTP enhanced status code (RFC 3463), e.g. `5.1.1`.
+    pub status: Option<Cow<'a, str>>,
+    /// The diagnostic code, e.g. `smtp; 550 5.1.1 <a@b> user unknown` (may contain addresses).
+    pub diagnostic: Option<Cow<'a, str>>,
 }
 
 /// The `bounce` object.
@@ -350,6 +366,9 @@ pub struct SesEvent<'a> {
     pub bounce_type: Option<BounceType>,
     /// Bounce subtype, complaint subtype/feedback type, or delay type, when present.
     pub subtype: Option<Cow<'a, str>>,
+    /// For bounces: each recipient's SMTP reply, in the order of `recipients` (empty for
+    /// other events).
+    pub smtp: Vec<SmtpReply<'a>>,
     /// For deliveries: `processingTimeMillis`, when it is a plausible time (see [`Latency`]).
     pub latency_ms: Option<u64>,
     /// A delivery whose `processingTimeMillis` was there but unusable (negative, not a number,
@@ -474,6 +493,7 @@ impl<'a> SesRecord<'a> {
             tags: mail.tags,
             bounce_type: None,
             subtype: None,
+            smtp: Vec::new(),
             latency_ms: None,
             latency_unusable: false,
         };
@@ -482,7 +502,14 @@ impl<'a> SesRecord<'a> {
                 let b = self.bounce.ok_or(SesError::MissingDetail(kind, "bounce"))?;
                 ev.bounce_type = Some(BounceType::parse(b.bounce_type.as_deref()));
                 ev.subtype = b.bounce_sub_type;
-                ev.recipients = entries(b.bounced_recipients);
+                (ev.recipients, ev.smtp) = b
+                    .bounced_recipients
+                    .into_iter()
+                    .filter_map(|r| {
+                        let reply = SmtpReply { status: r.status, diagnostic: r.diagnostic_code };
+                        r.email_address.map(|a| (a, reply))
+                    })
+                    .unzip();
                 b.timestamp
             }
             EventKind::Complaint => {

@@ -124,7 +124,10 @@ impl SendingControl for SesV2 {
 
 impl ReportMailer for SesV2 {
     async fn send(&self, email: &Email) -> Result<String, AwsError> {
-        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+        use aws_sdk_sesv2::types::{
+            Attachment, AttachmentContentDisposition, AttachmentContentTransferEncoding, Body, Content,
+            Destination, EmailContent, Message,
+        };
         let content = |data: &str| {
             Content::builder()
                 .data(data)
@@ -132,9 +135,25 @@ impl ReportMailer for SesV2 {
                 .build()
                 .map_err(|e| AwsError::invalid("SES", "SendEmail", e.to_string()))
         };
+        let attachments = email
+            .inline_images
+            .iter()
+            .map(|i| {
+                Attachment::builder()
+                    .raw_content(aws_smithy_types::Blob::new(i.data.clone()))
+                    .content_disposition(AttachmentContentDisposition::Inline)
+                    .content_id(&i.content_id)
+                    .content_type(&i.content_type)
+                    .content_transfer_encoding(AttachmentContentTransferEncoding::Base64)
+                    .file_name(&i.file_name)
+                    .build()
+                    .map_err(|e| AwsError::invalid("SES", "SendEmail", e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let message = Message::builder()
             .subject(content(&email.subject)?)
             .body(Body::builder().html(content(&email.html)?).text(content(&email.text)?).build())
+            .set_attachments((!attachments.is_empty()).then_some(attachments))
             .build();
         let out = self
             .client

@@ -215,6 +215,22 @@ pub struct Email {
     pub text: String,
     /// Configuration set to send through, if any.
     pub configuration_set: Option<String>,
+    /// Images the HTML shows by `cid:` reference, sent as inline attachments.
+    pub inline_images: Vec<InlineImage>,
+}
+
+/// An image attached inline, referenced from the HTML as `cid:<content_id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InlineImage {
+    /// The content id (without angle brackets), as the HTML's `cid:` names it.
+    pub content_id: String,
+    /// The attachment's file name.
+    pub file_name: String,
+    /// The MIME type (`image/png`).
+    pub content_type: String,
+    /// The bytes.
+    #[serde(skip)]
+    pub data: Vec<u8>,
 }
 
 /// Sends the report.

@@ -506,6 +506,8 @@ mod tests {
             tags: vec![("EmailType".into(), "newsletter".into())],
             message_id: format!("m-{addr}-{at}"),
             timestamp: t(at),
+            status: None,
+            diagnostic: None,
             suppressed_at: None,
         }
     }

@@ -227,12 +227,27 @@ pub fn ses_value(s: &EventSpec) -> Value {
         ),
         EventKind::Bounce => {
             let (bt, st, status, code) = if s.hard_bounce {
-                (
-                    "Permanent",
-                    "General",
-                    "5.1.1",
-                    "smtp; 550 5.1.1 The email account that you tried to reach does not exist.",
-                )
+                // mostly unknown users; some policy blocks and dead domains, as real lists have
+                match s.seq % 10 {
+                    0 | 1 => (
+                        "Permanent",
+                        "General",
+                        "5.7.1",
+                        "smtp; 554 5.7.1 Message rejected: sender blocked by the recipient's policy",
+                    ),
+                    2 => (
+                        "Permanent",
+                        "General",
+                        "5.1.2",
+                        "smtp; 550 5.1.2 Host unknown: the domain does not exist",
+                    ),
+                    _ => (
+                        "Permanent",
+                        "General",
+                        "5.1.1",
+                        "smtp; 550 5.1.1 The email account that you tried to reach does not exist.",
+                    ),
+                }
             } else {
                 (
                     "Transient",
@@ -358,24 +373,104 @@ pub fn traffic(
         .collect()
 }
 
-/// The numbers behind `docs/example-report.html`: the 7 days before `day` healthy, `day` with
+/// The SES events of the example day: a day of traffic with yahoo.com going bad.
+pub fn example_events(day: DateTime<Utc>) -> Vec<String> {
+    traffic(12, day, day + Duration::days(1), 12_000, Some("yahoo.com"))
+}
+
+/// The ledger and journal behind `docs/example-report/report.html`: the offenders of `day`'s traffic (the
+/// ledger entries the real ses-events code makes of it), and alarm-suppressor's journal of a
+/// hard-bounce alarm on yahoo at 10:00 that suppressed yahoo's offenders so far and paused
+/// sending until 16:00.
+pub async fn example_activity(
+    day: DateTime<Utc>,
+) -> crate::report::activity::LedgerActivity<crate::ledger::MemoryLedger, crate::store::MemoryStore> {
+    use crate::store::{JournalEntry, JournalEvent};
+    let cfg = crate::platform::config::IngestConfig::default();
+    let events = example_events(day);
+    let entries = crate::ingest::ingest(&cfg, &events.join("\n"), day + Duration::days(1)).ledger_entries;
+    let alarm_at = day + Duration::hours(10);
+    let mut by_reason = std::collections::BTreeMap::new();
+    let mut suppressed = 0;
+    for e in entries.iter().filter(|e| e.dimension == "yahoo" && e.timestamp < alarm_at) {
+        let reason = match e.kind {
+            crate::ledger::Offence::Complaint => "COMPLAINT",
+            crate::ledger::Offence::HardBounce => "BOUNCE",
+            crate::ledger::Offence::SoftBounce => continue,
+        };
+        *by_reason.entry(reason.to_string()).or_insert(0) += 1;
+        suppressed += 1;
+    }
+    let alarm = "ses-monitor-yahoo-hard-bounce-rate".to_string();
+    let journal = [
+        (
+            0,
+            JournalEvent::Alarm {
+                alarm: alarm.clone(),
+                state: "ALARM".into(),
+                previous_state: Some("OK".into()),
+                action: "suppressed".into(),
+            },
+        ),
+        (
+            1,
+            JournalEvent::Suppressed {
+                alarm: alarm.clone(),
+                by_reason,
+                by_domain: std::collections::BTreeMap::from([("yahoo".to_string(), suppressed)]),
+                failed: 0,
+                left_over: 0,
+            },
+        ),
+        (
+            2,
+            JournalEvent::Paused {
+                configuration_set: "ses-monitor-main".into(),
+                alarms: vec![alarm.clone()],
+            },
+        ),
+        (
+            6 * 3600,
+            JournalEvent::Alarm {
+                alarm: alarm.clone(),
+                state: "OK".into(),
+                previous_state: Some("ALARM".into()),
+                action: "no_action_for_state".into(),
+            },
+        ),
+        (
+            6 * 3600 + 1,
+            JournalEvent::Resumed { configuration_set: "ses-monitor-main".into(), released: vec![alarm] },
+        ),
+    ];
+    use crate::ledger::Ledger;
+    use crate::store::Journal;
+    let ledger = crate::ledger::MemoryLedger::default();
+    ledger.record(&entries).await.expect("a memory ledger takes everything");
+    let store = crate::store::MemoryStore::default();
+    for (s, event) in journal {
+        let entry = JournalEntry { at: alarm_at + Duration::seconds(s), id: format!("example-{s}"), event };
+        store.record(&entry).await.expect("a memory journal takes everything");
+    }
+    crate::report::activity::LedgerActivity { ledger, journal: store }
+}
+
+/// The numbers behind `docs/example-report/report.html`: the 7 days before `day` healthy, `day` with
 /// yahoo.com going bad, each aggregated by the real ses-events code.
-pub fn example_source(day: DateTime<Utc>) -> crate::report::source::MemorySource {
+pub fn example_source(day: DateTime<Utc>) -> crate::report::source::PointSource {
     let cfg = crate::platform::config::IngestConfig::default();
     let base = day - Duration::days(7);
-    let mut source = crate::report::source::MemorySource::default();
+    let mut source = crate::report::source::PointSource::default();
     let now = day + Duration::days(1);
-    for (events, key) in [
-        (traffic(11, base, day, 84_000, None), base),
-        (traffic(12, day, day + Duration::days(1), 12_000, Some("yahoo.com")), day),
-    ] {
+    for (events, key) in [(traffic(11, base, day, 84_000, None), base), (example_events(day), day)] {
         let batch = crate::ingest::ingest(&cfg, &events.join("\n"), now).batch;
         for s in batch.series {
             if let Some((_, domain)) =
                 s.dimensions.iter().find(|(k, _)| k == crate::metrics::RECIPIENT_DOMAIN)
             {
+                let at = DateTime::from_timestamp_millis(s.timestamp_ms).unwrap_or(key);
                 for (metric, v) in &s.counts {
-                    *source.sums.entry((domain.clone(), metric.to_string(), key)).or_default() += *v as f64;
+                    source.add(domain, metric, at, *v as f64);
                 }
             }
         }

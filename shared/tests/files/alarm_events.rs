@@ -26,6 +26,8 @@ fn entry(addr: &str, dim: &str, kind: Offence, at: &str) -> LedgerEntry {
         tags: vec![],
         message_id: format!("0100019ac{addr}"),
         timestamp: at.parse().unwrap(),
+        status: None,
+        diagnostic: None,
         suppressed_at: None,
     }
 }

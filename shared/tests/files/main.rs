@@ -12,6 +12,7 @@ mod corpus;
 mod events_dir;
 mod example_report;
 mod mutations;
+mod reasons_corpus;
 mod sinks_agree;
 mod template_intent;
 

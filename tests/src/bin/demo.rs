@@ -194,6 +194,8 @@ async fn main() {
         ("REPORT_RECIPIENTS", "ops@example.net"),
         ("REPORT_OUTPUT", html_s.as_str()),
         ("REPORT_TOP_DOMAINS", "6"),
+        // reasons, the long tail and what alarm-suppressor did, from the ledger and its journal
+        ("LEDGER_TABLE", LEDGER),
     ];
     let r = run(&reporter, &endpoint, &report_env, r#"{"window_hours": 24}"#, &out);
     let report = &r["report"];
@@ -207,6 +209,17 @@ async fn main() {
             100.0 * d["hard_bounce_rate"]["value"].as_f64().unwrap_or(0.0),
             100.0 * d["complaint_rate"]["value"].as_f64().unwrap_or(0.0),
         );
+    }
+    if let Some(a) = report["activity"].as_object() {
+        for (domain, why) in a["reasons"].as_object().into_iter().flatten() {
+            println!("   why {domain}: hard bounces {}", why["hard_bounces"]);
+        }
+        println!(
+            "   what was done: {} events, suppressed {}",
+            a["actions"]["events"].as_array().map_or(0, Vec::len),
+            a["actions"]["suppressed_by_reason"]
+        );
+        println!("   long tail: {} untracked domains", a["long_tail"].as_array().map_or(0, Vec::len));
     }
     println!("   emailed: {}; emails the emulator received: {}", r["email"]["sent"], emu.sent_emails().len());
     println!("\nHTML report: {}", html.display());

@@ -39,6 +39,8 @@ fn offender(i: usize, at: chrono::DateTime<Utc>) -> LedgerEntry {
         tags: vec![],
         message_id: format!("0100019ac-fault-{i:02}"),
         timestamp: at,
+        status: None,
+        diagnostic: None,
         suppressed_at: None,
     }
 }

@@ -68,6 +68,7 @@ async fn every_client_kind_gives_up_on_a_hung_endpoint_in_time() {
         html: "<p>report</p>".into(),
         text: "report".into(),
         configuration_set: None,
+        inline_images: vec![],
     };
     let t = Timeouts::SES_EVENTS;
     // All at once: each against its own endpoint.

@@ -5,13 +5,17 @@
 
 use chrono::{DateTime, Duration, Utc};
 use ses_monitor::ingest;
+use ses_monitor::ledger::DynamoLedger;
 use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::report::activity::LedgerActivity;
+use ses_monitor::report::reasons::Reason;
 use ses_monitor::report::source::CloudWatchSource;
 use ses_monitor::report::stats::Status;
 use ses_monitor::report::{self, ReporterConfig};
 use ses_monitor::ses::EventKind;
 use ses_monitor::sesv2::SesV2;
 use ses_monitor::sink::cloudwatch::CloudWatchSink;
+use ses_monitor::store::DynamoStore;
 use ses_monitor::synth::{EventSpec, ses_json};
 use ses_monitor_tests::Emulator;
 
@@ -76,11 +80,17 @@ async fn report_numbers_match_what_was_sent_and_the_email_goes_out() {
         "METRICS_SINK" => Some("api".into()),
         "DOMAIN_METRICS" => Some("all".into()),
         "DOMAIN_GROUPING" => Some("domain".into()),
+        "LEDGER_TABLE" => Some("ledger".into()),
         _ => None,
     })
     .unwrap();
     let sink = CloudWatchSink::new(aws_sdk_cloudwatch::Client::new(&sdk));
-    let s = ingest::handle(&icfg, &sink, &all.join("\n"), now).await.expect("seeding through the api sink");
+    // the offender ledger too: the report's bounce reasons are read back from DynamoDB
+    let dynamo = ses_monitor_tests::create_ledger_table(&sdk, "ledger").await;
+    let ledger = DynamoLedger::new(dynamo.clone(), "ledger", Duration::days(14));
+    let s = ingest::handle_with_ledger(&icfg, &sink, &ledger, &all.join("\n"), now)
+        .await
+        .expect("seeding through the api sink");
     assert_eq!(s.events as usize, all.len());
     assert_eq!(s.clamped_timestamps, 0);
 
@@ -93,7 +103,11 @@ async fn report_numbers_match_what_was_sent_and_the_email_goes_out() {
     })
     .unwrap();
     let source = CloudWatchSource::new(aws_sdk_cloudwatch::Client::new(&sdk));
-    let r = report::handle(&cfg, &source, &SesV2::new(ses), "{}", now).await.expect("report");
+    let activity = LedgerActivity {
+        ledger: DynamoLedger::reader(dynamo.clone(), "ledger"),
+        journal: DynamoStore::new(dynamo, "ledger"),
+    };
+    let r = report::handle(&cfg, &source, &activity, &SesV2::new(ses), "{}", now).await.expect("report");
     let report = &r.report;
 
     assert_eq!((report.start, report.end), (day, day + Duration::days(1)));
@@ -126,6 +140,17 @@ async fn report_numbers_match_what_was_sent_and_the_email_goes_out() {
     assert_eq!(yahoo.status, Status::Warn);
     assert_eq!(report.domains[0].domain, "yahoo.com", "riskiest first");
     assert_eq!(report.status, Status::Warn);
+    // why: the flagged domains' reasons, from the ledger (the generator's hard-bounce replies:
+    // 5.1.1 unknown user, 5.7.1 policy, 5.1.2 no such domain; soft: 4.2.2 mailbox full), in
+    // the window only (today's yahoo.com bounces are not in it)
+    let activity = report.activity.as_ref().expect("a ledger table");
+    let why = activity.reasons.get("gmail.com").unwrap_or_else(|| panic!("gmail.com reasons: {activity:?}"));
+    assert_eq!(why.hard_bounces.iter().map(|(_, n)| n).sum::<usize>(), 16, "{why:?}");
+    assert!(why.hard_bounces.iter().any(|(r, _)| *r == Reason::UnknownUser), "{why:?}");
+    assert_eq!(why.soft_bounces, vec![(Reason::MailboxFull, 4)]);
+    assert_eq!(activity.reasons["yahoo.com"].complaints, vec![("abuse".to_string(), 1)]);
+    assert!(activity.long_tail.is_empty(), "every domain is tracked here");
+    assert_eq!(activity.actions.as_ref().map(|a| a.events.len()), Some(0), "an empty journal");
 
     // the email, as the emulator received it
     assert!(r.email.sent);

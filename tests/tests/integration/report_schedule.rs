@@ -23,7 +23,10 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use ses_monitor_tests::lambda::{LambdaFunction, Template};
 use ses_monitor_tests::ses_proxy::SesProxy;
-use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION, create_ses_resources};
+use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION, create_ledger_table, create_ses_resources};
+
+/// The stack's ledger table (rate-reporter's `LEDGER_TABLE`).
+const LEDGER_TABLE: &str = "ses-monitor-ledger";
 
 const REPORT_SENDER: &str = "reports@example.net";
 const REPORT_RECIPIENTS: [&str; 2] = ["ops@example.net", "deliverability@example.net"];
@@ -60,11 +63,14 @@ async fn the_scheduled_report_names_its_day_and_goes_out_while_sending_is_paused
     let template = Template::load("ses-monitor")
         .with_parameter("ReportSender", REPORT_SENDER)
         .with_parameter("ReportRecipients", REPORT_RECIPIENTS.join(","))
-        .with_resource_name("ReportConfigurationSet", REPORT_SET);
+        .with_resource_name("ReportConfigurationSet", REPORT_SET)
+        .with_resource_name("LedgerTable", LEDGER_TABLE);
     let monitored = template.parameter("ConfigurationSetName").expect("ConfigurationSetName").to_string();
 
     // What the stack creates, and the monitored set paused as alarm-suppressor pauses it.
     create_ses_resources(&sdk, &[&monitored, REPORT_SET], REPORT_SENDER).await;
+    // the ledger table: the report reads its offenders and alarm-suppressor's journal
+    create_ledger_table(&sdk, LEDGER_TABLE).await;
     let sesv2 = aws_sdk_sesv2::Client::new(&sdk);
     sesv2
         .put_configuration_set_sending_options()

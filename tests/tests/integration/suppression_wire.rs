@@ -261,6 +261,8 @@ fn entry(address: &str, kind: Offence, at: &str) -> LedgerEntry {
         tags: vec![("EmailType".into(), "newsletter".into())],
         message_id: format!("0100019a-{address}-{at}"),
         timestamp: t(at),
+        status: None,
+        diagnostic: None,
         suppressed_at: None,
     }
 }

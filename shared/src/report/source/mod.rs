@@ -1,6 +1,6 @@
 //! Where the report's numbers come from: the [`MetricSource`] trait (ListMetrics finds the
-//! recipient domains with data, GetMetricData reads the sums), its CloudWatch adapter and, for
-//! tests, canned values.
+//! recipient domains with data, GetMetricData reads the sums), its CloudWatch adapter and data
+//! points held in memory ([`PointSource`]: EMF lines read locally, canned values for tests).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -10,12 +10,10 @@ use chrono::{DateTime, Utc};
 use crate::platform::aws::AwsError;
 
 mod cloudwatch;
-#[cfg(any(test, feature = "test-util"))]
-mod memory;
+mod points;
 
 pub use cloudwatch::{CloudWatchSource, MAX_QUERIES_PER_REQUEST};
-#[cfg(any(test, feature = "test-util"))]
-pub use memory::MemorySource;
+pub use points::PointSource;
 
 /// One metric to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
