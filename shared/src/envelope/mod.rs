@@ -160,7 +160,7 @@ impl<'a> From<&'a RawValue> for Msg<'a> {
 struct Probe<'a, R, M> {
     #[serde(rename = "Records", default)]
     records: Option<Vec<R>>,
-    #[serde(rename = "Type", borrow, default)]
+    #[serde(rename = "Type", borrow, default, deserialize_with = "crate::borrow::opt")]
     sns_type: Option<Cow<'a, str>>,
     #[serde(rename = "Message", default)]
     message: Option<M>,
@@ -172,7 +172,7 @@ struct Probe<'a, R, M> {
     alarm_name: Option<IgnoredAny>,
     #[serde(rename = "alarmData", default)]
     alarm_data: Option<IgnoredAny>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::borrow::opt")]
     source: Option<Cow<'a, str>>,
     #[serde(rename = "detail-type", alias = "detailType", default)]
     detail_type: Option<IgnoredAny>,
@@ -240,20 +240,20 @@ pub trait Contents {
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
 struct LambdaRecord<'a, M> {
-    #[serde(rename = "EventSource", alias = "eventSource", borrow, default)]
+    #[serde(rename = "EventSource", alias = "eventSource", borrow, default, deserialize_with = "crate::borrow::opt")]
     event_source: Option<Cow<'a, str>>,
     #[serde(rename = "Sns", default)]
     sns: Option<SnsPart<'a, M>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::borrow::opt")]
     body: Option<Cow<'a, str>>,
-    #[serde(rename = "messageId", borrow, default)]
+    #[serde(rename = "messageId", borrow, default, deserialize_with = "crate::borrow::opt")]
     message_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
 struct SnsPart<'a, M> {
-    #[serde(rename = "Type", borrow, default)]
+    #[serde(rename = "Type", borrow, default, deserialize_with = "crate::borrow::opt")]
     sns_type: Option<Cow<'a, str>>,
     #[serde(rename = "Message", default)]
     message: Option<M>,

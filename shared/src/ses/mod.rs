@@ -24,7 +24,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use crate::envelope::{Contents, Keys, Skip, SkipReason};
-use crate::{lenient, time};
+use crate::{borrow, lenient, time};
 
 /// Message tags: name and first value of each, borrowed from the input where possible.
 pub type Tags<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
@@ -64,10 +64,10 @@ impl Contents for SesDocuments {
 #[serde(rename_all = "camelCase")]
 pub struct SesRecord<'a> {
     /// Event-publishing type (`"Rendering Failure"` has a space).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub event_type: Option<Cow<'a, str>>,
     /// Identity-notification type.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub notification_type: Option<Cow<'a, str>>,
     /// The `mail` object common to every event.
     #[serde(borrow, default)]
@@ -109,7 +109,7 @@ pub struct Mail<'a> {
     #[serde(borrow, default, deserialize_with = "lenient::string")]
     pub timestamp: Option<Cow<'a, str>>,
     /// SES message id.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub message_id: Option<Cow<'a, str>>,
     /// Envelope recipients (To, Cc and Bcc).
     #[serde(borrow, default, deserialize_with = "lenient::strings")]
@@ -124,7 +124,7 @@ pub struct Mail<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct RecipientEntry<'a> {
     /// The recipient address, as SES wrote it.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub email_address: Option<Cow<'a, str>>,
 }
 
@@ -133,10 +133,10 @@ pub struct RecipientEntry<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Bounce<'a> {
     /// `Permanent`, `Transient` or `Undetermined`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub bounce_type: Option<Cow<'a, str>>,
     /// `General`, `NoEmail`, `Suppressed`, `OnAccountSuppressionList`, `MailboxFull`, … (open set).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub bounce_sub_type: Option<Cow<'a, str>>,
     /// The recipients that bounced.
     #[serde(borrow, default)]
@@ -156,10 +156,10 @@ pub struct Complaint<'a> {
     #[serde(deserialize_with = "entries_lenient")]
     pub complained_recipients: Vec<RecipientEntry<'a>>,
     /// `null` or `OnAccountSuppressionList`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub complaint_sub_type: Option<Cow<'a, str>>,
     /// Feedback type from the ISP's report (`abuse`, `fraud`, …), when there is one.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub complaint_feedback_type: Option<Cow<'a, str>>,
     /// When the complaint was received.
     #[serde(borrow, default, deserialize_with = "lenient::string")]
@@ -191,7 +191,7 @@ pub struct DeliveryDelay<'a> {
     #[serde(deserialize_with = "entries_lenient")]
     pub delayed_recipients: Vec<RecipientEntry<'a>>,
     /// `TransientCommunicationFailure`, `MailboxFull`, … (open set).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub delay_type: Option<Cow<'a, str>>,
     /// When the delay was recorded.
     #[serde(borrow, default, deserialize_with = "lenient::string")]
@@ -202,7 +202,7 @@ pub struct DeliveryDelay<'a> {
 #[derive(Debug, Deserialize)]
 pub struct Reject<'a> {
     /// Why SES rejected the message (`Bad Content`).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub reason: Option<Cow<'a, str>>,
 }
 
@@ -211,7 +211,7 @@ pub struct Reject<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct RenderingFailure<'a> {
     /// The template that failed to render.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub template_name: Option<Cow<'a, str>>,
 }
 
@@ -543,7 +543,8 @@ fn entries_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Recipi
 }
 
 /// The `tags` map (`{"name": ["value", …]}`), keeping the first string value of each tag and
-/// tolerating `null`, a bare string value, and empty lists.
+/// tolerating `null`, a bare string value, and empty lists. Names and values are borrowed from
+/// the input, and no list is built for a tag: its first string is kept as it is read.
 fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Tags<'a>, D::Error> {
     struct V<'a>(std::marker::PhantomData<&'a ()>);
     impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
@@ -559,16 +560,54 @@ fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Tags<'a>, D::
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
-            while let Some(key) = map.next_key::<Cow<'a, str>>()? {
-                let mut values: Vec<Cow<'a, str>> = map.next_value_seed(lenient::Strings)?;
-                if !values.is_empty() {
-                    out.push((key, values.swap_remove(0)));
+            while let Some(key) = map.next_key::<borrow::Str<'a>>()? {
+                if let Some(value) = map.next_value_seed(FirstString(std::marker::PhantomData))? {
+                    out.push((key.0, value));
                 }
             }
             Ok(out)
         }
     }
     d.deserialize_any(V(std::marker::PhantomData))
+}
+
+/// A tag's value list read as [`lenient::strings`] reads it (a list whose non-string items are
+/// dropped, a lone string, `null`), keeping only the first string.
+struct FirstString<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> de::DeserializeSeed<'de> for FirstString<'a> {
+    type Value = Option<Cow<'a, str>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for FirstString<'a> {
+    type Value = Option<Cow<'a, str>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of strings")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v.to_owned())))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut first = None;
+        while let Some(item) = seq.next_element::<lenient::Text<'a>>()? {
+            if first.is_none() {
+                first = item.into_string();
+            }
+        }
+        Ok(first)
+    }
 }
 
 #[cfg(test)]
