@@ -164,85 +164,160 @@ pub struct Ingested {
 /// Reads a payload: unwraps envelopes, parses SES events, aggregates them. Never fails: every
 /// record that cannot be used is logged and counted with its reason.
 pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested {
-    let mut units: Vec<Unit<'_>> = Vec::new();
-    envelope::read::<SesDocuments>(payload, &mut units);
-    let mut agg = Aggregator::new(cfg);
-    let mut summary = Summary::default();
-    let mut response: Option<SqsBatchResponse> = None;
-    let mut ledger_entries = Vec::new();
-    let mut untimed = 0;
-    let now_minute = minute_of(now);
-    for unit in units {
-        if let Origin::SqsRecord(_) = unit.origin {
-            response.get_or_insert_with(SqsBatchResponse::default);
-        }
-        let outcome = match &unit.content {
-            Ok(text) => {
-                let offenders = (&mut ledger_entries, &mut untimed);
-                count_event(cfg, &mut agg, text, now, now_minute, &mut summary, offenders)
-            }
-            Err(skip) => Err(Skip::from(skip.clone())),
-        };
-        if let Err(skip) = outcome {
-            let detail = scrub(&skip.detail, cfg.log_recipients);
-            summary.skipped += 1;
-            *summary.skip_reasons.entry(skip.reason.as_str()).or_default() += 1;
-            if skip.reason.is_bad_input() {
-                tracing::warn!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record skipped");
-                if let (Origin::SqsRecord(id), Some(r)) = (&unit.origin, response.as_mut()) {
-                    r.add_failure(id.to_string());
-                }
-            } else {
-                tracing::info!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record acknowledged, nothing to count");
-            }
-        }
-    }
-    summary.recipients = agg.recipients();
-    summary.sqs_batch_response = response;
-    Ingested { summary, batch: agg.finish(), ledger_entries, untimed_offenders: untimed, now }
+    let mut reader = Reader::new(cfg, now);
+    reader.read(payload);
+    reader.finish()
 }
 
-fn count_event(
-    cfg: &IngestConfig,
-    agg: &mut Aggregator<'_>,
-    text: &str,
+/// What [`ingest`] does, a payload (or a line of an archive) at a time: the envelope reader hands
+/// it each document as it finds it, and it counts it at once. A document that is an SES event as
+/// it is (a line of an archive, a raw SQS body, a payload of SES JSON) is parsed once, as an SES
+/// event, without the envelope reader's probe.
+#[derive(Debug)]
+pub struct Reader<'c> {
+    cfg: &'c IngestConfig,
+    agg: Aggregator<'c>,
+    summary: Summary,
+    response: Option<SqsBatchResponse>,
+    ledger_entries: Vec<LedgerEntry>,
+    untimed: usize,
     now: DateTime<Utc>,
     now_minute: i64,
-    summary: &mut Summary,
-    (ledger_entries, untimed): (&mut Vec<LedgerEntry>, &mut usize),
-) -> Result<(), Skip> {
-    let ev = SesRecord::from_json(text).and_then(SesRecord::into_event).map_err(|e| match e {
+}
+
+impl<'c> Reader<'c> {
+    /// Nothing read yet, at the invocation time `now`.
+    pub fn new(cfg: &'c IngestConfig, now: DateTime<Utc>) -> Self {
+        Self {
+            cfg,
+            agg: Aggregator::new(cfg),
+            summary: Summary::default(),
+            response: None,
+            ledger_entries: Vec::new(),
+            untimed: 0,
+            now,
+            now_minute: minute_of(now),
+        }
+    }
+
+    /// Reads a whole payload (a Lambda event, an envelope, SES JSON, JSON lines).
+    pub fn read(&mut self, payload: &str) {
+        envelope::read::<SesDocuments>(payload, self);
+    }
+
+    /// Reads line `n` (from 1) of a JSON-lines archive.
+    pub fn read_line(&mut self, n: usize, line: &str) {
+        envelope::read_line::<SesDocuments>(n, line, self);
+    }
+
+    /// The counts and metrics read so far.
+    pub fn finish(self) -> Ingested {
+        let Self { agg, mut summary, response, ledger_entries, untimed, now, .. } = self;
+        summary.recipients = agg.recipients();
+        summary.sqs_batch_response = response;
+        Ingested { summary, batch: agg.finish(), ledger_entries, untimed_offenders: untimed, now }
+    }
+
+    fn origin_seen(&mut self, origin: &Origin<'_>) {
+        if let Origin::SqsRecord(_) = origin {
+            self.response.get_or_insert_with(SqsBatchResponse::default);
+        }
+    }
+
+    /// Counts what a document gave, or logs and counts why it gave nothing.
+    fn answer(&mut self, origin: &Origin<'_>, outcome: Result<(), Skip>) {
+        let Err(skip) = outcome else { return };
+        let detail = scrub(&skip.detail, self.cfg.log_recipients);
+        self.summary.skipped += 1;
+        *self.summary.skip_reasons.entry(skip.reason.as_str()).or_default() += 1;
+        if skip.reason.is_bad_input() {
+            tracing::warn!(origin = %origin, reason = skip.reason.as_str(), detail = %detail, "record skipped");
+            if let (Origin::SqsRecord(id), Some(r)) = (origin, self.response.as_mut()) {
+                r.add_failure(id.to_string());
+            }
+        } else {
+            tracing::info!(origin = %origin, reason = skip.reason.as_str(), detail = %detail, "record acknowledged, nothing to count");
+        }
+    }
+
+    fn count_text(&mut self, text: &str) -> Result<(), Skip> {
+        let record = SesRecord::from_json(text).map_err(ses_skip)?;
+        self.count(record)
+    }
+
+    fn count(&mut self, record: SesRecord<'_>) -> Result<(), Skip> {
+        let ev = record.into_event().map_err(ses_skip)?;
+        if ev.recipients.is_empty() {
+            return Err(Skip::new(SkipReason::NoRecipients, format!("{} event names no recipient", ev.kind)));
+        }
+        let (now, summary) = (self.now, &mut self.summary);
+        let minute = match ev.timestamp {
+            Some(t) if t >= now - MAX_AGE && t <= now + MAX_AHEAD => minute_of(t),
+            Some(_) => {
+                summary.clamped_timestamps += 1;
+                self.now_minute
+            }
+            None => self.now_minute,
+        };
+        self.agg.add(&ev, minute);
+        summary.events += 1;
+        summary.unusable_latencies += u64::from(ev.latency_unusable);
+        *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
+        if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint) {
+            let cfg = self.cfg;
+            self.ledger_entries.extend(entries_for(&ev, &cfg.domains));
+            self.untimed += untimed_offenders(&ev);
+            if tracing::enabled!(tracing::Level::DEBUG) {
+                let who: Vec<String> = ev.recipients.iter().map(|r| redact(r, cfg.log_recipients)).collect();
+                tracing::debug!(kind = %ev.kind, subtype = ev.subtype.as_deref().unwrap_or(""), recipients = ?who, "feedback event");
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'a> envelope::Units<'a> for Reader<'_> {
+    fn push(&mut self, unit: Unit<'a>) {
+        self.origin_seen(&unit.origin);
+        let outcome = match &unit.content {
+            Ok(text) => self.count_text(text),
+            Err(skip) => Err(Skip::from(skip.clone())),
+        };
+        self.answer(&unit.origin, outcome);
+    }
+
+    fn push_transient(&mut self, origin: Origin<'a>, content: &str) {
+        self.origin_seen(&origin);
+        let outcome = self.count_text(content);
+        self.answer(&origin, outcome);
+    }
+
+    fn own_document(&mut self, origin: &Origin<'a>, text: &str) -> bool {
+        if !SesRecord::looks_like(text) {
+            return false;
+        }
+        match SesRecord::from_json(text) {
+            Ok(record) if record.is_plain() => {
+                self.origin_seen(origin);
+                let outcome = self.count(record);
+                self.answer(origin, outcome);
+                true
+            }
+            // Anything else is read by the envelope reader, as it would be without this.
+            _ => false,
+        }
+    }
+}
+
+fn ses_skip(e: SesError) -> Skip {
+    match e {
         SesError::Json(d) => Skip::new(SkipReason::Transport(envelope::SkipReason::InvalidJson), d),
         SesError::Invalid(d) => Skip::new(SkipReason::InvalidSesEvent, d),
         SesError::NotSes => Skip::new(SkipReason::NotSesEvent, e.to_string()),
         SesError::SetupNotice => Skip::new(SkipReason::SesSetupNotice, e.to_string()),
         SesError::UnknownType(_) => Skip::new(SkipReason::UnknownEventType, e.to_string()),
         SesError::MissingDetail(..) => Skip::new(SkipReason::InvalidSesEvent, e.to_string()),
-    })?;
-    if ev.recipients.is_empty() {
-        return Err(Skip::new(SkipReason::NoRecipients, format!("{} event names no recipient", ev.kind)));
     }
-    let minute = match ev.timestamp {
-        Some(t) if t >= now - MAX_AGE && t <= now + MAX_AHEAD => minute_of(t),
-        Some(_) => {
-            summary.clamped_timestamps += 1;
-            now_minute
-        }
-        None => now_minute,
-    };
-    agg.add(&ev, minute);
-    summary.events += 1;
-    summary.unusable_latencies += u64::from(ev.latency_unusable);
-    *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
-    if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint) {
-        ledger_entries.extend(entries_for(&ev, &cfg.domains));
-        *untimed += untimed_offenders(&ev);
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            let who: Vec<String> = ev.recipients.iter().map(|r| redact(r, cfg.log_recipients)).collect();
-            tracing::debug!(kind = %ev.kind, subtype = ev.subtype.as_deref().unwrap_or(""), recipients = ?who, "feedback event");
-        }
-    }
-    Ok(())
 }
 
 fn minute_of(t: DateTime<Utc>) -> i64 {

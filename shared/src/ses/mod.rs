@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::de::{self, MapAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -99,6 +99,37 @@ pub struct SesRecord<'a> {
     /// Rendering Failure details.
     #[serde(borrow, default)]
     pub failure: Option<RenderingFailure<'a>>,
+    // The members by which the envelope reader tells a document's shape (a Lambda event, an SNS
+    // envelope, an invocation record, an EventBridge event, an alarm), read in the same pass, with
+    // the envelope reader's types, so that `is_plain` can say whether that reader would take the
+    // document for an SES event as it is (and a document it refuses fails here too).
+    #[serde(rename = "Records", default)]
+    records: Option<IgnoredAny>,
+    #[serde(rename = "Type", borrow, default, deserialize_with = "borrow::opt")]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    sns_type: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    message: Option<IgnoredAny>,
+    #[serde(rename = "AlarmName", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    alarm_name: Option<IgnoredAny>,
+    #[serde(rename = "alarmData", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    alarm_data: Option<IgnoredAny>,
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    source: Option<Cow<'a, str>>,
+    #[serde(rename = "detail-type", alias = "detailType", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    detail_type: Option<IgnoredAny>,
+    #[serde(default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    detail: Option<IgnoredAny>,
+    #[serde(rename = "requestContext", default)]
+    request_context: Option<IgnoredAny>,
+    #[serde(rename = "requestPayload", default)]
+    request_payload: Option<IgnoredAny>,
 }
 
 /// The `mail` object: the message the event is about.
@@ -445,9 +476,30 @@ impl<'a> SesRecord<'a> {
         })
     }
 
+    /// Whether a JSON text starts the way SES writes its events (`{"eventType"`,
+    /// `{"notificationType"` or `{"mail"`, spaces allowed): worth parsing as an SES event
+    /// before anything else. A cheap look at the first bytes, so a Lambda event is not parsed
+    /// twice.
+    pub fn looks_like(text: &str) -> bool {
+        let Some(rest) = text.strip_prefix('{') else { return false };
+        let rest = rest.trim_start();
+        ["\"eventType\"", "\"notificationType\"", "\"mail\""].iter().any(|k| rest.starts_with(k))
+    }
+
     /// Whether the document names an SES type at all.
     pub fn has_type(&self) -> bool {
         self.event_type.is_some() || self.notification_type.is_some()
+    }
+
+    /// Whether [`crate::envelope::read`] would take this document, as it is, for an SES event:
+    /// it names an SES type and is neither a Lambda event (`Records`) nor a Lambda invocation
+    /// record (`requestContext` and `requestPayload`). ses-events then counts it from this one
+    /// parse, without the envelope reader's probe (the outcome is the same either way; a
+    /// document that is not plain goes through the envelope reader).
+    pub fn is_plain(&self) -> bool {
+        self.has_type()
+            && self.records.is_none()
+            && (self.request_context.is_none() || self.request_payload.is_none())
     }
 
     /// Turns the record into an [`SesEvent`], or says why it is not one.

@@ -201,7 +201,7 @@ impl<R: BufRead> EventReader<'_, R> {
             if line.trim().is_empty() {
                 continue;
             }
-            let mut units = Vec::new();
+            let mut units: Vec<envelope::Unit<'_>> = Vec::new();
             envelope::read::<SesDocuments>(&line, &mut units);
             self.units.clear();
             for unit in units {
