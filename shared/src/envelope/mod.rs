@@ -270,7 +270,13 @@ pub trait Contents {
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
 struct LambdaRecord<'a, M> {
-    #[serde(rename = "EventSource", alias = "eventSource", borrow, default, deserialize_with = "crate::borrow::opt")]
+    #[serde(
+        rename = "EventSource",
+        alias = "eventSource",
+        borrow,
+        default,
+        deserialize_with = "crate::borrow::opt"
+    )]
     event_source: Option<Cow<'a, str>>,
     #[serde(rename = "Sns", default)]
     sns: Option<SnsPart<'a, M>>,
@@ -569,7 +575,9 @@ fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut impl
                 if !out.own_document(&origin, body) {
                     match body_content::<C>(body) {
                         Ok(Cow::Borrowed(c)) => out.push_transient(origin, c),
-                        content => out.push(Unit { origin, content: content.map(|c| Cow::Owned(c.into_owned())) }),
+                        content => {
+                            out.push(Unit { origin, content: content.map(|c| Cow::Owned(c.into_owned())) })
+                        }
                     }
                 }
             }

@@ -1,5 +1,6 @@
 //! One ses-events invocation: payload → SES events → aggregated metrics → sink → result JSON.
 
+pub mod backfill;
 pub mod cost;
 mod function;
 
@@ -120,6 +121,40 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds the summary of another part of the same input (an archive published in parts).
+    pub fn add(&mut self, part: Summary) {
+        self.events += part.events;
+        self.recipients += part.recipients;
+        self.skipped += part.skipped;
+        for (reason, n) in part.skip_reasons {
+            *self.skip_reasons.entry(reason).or_default() += n;
+        }
+        for (kind, n) in part.by_type {
+            *self.by_type.entry(kind).or_default() += n;
+        }
+        self.clamped_timestamps += part.clamped_timestamps;
+        self.unusable_latencies += part.unusable_latencies;
+        let (m, p) = (&mut self.metrics, part.metrics);
+        (m.sink, m.namespace) = (p.sink, p.namespace);
+        m.series += p.series;
+        m.datums += p.datums;
+        m.requests += p.requests;
+        for (name, n) in p.totals {
+            *m.totals.entry(name).or_default() += n;
+        }
+        if let Some(r) = part.ledger {
+            let l = self.ledger.get_or_insert_with(RecordReport::default);
+            l.written += r.written;
+            l.duplicates += r.duplicates;
+            l.expired += r.expired;
+            l.untimed += r.untimed;
+        }
+        if let Some(r) = part.sqs_batch_response {
+            let mine = self.sqs_batch_response.get_or_insert_with(SqsBatchResponse::default);
+            mine.batch_item_failures.extend(r.batch_item_failures);
+        }
+    }
+
     /// For SQS events, the `messageId`s Lambda is asked to retry.
     pub fn retry_ids(&self) -> Option<Vec<&str>> {
         self.sqs_batch_response
@@ -208,6 +243,28 @@ impl<'c> Reader<'c> {
     /// Reads line `n` (from 1) of a JSON-lines archive.
     pub fn read_line(&mut self, n: usize, line: &str) {
         envelope::read_line::<SesDocuments>(n, line, self);
+    }
+
+    /// PutMetricData datums aggregated so far, at most ([`Aggregator::datums`]).
+    pub fn datums(&self) -> usize {
+        self.agg.datums()
+    }
+
+    /// Offender-ledger entries so far.
+    pub fn ledger_entries(&self) -> usize {
+        self.ledger_entries.len()
+    }
+
+    /// Events counted so far.
+    pub fn events(&self) -> u64 {
+        self.summary.events
+    }
+
+    /// Line `n` of an archive could not be read as text (too long, not UTF-8): counted as
+    /// invalid JSON, with `detail` in the log.
+    pub fn unreadable_line(&mut self, n: usize, detail: &str) {
+        let skip = Skip::new(SkipReason::Transport(envelope::SkipReason::InvalidJson), detail);
+        self.answer(&Origin::Direct(n), Err(skip));
     }
 
     /// The counts and metrics read so far.
@@ -333,6 +390,9 @@ pub enum PublishError {
     /// The offender ledger could not be written.
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
+    /// An archive given to `--event` could not be read to its end.
+    #[error("reading the archive failed: {0}")]
+    Read(#[from] std::io::Error),
 }
 
 /// Writes the ledger entries, then publishes the aggregated metrics, and completes the summary.

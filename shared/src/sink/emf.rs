@@ -141,7 +141,8 @@ impl<'s> Doc<'s> {
             Metric(&'d MetricValue),
             Aws,
         }
-        let mut root: Vec<(&str, Member<'_>)> = Vec::with_capacity(self.members.len() + self.values.len() + 1);
+        let mut root: Vec<(&str, Member<'_>)> =
+            Vec::with_capacity(self.members.len() + self.values.len() + 1);
         root.extend(self.members.iter().map(|(k, v)| (k.as_str(), Member::Text(v))));
         root.extend(self.values.iter().map(|(n, v)| (*n, Member::Metric(v))));
         root.push(("_aws", Member::Aws));

@@ -323,7 +323,8 @@ fn the_one_parse_path_reads_what_the_probe_path_reads() {
             if (&one_parse.summary, &one_parse.batch, &one_parse.ledger_entries)
                 != (&probed.summary, &probed.batch, &probed.ledger_entries)
             {
-                differ.push(format!("{name} mutation {i}: {:?}\n  vs {:?}", one_parse.summary, probed.summary));
+                differ
+                    .push(format!("{name} mutation {i}: {:?}\n  vs {:?}", one_parse.summary, probed.summary));
             }
         }
     }
