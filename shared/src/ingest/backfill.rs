@@ -4,8 +4,9 @@
 //!
 //! Each line is read as a payload of its own ([`Reader::read_line`]); when what was read holds
 //! [`PUBLISH_AT_DATUMS`] PutMetricData datums (or [`PUBLISH_AT_LEDGER_ENTRIES`] offenders), it is
-//! published ([`publish`]: the ledger first, then the metrics) and reading goes on with an empty
-//! aggregation. The summary printed at the end adds up every part. On a terminal, a progress line
+//! published (as [`super::publish`] does: the ledger first, then the metrics) and reading goes on
+//! with an empty aggregation. The summary printed at the end adds up every part, and one log line
+//! ("backfill done") counts the whole archive. On a terminal, a progress line
 //! on stderr says how far it is (events/s, bytes read, time left).
 
 use std::io::{IsTerminal, Write};
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::{PublishError, Reader, Summary, publish};
+use super::{PublishError, Reader, Summary, log_done, publish_part};
 use crate::ledger::Ledger;
 use crate::platform::config::IngestConfig;
 use crate::platform::lines::{Line, Lines, MAX_LINE_BYTES};
@@ -55,16 +56,18 @@ pub async fn backfill<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
         }
         if reader.datums() >= PUBLISH_AT_DATUMS || reader.ledger_entries() >= PUBLISH_AT_LEDGER_ENTRIES {
             let part = std::mem::replace(&mut reader, Reader::new(cfg, now)).finish();
-            total.add(publish(cfg, sink, ledger, part).await?);
+            total.add(publish_part(cfg, sink, ledger, part).await?);
         }
         if let Some(p) = progress.as_mut() {
             p.tick(total.events + reader.events(), lines);
         }
     }
-    total.add(publish(cfg, sink, ledger, reader.finish()).await?);
+    total.add(publish_part(cfg, sink, ledger, reader.finish()).await?);
     if let Some(p) = progress.as_mut() {
         p.finish(total.events, lines);
     }
+    // One line for the whole archive (not one per part: they would garble the progress line).
+    log_done(&total, "backfill done");
     Ok(total)
 }
 

@@ -395,10 +395,37 @@ pub enum PublishError {
     Read(#[from] std::io::Error),
 }
 
-/// Writes the ledger entries, then publishes the aggregated metrics, and completes the summary.
-/// The ledger goes first because its writes are idempotent: if publishing fails and Lambda
-/// retries, the ledger is not doubled. An error is returned, not swallowed.
+/// Writes the ledger entries, then publishes the aggregated metrics, and completes the summary;
+/// logs "invocation done" with the counts. The ledger goes first because its writes are
+/// idempotent: if publishing fails and Lambda retries, the ledger is not doubled. An error is
+/// returned, not swallowed.
 pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
+    cfg: &IngestConfig,
+    sink: &S,
+    ledger: &L,
+    ingested: Ingested,
+) -> Result<Summary, PublishError> {
+    let summary = publish_part(cfg, sink, ledger, ingested).await?;
+    log_done(&summary, "invocation done");
+    Ok(summary)
+}
+
+/// The counts of a [`Summary`] in one log line.
+fn log_done(summary: &Summary, message: &'static str) {
+    tracing::info!(
+        events = summary.events,
+        recipients = summary.recipients,
+        skipped = summary.skipped,
+        unusable_latencies = summary.unusable_latencies,
+        series = summary.metrics.series,
+        datums = summary.metrics.datums,
+        requests = summary.metrics.requests,
+        "{message}"
+    );
+}
+
+/// [`publish`] without its log line: one part of an archive ([`backfill`] logs the whole).
+async fn publish_part<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
     cfg: &IngestConfig,
     sink: &S,
     ledger: &L,
@@ -431,16 +458,6 @@ pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
         requests: report.requests,
         totals: batch.totals().into_iter().collect(),
     };
-    tracing::info!(
-        events = summary.events,
-        recipients = summary.recipients,
-        skipped = summary.skipped,
-        unusable_latencies = summary.unusable_latencies,
-        series = summary.metrics.series,
-        datums = report.datums,
-        requests = report.requests,
-        "invocation done"
-    );
     Ok(summary)
 }
 
