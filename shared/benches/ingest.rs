@@ -1,12 +1,16 @@
-//! Parse + aggregate throughput of ses-events over a realistic mix (ten domains, all ten event
-//! types, full SES JSON with headers and tags), in the envelopes Lambda delivers.
+//! Throughput of ses-events over a realistic mix (ten domains, all ten event types, full SES
+//! JSON with headers and tags), in each shape a payload comes in: parse + aggregate + EMF
+//! encoding, the work of one invocation with `METRICS_SINK=emf` (what is written to stdout is
+//! left out; `encode` builds the lines).
 //!
-//! `cargo bench -p ses-monitor --bench ingest`
+//! `cargo bench -p ses-monitor --bench ingest`; each figure is per 1000 events (elements/s is
+//! events/s on one core).
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ses_monitor::ingest::ingest;
 use ses_monitor::platform::config::IngestConfig;
+use ses_monitor::sink::emf;
 use ses_monitor::synth::{Generator, sns_lambda_event, sqs_lambda_event};
 
 const N: usize = 1000;
@@ -17,42 +21,43 @@ fn events(now: DateTime<Utc>) -> Vec<String> {
     (0..N).map(|i| g.next_json(now - Duration::milliseconds((i * 60) as i64))).collect()
 }
 
+/// One invocation: the payload read and aggregated, the metrics encoded as EMF lines; returns
+/// the bytes written, so nothing is optimised away.
+fn invocation(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> usize {
+    let ingested = ingest(cfg, std::hint::black_box(payload), now);
+    emf::encode(&ingested.batch).iter().map(String::len).sum()
+}
+
 fn bench(c: &mut Criterion) {
     let now: DateTime<Utc> = Utc::now();
     let cfg = IngestConfig::default();
     let msgs = events(now);
     let sqs_sns = sqs_lambda_event(&msgs, false, now);
     let sqs_raw = sqs_lambda_event(&msgs, true, now);
+    let json_lines = msgs.join("\n");
     let sns_single: Vec<String> =
         msgs.iter().map(|m| sns_lambda_event(std::slice::from_ref(m), now)).collect();
     let avg = sns_single.iter().map(String::len).sum::<usize>() / N;
     eprintln!(
-        "payload sizes: SQS batch of {N} SNS envelopes {} bytes; one SNS event {avg} bytes on average",
-        sqs_sns.len()
+        "payload sizes: SQS batch of {N} SNS envelopes {} bytes; {N} JSON lines {} bytes; one SNS event {avg} bytes on average",
+        sqs_sns.len(),
+        json_lines.len()
     );
 
     // Every input counts all its events (outside the timed part; `cargo test` runs this once).
     assert_eq!(ingest(&cfg, &sqs_sns, now).summary.events, N as u64);
     assert_eq!(ingest(&cfg, &sqs_raw, now).summary.events, N as u64);
+    assert_eq!(ingest(&cfg, &json_lines, now).summary.events, N as u64);
     let single: u64 = sns_single.iter().map(|p| ingest(&cfg, p, now).summary.events).sum();
     assert_eq!(single, N as u64);
 
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Elements(N as u64));
-    g.bench_function("sqs_batch_1000_sns_envelopes", |b| {
-        b.iter(|| ingest(&cfg, std::hint::black_box(&sqs_sns), now).batch)
-    });
-    g.bench_function("sqs_batch_1000_raw", |b| {
-        b.iter(|| ingest(&cfg, std::hint::black_box(&sqs_raw), now).batch)
-    });
+    g.bench_function("json_lines_1000", |b| b.iter(|| invocation(&cfg, &json_lines, now)));
+    g.bench_function("sqs_batch_1000_sns_envelopes", |b| b.iter(|| invocation(&cfg, &sqs_sns, now)));
+    g.bench_function("sqs_batch_1000_raw", |b| b.iter(|| invocation(&cfg, &sqs_raw, now)));
     g.bench_function("sns_event_x1000_one_record_each", |b| {
-        b.iter(|| {
-            let mut series = 0;
-            for p in &sns_single {
-                series += ingest(&cfg, std::hint::black_box(p), now).batch.series.len();
-            }
-            series
-        })
+        b.iter(|| sns_single.iter().map(|p| invocation(&cfg, p, now)).sum::<usize>())
     });
     g.finish();
 }

@@ -165,16 +165,6 @@ pub fn strings<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, st
     d.deserialize_any(V(PhantomData))
 }
 
-/// A [`strings`] list as a seed, for values read by hand (a map's values).
-pub struct Strings;
-
-impl<'de> de::DeserializeSeed<'de> for Strings {
-    type Value = Vec<Cow<'de, str>>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        strings(d)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

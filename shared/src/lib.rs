@@ -21,13 +21,15 @@
 //!   [`suppress::pause`]), [`report`] (rate-reporter: request, [`report::source`],
 //!   [`report::stats`], [`report::render`]).
 //! - [`platform`]: AWS configuration, environment parsing, logging, the command-line entry.
-//! - Leaves: [`lenient`] (lenient JSON scalars), [`time`] (time parsing and keys).
+//! - Leaves: [`lenient`] (lenient JSON scalars), [`borrow`] (strings that really borrow from the
+//!   input), [`time`] (time parsing and keys).
 //!
 //! Each concern with an AWS service behind it has the same shape: `<concern>/mod.rs` holds the
 //! trait and the domain types, `<concern>/<service>.rs` the SDK adapter, `<concern>/memory.rs` the
 //! in-memory fake (behind the `test-util` feature, as is [`synth`], the traffic generator).
 
 pub mod alarm;
+pub mod borrow;
 pub mod envelope;
 pub mod ingest;
 pub mod ledger;

@@ -32,7 +32,7 @@ pub fn parse_alarms(payload: &str) -> Vec<Result<AlarmNotice, AlarmSkip>> {
 /// transport (SNS, SQS, invocation records, BOM) is [`envelope::read`]'s; what a document is,
 /// [`AlarmDocuments`] says.
 pub fn parse_notifications(payload: &str) -> Vec<Result<Notification, AlarmSkip>> {
-    let mut units = Vec::new();
+    let mut units: Vec<envelope::Unit<'_>> = Vec::new();
     envelope::read::<AlarmDocuments>(payload, &mut units);
     units.into_iter().map(|u| document(&u.content?)).collect()
 }

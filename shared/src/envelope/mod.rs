@@ -125,6 +125,36 @@ pub struct Unit<'a> {
     pub content: Result<Cow<'a, str>, Skip>,
 }
 
+/// Where the reader puts what it finds. A `Vec<Unit>` collects the units; a function's own
+/// receiver handles each one as it comes (ses-events counts it at once), and may read a document
+/// of its own kind itself, so the reader does not probe a document that the receiver then parses
+/// again.
+pub trait Units<'a> {
+    /// A unit found in the payload.
+    fn push(&mut self, unit: Unit<'a>);
+
+    /// A unit whose text lives only during the call: a document inside an SQS body that had to be
+    /// unescaped (every JSON body has escapes). By default it is copied into a [`Unit`]; a
+    /// receiver that handles units at once reads it without the copy.
+    fn push_transient(&mut self, origin: Origin<'a>, content: &str) {
+        self.push(Unit { origin, content: Ok(Cow::Owned(content.to_owned())) })
+    }
+
+    /// Offered each document before the reader probes it: the payload itself, each line of a
+    /// JSON-lines payload, each SQS body (BOM and surrounding whitespace removed). `true` when
+    /// the receiver has read the document itself (and answered for it); by default `false`.
+    fn own_document(&mut self, origin: &Origin<'a>, text: &str) -> bool {
+        let _ = (origin, text);
+        false
+    }
+}
+
+impl<'a> Units<'a> for Vec<Unit<'a>> {
+    fn push(&mut self, unit: Unit<'a>) {
+        Vec::push(self, unit);
+    }
+}
+
 /// The SNS `Message` member: normally a JSON string (the SES JSON, escaped), in some hand-made
 /// envelopes an object.
 enum Msg<'a> {
@@ -160,7 +190,7 @@ impl<'a> From<&'a RawValue> for Msg<'a> {
 struct Probe<'a, R, M> {
     #[serde(rename = "Records", default)]
     records: Option<Vec<R>>,
-    #[serde(rename = "Type", borrow, default)]
+    #[serde(rename = "Type", borrow, default, deserialize_with = "crate::borrow::opt")]
     sns_type: Option<Cow<'a, str>>,
     #[serde(rename = "Message", default)]
     message: Option<M>,
@@ -172,7 +202,7 @@ struct Probe<'a, R, M> {
     alarm_name: Option<IgnoredAny>,
     #[serde(rename = "alarmData", default)]
     alarm_data: Option<IgnoredAny>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::borrow::opt")]
     source: Option<Cow<'a, str>>,
     #[serde(rename = "detail-type", alias = "detailType", default)]
     detail_type: Option<IgnoredAny>,
@@ -240,20 +270,26 @@ pub trait Contents {
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
 struct LambdaRecord<'a, M> {
-    #[serde(rename = "EventSource", alias = "eventSource", borrow, default)]
+    #[serde(
+        rename = "EventSource",
+        alias = "eventSource",
+        borrow,
+        default,
+        deserialize_with = "crate::borrow::opt"
+    )]
     event_source: Option<Cow<'a, str>>,
     #[serde(rename = "Sns", default)]
     sns: Option<SnsPart<'a, M>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::borrow::opt")]
     body: Option<Cow<'a, str>>,
-    #[serde(rename = "messageId", borrow, default)]
+    #[serde(rename = "messageId", borrow, default, deserialize_with = "crate::borrow::opt")]
     message_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
 struct SnsPart<'a, M> {
-    #[serde(rename = "Type", borrow, default)]
+    #[serde(rename = "Type", borrow, default, deserialize_with = "crate::borrow::opt")]
     sns_type: Option<Cow<'a, str>>,
     #[serde(rename = "Message", default)]
     message: Option<M>,
@@ -414,8 +450,11 @@ fn probe_one(text: &str) -> Result<Shape<'_>, serde_json::Error> {
 ///
 /// Accepts a UTF-8 BOM and surrounding whitespace. A payload that is not one JSON document but
 /// whose first line is (a JSON-lines archive) is read line by line.
-pub fn read<'a, C: Contents>(text: &'a str, out: &mut Vec<Unit<'a>>) {
+pub fn read<'a, C: Contents>(text: &'a str, out: &mut impl Units<'a>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
+    if out.own_document(&Origin::Direct(0), text) {
+        return;
+    }
     match probe(text) {
         Ok((shape, text)) => unwrap_shape::<C>(shape, text, Origin::Direct(0), out),
         Err(e) => {
@@ -431,20 +470,29 @@ pub fn read<'a, C: Contents>(text: &'a str, out: &mut Vec<Unit<'a>>) {
                     .any(|l| l.starts_with('{') && serde_json::from_str::<IgnoredAny>(l).is_ok());
             if jsonl {
                 for (i, line) in text.lines().enumerate() {
-                    let line = line.trim();
-                    if line.is_empty() {
-                        continue;
-                    }
-                    let origin = Origin::Direct(i + 1);
-                    match probe(line) {
-                        Ok((shape, line)) => unwrap_shape::<C>(shape, line, origin, out),
-                        Err(e) => out.push(Unit { origin, content: Err(json_error(&e)) }),
-                    }
+                    read_line::<C>(i + 1, line, out);
                 }
             } else {
                 out.push(Unit { origin: Origin::Direct(0), content: Err(json_error(&e)) });
             }
         }
+    }
+}
+
+/// Reads line `n` (from 1) of a JSON-lines payload, as [`read`] reads each line of one: a blank
+/// line is nothing, any other is one document (`Origin::Direct(n)`).
+pub fn read_line<'a, C: Contents>(n: usize, line: &'a str, out: &mut impl Units<'a>) {
+    let line = line.trim();
+    if line.is_empty() {
+        return;
+    }
+    let origin = Origin::Direct(n);
+    if out.own_document(&origin, line) {
+        return;
+    }
+    match probe(line) {
+        Ok((shape, line)) => unwrap_shape::<C>(shape, line, origin, out),
+        Err(e) => out.push(Unit { origin, content: Err(json_error(&e)) }),
     }
 }
 
@@ -461,7 +509,7 @@ fn unwrap_shape<'a, C: Contents>(
     shape: Shape<'a>,
     text: &'a str,
     origin: Origin<'a>,
-    out: &mut Vec<Unit<'a>>,
+    out: &mut impl Units<'a>,
 ) {
     if let Some(records) = shape.records {
         if records.is_empty() {
@@ -498,7 +546,7 @@ fn document_content<'a, C: Contents>(shape: Shape<'a>, text: &'a str) -> Result<
     }
 }
 
-fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut Vec<Unit<'a>>) {
+fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut impl Units<'a>) {
     let source = rec.event_source.as_deref();
     if rec.sns.is_some() || source == Some("aws:sns") {
         let origin = Origin::SnsRecord(i);
@@ -509,14 +557,31 @@ fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut Vec<
         out.push(Unit { origin, content });
     } else if rec.body.is_some() || source == Some("aws:sqs") {
         let origin = Origin::SqsRecord(rec.message_id.unwrap_or_else(|| Cow::Owned(format!("#{i}"))));
-        let content = match rec.body {
-            Some(Cow::Borrowed(body)) => body_content::<C>(body),
+        match rec.body {
+            None => {
+                let content = Err(Skip::new(SkipReason::MissingMessage, "SQS record without body"));
+                out.push(Unit { origin, content });
+            }
+            Some(Cow::Borrowed(body)) => {
+                let body = trim_body(body);
+                if !out.own_document(&origin, body) {
+                    out.push(Unit { origin, content: body_content::<C>(body) });
+                }
+            }
             // The body had JSON escapes (any JSON body has), so it is its own allocation: what
-            // is found in it is copied out before it is dropped.
-            Some(Cow::Owned(body)) => body_content::<C>(&body).map(|c| Cow::Owned(c.into_owned())),
-            None => Err(Skip::new(SkipReason::MissingMessage, "SQS record without body")),
-        };
-        out.push(Unit { origin, content });
+            // is found in it lives only as long as it (a receiver that keeps it copies it).
+            Some(Cow::Owned(body)) => {
+                let body = trim_body(&body);
+                if !out.own_document(&origin, body) {
+                    match body_content::<C>(body) {
+                        Ok(Cow::Borrowed(c)) => out.push_transient(origin, c),
+                        content => {
+                            out.push(Unit { origin, content: content.map(|c| Cow::Owned(c.into_owned())) })
+                        }
+                    }
+                }
+            }
+        }
     } else {
         out.push(Unit {
             origin: Origin::SnsRecord(i),
@@ -546,6 +611,11 @@ fn nested_content<'a, C: Contents>(shape: Shape<'a>, text: &'a str) -> Result<Co
     }
 }
 
+/// An SQS body without a UTF-8 BOM and surrounding whitespace.
+fn trim_body(body: &str) -> &str {
+    body.trim_start_matches('\u{feff}').trim()
+}
+
 /// Plain-text messages SES itself sends, which are acknowledged rather than retried.
 fn known_plain_text(text: &str) -> Option<Skip> {
     text.starts_with("Successfully validated SNS topic for Amazon SES")
@@ -556,7 +626,6 @@ fn known_plain_text(text: &str) -> Option<Skip> {
 /// when the dead-letter queue is redriven into the queue, what lands there: a Lambda invocation
 /// record of the on-failure destination, or an SNS→Lambda event saved whole (a function DLQ).
 fn body_content<C: Contents>(body: &str) -> Result<Cow<'_, str>, Skip> {
-    let body = body.trim_start_matches('\u{feff}').trim();
     match probe(body) {
         Ok((shape, text)) => nested_content::<C>(shape, text),
         Err(e) if body.starts_with('{') || body.starts_with('[') => Err(json_error(&e)),

@@ -2,11 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
+use super::backfill::{Progress, backfill};
 use super::{PublishError, Summary, handle_with_ledger};
 use crate::ledger::DynamoLedger;
 use crate::platform::aws::{self, Timeouts};
 use crate::platform::cli::StartError;
 use crate::platform::config::IngestConfig;
+use crate::platform::lines::Lines;
 use crate::sink::AnySink;
 
 /// ses-events as deployed: its configuration and clients, built once per container
@@ -41,5 +43,15 @@ impl Function {
     /// One invocation: [`handle_with_ledger`].
     pub async fn handle(&self, payload: &str, now: DateTime<Utc>) -> Result<Summary, PublishError> {
         handle_with_ledger(&self.cfg, &self.sink, &self.ledger, payload, now).await
+    }
+
+    /// A JSON-lines archive given to `--event`: [`backfill`], read as it goes, published every
+    /// 1000 datums, with a progress line when stderr is a terminal.
+    pub async fn handle_archive(
+        &self,
+        lines: &mut Lines,
+        now: DateTime<Utc>,
+    ) -> Option<Result<Summary, PublishError>> {
+        Some(backfill(&self.cfg, &self.sink, &self.ledger, lines, now, Progress::on_terminal()).await)
     }
 }

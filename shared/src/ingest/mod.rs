@@ -1,5 +1,6 @@
 //! One ses-events invocation: payload → SES events → aggregated metrics → sink → result JSON.
 
+pub mod backfill;
 pub mod cost;
 mod function;
 
@@ -120,6 +121,40 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds the summary of another part of the same input (an archive published in parts).
+    pub fn add(&mut self, part: Summary) {
+        self.events += part.events;
+        self.recipients += part.recipients;
+        self.skipped += part.skipped;
+        for (reason, n) in part.skip_reasons {
+            *self.skip_reasons.entry(reason).or_default() += n;
+        }
+        for (kind, n) in part.by_type {
+            *self.by_type.entry(kind).or_default() += n;
+        }
+        self.clamped_timestamps += part.clamped_timestamps;
+        self.unusable_latencies += part.unusable_latencies;
+        let (m, p) = (&mut self.metrics, part.metrics);
+        (m.sink, m.namespace) = (p.sink, p.namespace);
+        m.series += p.series;
+        m.datums += p.datums;
+        m.requests += p.requests;
+        for (name, n) in p.totals {
+            *m.totals.entry(name).or_default() += n;
+        }
+        if let Some(r) = part.ledger {
+            let l = self.ledger.get_or_insert_with(RecordReport::default);
+            l.written += r.written;
+            l.duplicates += r.duplicates;
+            l.expired += r.expired;
+            l.untimed += r.untimed;
+        }
+        if let Some(r) = part.sqs_batch_response {
+            let mine = self.sqs_batch_response.get_or_insert_with(SqsBatchResponse::default);
+            mine.batch_item_failures.extend(r.batch_item_failures);
+        }
+    }
+
     /// For SQS events, the `messageId`s Lambda is asked to retry.
     pub fn retry_ids(&self) -> Option<Vec<&str>> {
         self.sqs_batch_response
@@ -164,85 +199,182 @@ pub struct Ingested {
 /// Reads a payload: unwraps envelopes, parses SES events, aggregates them. Never fails: every
 /// record that cannot be used is logged and counted with its reason.
 pub fn ingest(cfg: &IngestConfig, payload: &str, now: DateTime<Utc>) -> Ingested {
-    let mut units: Vec<Unit<'_>> = Vec::new();
-    envelope::read::<SesDocuments>(payload, &mut units);
-    let mut agg = Aggregator::new(cfg);
-    let mut summary = Summary::default();
-    let mut response: Option<SqsBatchResponse> = None;
-    let mut ledger_entries = Vec::new();
-    let mut untimed = 0;
-    let now_minute = minute_of(now);
-    for unit in units {
-        if let Origin::SqsRecord(_) = unit.origin {
-            response.get_or_insert_with(SqsBatchResponse::default);
-        }
-        let outcome = match &unit.content {
-            Ok(text) => {
-                let offenders = (&mut ledger_entries, &mut untimed);
-                count_event(cfg, &mut agg, text, now, now_minute, &mut summary, offenders)
-            }
-            Err(skip) => Err(Skip::from(skip.clone())),
-        };
-        if let Err(skip) = outcome {
-            let detail = scrub(&skip.detail, cfg.log_recipients);
-            summary.skipped += 1;
-            *summary.skip_reasons.entry(skip.reason.as_str()).or_default() += 1;
-            if skip.reason.is_bad_input() {
-                tracing::warn!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record skipped");
-                if let (Origin::SqsRecord(id), Some(r)) = (&unit.origin, response.as_mut()) {
-                    r.add_failure(id.to_string());
-                }
-            } else {
-                tracing::info!(origin = %unit.origin, reason = skip.reason.as_str(), detail = %detail, "record acknowledged, nothing to count");
-            }
-        }
-    }
-    summary.recipients = agg.recipients();
-    summary.sqs_batch_response = response;
-    Ingested { summary, batch: agg.finish(), ledger_entries, untimed_offenders: untimed, now }
+    let mut reader = Reader::new(cfg, now);
+    reader.read(payload);
+    reader.finish()
 }
 
-fn count_event(
-    cfg: &IngestConfig,
-    agg: &mut Aggregator<'_>,
-    text: &str,
+/// What [`ingest`] does, a payload (or a line of an archive) at a time: the envelope reader hands
+/// it each document as it finds it, and it counts it at once. A document that is an SES event as
+/// it is (a line of an archive, a raw SQS body, a payload of SES JSON) is parsed once, as an SES
+/// event, without the envelope reader's probe.
+#[derive(Debug)]
+pub struct Reader<'c> {
+    cfg: &'c IngestConfig,
+    agg: Aggregator<'c>,
+    summary: Summary,
+    response: Option<SqsBatchResponse>,
+    ledger_entries: Vec<LedgerEntry>,
+    untimed: usize,
     now: DateTime<Utc>,
     now_minute: i64,
-    summary: &mut Summary,
-    (ledger_entries, untimed): (&mut Vec<LedgerEntry>, &mut usize),
-) -> Result<(), Skip> {
-    let ev = SesRecord::from_json(text).and_then(SesRecord::into_event).map_err(|e| match e {
+}
+
+impl<'c> Reader<'c> {
+    /// Nothing read yet, at the invocation time `now`.
+    pub fn new(cfg: &'c IngestConfig, now: DateTime<Utc>) -> Self {
+        Self {
+            cfg,
+            agg: Aggregator::new(cfg),
+            summary: Summary::default(),
+            response: None,
+            ledger_entries: Vec::new(),
+            untimed: 0,
+            now,
+            now_minute: minute_of(now),
+        }
+    }
+
+    /// Reads a whole payload (a Lambda event, an envelope, SES JSON, JSON lines).
+    pub fn read(&mut self, payload: &str) {
+        envelope::read::<SesDocuments>(payload, self);
+    }
+
+    /// Reads line `n` (from 1) of a JSON-lines archive.
+    pub fn read_line(&mut self, n: usize, line: &str) {
+        envelope::read_line::<SesDocuments>(n, line, self);
+    }
+
+    /// PutMetricData datums aggregated so far, at most ([`Aggregator::datums`]).
+    pub fn datums(&self) -> usize {
+        self.agg.datums()
+    }
+
+    /// Offender-ledger entries so far.
+    pub fn ledger_entries(&self) -> usize {
+        self.ledger_entries.len()
+    }
+
+    /// Events counted so far.
+    pub fn events(&self) -> u64 {
+        self.summary.events
+    }
+
+    /// Line `n` of an archive could not be read as text (too long, not UTF-8): counted as
+    /// invalid JSON, with `detail` in the log.
+    pub fn unreadable_line(&mut self, n: usize, detail: &str) {
+        let skip = Skip::new(SkipReason::Transport(envelope::SkipReason::InvalidJson), detail);
+        self.answer(&Origin::Direct(n), Err(skip));
+    }
+
+    /// The counts and metrics read so far.
+    pub fn finish(self) -> Ingested {
+        let Self { agg, mut summary, response, ledger_entries, untimed, now, .. } = self;
+        summary.recipients = agg.recipients();
+        summary.sqs_batch_response = response;
+        Ingested { summary, batch: agg.finish(), ledger_entries, untimed_offenders: untimed, now }
+    }
+
+    fn origin_seen(&mut self, origin: &Origin<'_>) {
+        if let Origin::SqsRecord(_) = origin {
+            self.response.get_or_insert_with(SqsBatchResponse::default);
+        }
+    }
+
+    /// Counts what a document gave, or logs and counts why it gave nothing.
+    fn answer(&mut self, origin: &Origin<'_>, outcome: Result<(), Skip>) {
+        let Err(skip) = outcome else { return };
+        let detail = scrub(&skip.detail, self.cfg.log_recipients);
+        self.summary.skipped += 1;
+        *self.summary.skip_reasons.entry(skip.reason.as_str()).or_default() += 1;
+        if skip.reason.is_bad_input() {
+            tracing::warn!(origin = %origin, reason = skip.reason.as_str(), detail = %detail, "record skipped");
+            if let (Origin::SqsRecord(id), Some(r)) = (origin, self.response.as_mut()) {
+                r.add_failure(id.to_string());
+            }
+        } else {
+            tracing::info!(origin = %origin, reason = skip.reason.as_str(), detail = %detail, "record acknowledged, nothing to count");
+        }
+    }
+
+    fn count_text(&mut self, text: &str) -> Result<(), Skip> {
+        let record = SesRecord::from_json(text).map_err(ses_skip)?;
+        self.count(record)
+    }
+
+    fn count(&mut self, record: SesRecord<'_>) -> Result<(), Skip> {
+        let ev = record.into_event().map_err(ses_skip)?;
+        if ev.recipients.is_empty() {
+            return Err(Skip::new(SkipReason::NoRecipients, format!("{} event names no recipient", ev.kind)));
+        }
+        let (now, summary) = (self.now, &mut self.summary);
+        let minute = match ev.timestamp {
+            Some(t) if t >= now - MAX_AGE && t <= now + MAX_AHEAD => minute_of(t),
+            Some(_) => {
+                summary.clamped_timestamps += 1;
+                self.now_minute
+            }
+            None => self.now_minute,
+        };
+        self.agg.add(&ev, minute);
+        summary.events += 1;
+        summary.unusable_latencies += u64::from(ev.latency_unusable);
+        *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
+        if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint) {
+            let cfg = self.cfg;
+            self.ledger_entries.extend(entries_for(&ev, &cfg.domains));
+            self.untimed += untimed_offenders(&ev);
+            if tracing::enabled!(tracing::Level::DEBUG) {
+                let who: Vec<String> = ev.recipients.iter().map(|r| redact(r, cfg.log_recipients)).collect();
+                tracing::debug!(kind = %ev.kind, subtype = ev.subtype.as_deref().unwrap_or(""), recipients = ?who, "feedback event");
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'a> envelope::Units<'a> for Reader<'_> {
+    fn push(&mut self, unit: Unit<'a>) {
+        self.origin_seen(&unit.origin);
+        let outcome = match &unit.content {
+            Ok(text) => self.count_text(text),
+            Err(skip) => Err(Skip::from(skip.clone())),
+        };
+        self.answer(&unit.origin, outcome);
+    }
+
+    fn push_transient(&mut self, origin: Origin<'a>, content: &str) {
+        self.origin_seen(&origin);
+        let outcome = self.count_text(content);
+        self.answer(&origin, outcome);
+    }
+
+    fn own_document(&mut self, origin: &Origin<'a>, text: &str) -> bool {
+        if !SesRecord::looks_like(text) {
+            return false;
+        }
+        match SesRecord::from_json(text) {
+            Ok(record) if record.is_plain() => {
+                self.origin_seen(origin);
+                let outcome = self.count(record);
+                self.answer(origin, outcome);
+                true
+            }
+            // Anything else is read by the envelope reader, as it would be without this.
+            _ => false,
+        }
+    }
+}
+
+fn ses_skip(e: SesError) -> Skip {
+    match e {
         SesError::Json(d) => Skip::new(SkipReason::Transport(envelope::SkipReason::InvalidJson), d),
         SesError::Invalid(d) => Skip::new(SkipReason::InvalidSesEvent, d),
         SesError::NotSes => Skip::new(SkipReason::NotSesEvent, e.to_string()),
         SesError::SetupNotice => Skip::new(SkipReason::SesSetupNotice, e.to_string()),
         SesError::UnknownType(_) => Skip::new(SkipReason::UnknownEventType, e.to_string()),
         SesError::MissingDetail(..) => Skip::new(SkipReason::InvalidSesEvent, e.to_string()),
-    })?;
-    if ev.recipients.is_empty() {
-        return Err(Skip::new(SkipReason::NoRecipients, format!("{} event names no recipient", ev.kind)));
     }
-    let minute = match ev.timestamp {
-        Some(t) if t >= now - MAX_AGE && t <= now + MAX_AHEAD => minute_of(t),
-        Some(_) => {
-            summary.clamped_timestamps += 1;
-            now_minute
-        }
-        None => now_minute,
-    };
-    agg.add(&ev, minute);
-    summary.events += 1;
-    summary.unusable_latencies += u64::from(ev.latency_unusable);
-    *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
-    if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint) {
-        ledger_entries.extend(entries_for(&ev, &cfg.domains));
-        *untimed += untimed_offenders(&ev);
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            let who: Vec<String> = ev.recipients.iter().map(|r| redact(r, cfg.log_recipients)).collect();
-            tracing::debug!(kind = %ev.kind, subtype = ev.subtype.as_deref().unwrap_or(""), recipients = ?who, "feedback event");
-        }
-    }
-    Ok(())
 }
 
 fn minute_of(t: DateTime<Utc>) -> i64 {
@@ -258,12 +390,42 @@ pub enum PublishError {
     /// The offender ledger could not be written.
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
+    /// An archive given to `--event` could not be read to its end.
+    #[error("reading the archive failed: {0}")]
+    Read(#[from] std::io::Error),
 }
 
-/// Writes the ledger entries, then publishes the aggregated metrics, and completes the summary.
-/// The ledger goes first because its writes are idempotent: if publishing fails and Lambda
-/// retries, the ledger is not doubled. An error is returned, not swallowed.
+/// Writes the ledger entries, then publishes the aggregated metrics, and completes the summary;
+/// logs "invocation done" with the counts. The ledger goes first because its writes are
+/// idempotent: if publishing fails and Lambda retries, the ledger is not doubled. An error is
+/// returned, not swallowed.
 pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
+    cfg: &IngestConfig,
+    sink: &S,
+    ledger: &L,
+    ingested: Ingested,
+) -> Result<Summary, PublishError> {
+    let summary = publish_part(cfg, sink, ledger, ingested).await?;
+    log_done(&summary, "invocation done");
+    Ok(summary)
+}
+
+/// The counts of a [`Summary`] in one log line.
+fn log_done(summary: &Summary, message: &'static str) {
+    tracing::info!(
+        events = summary.events,
+        recipients = summary.recipients,
+        skipped = summary.skipped,
+        unusable_latencies = summary.unusable_latencies,
+        series = summary.metrics.series,
+        datums = summary.metrics.datums,
+        requests = summary.metrics.requests,
+        "{message}"
+    );
+}
+
+/// [`publish`] without its log line: one part of an archive ([`backfill`] logs the whole).
+async fn publish_part<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
     cfg: &IngestConfig,
     sink: &S,
     ledger: &L,
@@ -296,16 +458,6 @@ pub async fn publish<S: MetricSink + ?Sized, L: Ledger + ?Sized>(
         requests: report.requests,
         totals: batch.totals().into_iter().collect(),
     };
-    tracing::info!(
-        events = summary.events,
-        recipients = summary.recipients,
-        skipped = summary.skipped,
-        unusable_latencies = summary.unusable_latencies,
-        series = summary.metrics.series,
-        datums = report.datums,
-        requests = report.requests,
-        "invocation done"
-    );
     Ok(summary)
 }
 

@@ -156,6 +156,8 @@ pub struct Aggregator<'c> {
     scratch_distinct: Vec<u32>,
     key: String,
     recipients: u64,
+    /// PutMetricData datums the series hold so far, at most (see [`Aggregator::datums`]).
+    datums: usize,
 }
 
 const TOTALS: u32 = 0;
@@ -175,6 +177,7 @@ impl<'c> Aggregator<'c> {
             scratch_distinct: Vec::with_capacity(16),
             key: String::new(),
             recipients: 0,
+            datums: 0,
         }
     }
 
@@ -182,6 +185,19 @@ impl<'c> Aggregator<'c> {
     /// message's destination addresses, although the metric counts once per series).
     pub fn recipients(&self) -> u64 {
         self.recipients
+    }
+
+    /// The PutMetricData datums of what was added so far, at most: one per non-zero count of a
+    /// series, one per 150 latency samples (fewer when samples repeat, or when series differ only
+    /// in the value behind `other`). Kept as events are added, so a caller can publish before a
+    /// request would be full.
+    pub fn datums(&self) -> usize {
+        self.datums
+    }
+
+    /// Series so far.
+    pub fn series(&self) -> usize {
+        self.series.len()
     }
 
     /// The id of `value` in `rollup`; for [`OTHER`], of `other` behind it.
@@ -285,9 +301,11 @@ impl<'c> Aggregator<'c> {
             }
             let stats = self.series.entry((minute_ms, *id)).or_default();
             if allowed & (1 << kind) != 0 {
+                self.datums += usize::from(stats.counts[kind] == 0);
                 stats.counts[kind] += add;
             }
             if let Some(x) = extra.filter(|x| allowed & (1 << x) != 0) {
+                self.datums += usize::from(stats.counts[x] == 0);
                 stats.counts[x] += add;
             }
         }
@@ -299,7 +317,10 @@ impl<'c> Aggregator<'c> {
             distinct.extend(targets.iter().copied().filter(|id| self.bits_of(*id) & LATENCY_BIT != 0));
             Self::keep_first_per_value(&self.dims, &mut distinct);
             for id in &distinct {
-                self.series.entry((minute_ms, *id)).or_default().latency.push(ms);
+                let latency = &mut self.series.entry((minute_ms, *id)).or_default().latency;
+                self.datums +=
+                    usize::from(latency.len().is_multiple_of(crate::sink::cloudwatch::MAX_VALUES_PER_DATUM));
+                latency.push(ms);
             }
             self.scratch_distinct = distinct;
         }

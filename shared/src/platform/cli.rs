@@ -1,18 +1,19 @@
 //! The entry every function binary calls: logging, the command line, `--help`, one invocation on
-//! a file (`--event PATH`, `-` for stdin: the result JSON is the last line of stdout) or the
-//! Lambda Runtime API. A `main.rs` names its usage text, how it starts (configuration and clients,
+//! a file (`--event PATH`, `-` for stdin, gzip or not: the result JSON is the last line of stdout)
+//! or the Lambda Runtime API. A `main.rs` names its usage text, how it starts (configuration and clients,
 //! built once) and its handler; nothing else.
 //!
 //! Errors a person reads are written for a person: one line of Display, never a Debug dump; the
 //! SDK's detail goes to the log at debug level (`RUST_LOG=debug`).
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde::Serialize;
 use serde_json::value::RawValue;
+
+use super::lines::Lines;
 
 /// Any error at start-up (configuration, AWS settings), shown by its Display.
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
@@ -43,17 +44,6 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Mode, Strin
     Ok(mode)
 }
 
-/// Reads a payload file, or stdin for `-`.
-pub fn read_payload(path: &str) -> std::io::Result<String> {
-    if path == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(path).map_err(|e| std::io::Error::new(e.kind(), format!("{path}: {e}")))
-    }
-}
-
 /// Runs a function binary: installs logging, reads the arguments (a wrong one: the message and
 /// the usage, exit code 2), answers `--help`, starts the function once with `start` (its
 /// configuration and clients), then hands each payload to `handler` with the time it arrived —
@@ -65,6 +55,23 @@ pub async fn run<S, R, E>(
     usage: &str,
     start: impl AsyncFnOnce() -> Result<S, StartError>,
     handler: impl AsyncFn(&S, &str, DateTime<Utc>) -> Result<R, E>,
+) -> ExitCode
+where
+    R: Serialize,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    run_with_archives(usage, start, handler, async |_: &S, _: &mut Lines, _| None).await
+}
+
+/// [`run`], for a function that reads a JSON-lines archive given to `--event` as it goes
+/// (ses-events' backfill): `archive` gets the file's [`Lines`] when [`Lines::is_json_lines`]
+/// says it is one, and answers `None` to have it read whole instead. Any other file is read
+/// whole and handed to `handler`, as [`run`] does.
+pub async fn run_with_archives<S, R, E>(
+    usage: &str,
+    start: impl AsyncFnOnce() -> Result<S, StartError>,
+    handler: impl AsyncFn(&S, &str, DateTime<Utc>) -> Result<R, E>,
+    archive: impl AsyncFn(&S, &mut Lines, DateTime<Utc>) -> Option<Result<R, E>>,
 ) -> ExitCode
 where
     R: Serialize,
@@ -105,11 +112,27 @@ where
     let (state, handler) = (&state, &handler);
     match mode {
         Mode::Event(path) => {
-            let payload = match read_payload(&path) {
-                Ok(p) => p,
-                Err(e) => return fail(&format_args!("cannot read the payload: {e}")),
+            let cannot_read = |e: &std::io::Error| fail(&format_args!("cannot read the payload: {e}"));
+            let mut lines = match Lines::open(&path) {
+                Ok(l) => l,
+                Err(e) => return cannot_read(&e),
             };
-            match handler(state, &payload, Utc::now()).await.map(|r| serde_json::to_string(&r)) {
+            let streamed = match lines.is_json_lines() {
+                Ok(true) => archive(state, &mut lines, Utc::now()).await,
+                Ok(false) => None,
+                Err(e) => return cannot_read(&e),
+            };
+            let result = match streamed {
+                Some(result) => result,
+                None => {
+                    let payload = match lines.into_string() {
+                        Ok(p) => p,
+                        Err(e) => return cannot_read(&e),
+                    };
+                    handler(state, &payload, Utc::now()).await
+                }
+            };
+            match result.map(|r| serde_json::to_string(&r)) {
                 Ok(Ok(json)) => {
                     println!("{json}");
                     ExitCode::SUCCESS

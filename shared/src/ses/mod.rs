@@ -19,12 +19,12 @@ use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::de::{self, MapAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use crate::envelope::{Contents, Keys, Skip, SkipReason};
-use crate::{lenient, time};
+use crate::{borrow, lenient, time};
 
 /// Message tags: name and first value of each, borrowed from the input where possible.
 pub type Tags<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
@@ -64,10 +64,10 @@ impl Contents for SesDocuments {
 #[serde(rename_all = "camelCase")]
 pub struct SesRecord<'a> {
     /// Event-publishing type (`"Rendering Failure"` has a space).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub event_type: Option<Cow<'a, str>>,
     /// Identity-notification type.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub notification_type: Option<Cow<'a, str>>,
     /// The `mail` object common to every event.
     #[serde(borrow, default)]
@@ -99,6 +99,37 @@ pub struct SesRecord<'a> {
     /// Rendering Failure details.
     #[serde(borrow, default)]
     pub failure: Option<RenderingFailure<'a>>,
+    // The members by which the envelope reader tells a document's shape (a Lambda event, an SNS
+    // envelope, an invocation record, an EventBridge event, an alarm), read in the same pass, with
+    // the envelope reader's types, so that `is_plain` can say whether that reader would take the
+    // document for an SES event as it is (and a document it refuses fails here too).
+    #[serde(rename = "Records", default)]
+    records: Option<IgnoredAny>,
+    #[serde(rename = "Type", borrow, default, deserialize_with = "borrow::opt")]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    sns_type: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    message: Option<IgnoredAny>,
+    #[serde(rename = "AlarmName", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    alarm_name: Option<IgnoredAny>,
+    #[serde(rename = "alarmData", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    alarm_data: Option<IgnoredAny>,
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    source: Option<Cow<'a, str>>,
+    #[serde(rename = "detail-type", alias = "detailType", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    detail_type: Option<IgnoredAny>,
+    #[serde(default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    detail: Option<IgnoredAny>,
+    #[serde(rename = "requestContext", default)]
+    request_context: Option<IgnoredAny>,
+    #[serde(rename = "requestPayload", default)]
+    request_payload: Option<IgnoredAny>,
 }
 
 /// The `mail` object: the message the event is about.
@@ -109,7 +140,7 @@ pub struct Mail<'a> {
     #[serde(borrow, default, deserialize_with = "lenient::string")]
     pub timestamp: Option<Cow<'a, str>>,
     /// SES message id.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub message_id: Option<Cow<'a, str>>,
     /// Envelope recipients (To, Cc and Bcc).
     #[serde(borrow, default, deserialize_with = "lenient::strings")]
@@ -124,7 +155,7 @@ pub struct Mail<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct RecipientEntry<'a> {
     /// The recipient address, as SES wrote it.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub email_address: Option<Cow<'a, str>>,
     /// Bounces: the SMTP enhanced status code (`5.1.1`), when the receiving server gave one.
     #[serde(borrow, default, deserialize_with = "lenient::string")]
@@ -149,10 +180,10 @@ pub struct SmtpReply<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Bounce<'a> {
     /// `Permanent`, `Transient` or `Undetermined`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub bounce_type: Option<Cow<'a, str>>,
     /// `General`, `NoEmail`, `Suppressed`, `OnAccountSuppressionList`, `MailboxFull`, … (open set).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub bounce_sub_type: Option<Cow<'a, str>>,
     /// The recipients that bounced.
     #[serde(borrow, default)]
@@ -172,10 +203,10 @@ pub struct Complaint<'a> {
     #[serde(deserialize_with = "entries_lenient")]
     pub complained_recipients: Vec<RecipientEntry<'a>>,
     /// `null` or `OnAccountSuppressionList`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub complaint_sub_type: Option<Cow<'a, str>>,
     /// Feedback type from the ISP's report (`abuse`, `fraud`, …), when there is one.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub complaint_feedback_type: Option<Cow<'a, str>>,
     /// When the complaint was received.
     #[serde(borrow, default, deserialize_with = "lenient::string")]
@@ -207,7 +238,7 @@ pub struct DeliveryDelay<'a> {
     #[serde(deserialize_with = "entries_lenient")]
     pub delayed_recipients: Vec<RecipientEntry<'a>>,
     /// `TransientCommunicationFailure`, `MailboxFull`, … (open set).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub delay_type: Option<Cow<'a, str>>,
     /// When the delay was recorded.
     #[serde(borrow, default, deserialize_with = "lenient::string")]
@@ -218,7 +249,7 @@ pub struct DeliveryDelay<'a> {
 #[derive(Debug, Deserialize)]
 pub struct Reject<'a> {
     /// Why SES rejected the message (`Bad Content`).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub reason: Option<Cow<'a, str>>,
 }
 
@@ -227,7 +258,7 @@ pub struct Reject<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct RenderingFailure<'a> {
     /// The template that failed to render.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
     pub template_name: Option<Cow<'a, str>>,
 }
 
@@ -464,9 +495,30 @@ impl<'a> SesRecord<'a> {
         })
     }
 
+    /// Whether a JSON text starts the way SES writes its events (`{"eventType"`,
+    /// `{"notificationType"` or `{"mail"`, spaces allowed): worth parsing as an SES event
+    /// before anything else. A cheap look at the first bytes, so a Lambda event is not parsed
+    /// twice.
+    pub fn looks_like(text: &str) -> bool {
+        let Some(rest) = text.strip_prefix('{') else { return false };
+        let rest = rest.trim_start();
+        ["\"eventType\"", "\"notificationType\"", "\"mail\""].iter().any(|k| rest.starts_with(k))
+    }
+
     /// Whether the document names an SES type at all.
     pub fn has_type(&self) -> bool {
         self.event_type.is_some() || self.notification_type.is_some()
+    }
+
+    /// Whether [`crate::envelope::read`] would take this document, as it is, for an SES event:
+    /// it names an SES type and is neither a Lambda event (`Records`) nor a Lambda invocation
+    /// record (`requestContext` and `requestPayload`). ses-events then counts it from this one
+    /// parse, without the envelope reader's probe (the outcome is the same either way; a
+    /// document that is not plain goes through the envelope reader).
+    pub fn is_plain(&self) -> bool {
+        self.has_type()
+            && self.records.is_none()
+            && (self.request_context.is_none() || self.request_payload.is_none())
     }
 
     /// Turns the record into an [`SesEvent`], or says why it is not one.
@@ -570,7 +622,8 @@ fn entries_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Recipi
 }
 
 /// The `tags` map (`{"name": ["value", …]}`), keeping the first string value of each tag and
-/// tolerating `null`, a bare string value, and empty lists.
+/// tolerating `null`, a bare string value, and empty lists. Names and values are borrowed from
+/// the input, and no list is built for a tag: its first string is kept as it is read.
 fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Tags<'a>, D::Error> {
     struct V<'a>(std::marker::PhantomData<&'a ()>);
     impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
@@ -586,16 +639,54 @@ fn tags_lenient<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Tags<'a>, D::
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
-            while let Some(key) = map.next_key::<Cow<'a, str>>()? {
-                let mut values: Vec<Cow<'a, str>> = map.next_value_seed(lenient::Strings)?;
-                if !values.is_empty() {
-                    out.push((key, values.swap_remove(0)));
+            while let Some(key) = map.next_key::<borrow::Str<'a>>()? {
+                if let Some(value) = map.next_value_seed(FirstString(std::marker::PhantomData))? {
+                    out.push((key.0, value));
                 }
             }
             Ok(out)
         }
     }
     d.deserialize_any(V(std::marker::PhantomData))
+}
+
+/// A tag's value list read as [`lenient::strings`] reads it (a list whose non-string items are
+/// dropped, a lone string, `null`), keeping only the first string.
+struct FirstString<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> de::DeserializeSeed<'de> for FirstString<'a> {
+    type Value = Option<Cow<'a, str>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for FirstString<'a> {
+    type Value = Option<Cow<'a, str>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of strings")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v.to_owned())))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut first = None;
+        while let Some(item) = seq.next_element::<lenient::Text<'a>>()? {
+            if first.is_none() {
+                first = item.into_string();
+            }
+        }
+        Ok(first)
+    }
 }
 
 #[cfg(test)]

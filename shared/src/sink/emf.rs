@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::metrics::{DELIVERY_LATENCY, MetricBatch, OTHER_PREFIX, Series};
 use crate::sink::{MetricSink, PublishReport, SinkError};
@@ -71,11 +71,18 @@ pub fn other_property(dimension: &str) -> String {
     format!("{OTHER_PREFIX}{dimension}")
 }
 
+/// A metric's value in a document: a count, or latency samples.
+#[derive(Debug, Clone, PartialEq)]
+enum MetricValue {
+    Count(u64),
+    Samples(Vec<u64>),
+}
+
 /// One series as root members: its dimension values (and `Other…` property) and metric values.
 struct Entry<'s> {
     members: Vec<(String, &'s str)>,
     dimension_set: Vec<&'s str>,
-    values: Vec<(&'static str, Value)>,
+    values: Vec<(&'static str, MetricValue)>,
 }
 
 impl<'s> Entry<'s> {
@@ -85,11 +92,12 @@ impl<'s> Entry<'s> {
         if let (Some(o), Some((k, _))) = (&s.other, s.dimensions.first()) {
             members.push((other_property(k), o.as_str()));
         }
-        let mut values: Vec<(&'static str, Value)> = s.counts.iter().map(|(n, v)| (*n, json!(v))).collect();
+        let mut values: Vec<(&'static str, MetricValue)> =
+            s.counts.iter().map(|(n, v)| (*n, MetricValue::Count(*v))).collect();
         if !s.latency.is_empty() {
             let samples: Vec<u64> =
                 s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
-            values.push((DELIVERY_LATENCY, json!(samples)));
+            values.push((DELIVERY_LATENCY, MetricValue::Samples(samples)));
         }
         Self { members, dimension_set: s.dimensions.iter().map(|(k, _)| k.as_str()).collect(), values }
     }
@@ -100,7 +108,7 @@ impl<'s> Entry<'s> {
 #[derive(Default)]
 struct Doc<'s> {
     members: Vec<(String, &'s str)>,
-    values: Vec<(&'static str, Value)>,
+    values: Vec<(&'static str, MetricValue)>,
     sets: Vec<Vec<&'s str>>,
 }
 
@@ -124,21 +132,113 @@ impl<'s> Doc<'s> {
         self.sets.push(e.dimension_set);
     }
 
+    /// The document as one JSON line, written directly (no `serde_json::Value` tree): the root's
+    /// members in key order, as a JSON object map writes them (dimension and metric names never
+    /// clash: the configuration refuses a dimension named like a metric, `_aws` or `Other…`).
     fn to_line(&self, namespace: &str, minute: i64) -> String {
-        let mut root = Map::new();
-        for (k, v) in &self.members {
-            root.insert(k.clone(), Value::String((*v).to_string()));
+        enum Member<'d> {
+            Text(&'d str),
+            Metric(&'d MetricValue),
+            Aws,
         }
-        for (n, v) in &self.values {
-            root.insert((*n).to_string(), v.clone());
-        }
+        let mut root: Vec<(&str, Member<'_>)> =
+            Vec::with_capacity(self.members.len() + self.values.len() + 1);
+        root.extend(self.members.iter().map(|(k, v)| (k.as_str(), Member::Text(v))));
+        root.extend(self.values.iter().map(|(n, v)| (*n, Member::Metric(v))));
+        root.push(("_aws", Member::Aws));
+        root.sort_by(|a, b| a.0.cmp(b.0));
         debug_assert!(self.values.len() <= MAX_METRICS_PER_DIRECTIVE);
-        let metrics: Vec<Value> =
-            self.values.iter().map(|(n, _)| json!({"Name": n, "Unit": unit(n)})).collect();
-        let directive = json!({"Namespace": namespace, "Dimensions": self.sets, "Metrics": metrics});
-        root.insert("_aws".into(), json!({"Timestamp": minute, "CloudWatchMetrics": [directive]}));
-        Value::Object(root).to_string()
+        let mut out = String::with_capacity(256);
+        let mut num = itoa::Buffer::new();
+        out.push('{');
+        for (i, (key, member)) in root.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, key);
+            out.push(':');
+            match member {
+                Member::Text(v) => json_string(&mut out, v),
+                Member::Metric(MetricValue::Count(n)) => out.push_str(num.format(*n)),
+                Member::Metric(MetricValue::Samples(samples)) => {
+                    out.push('[');
+                    for (j, n) in samples.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(num.format(*n));
+                    }
+                    out.push(']');
+                }
+                Member::Aws => {
+                    out.push_str("{\"CloudWatchMetrics\":[{\"Dimensions\":[");
+                    for (j, set) in self.sets.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        out.push('[');
+                        for (k, name) in set.iter().enumerate() {
+                            if k > 0 {
+                                out.push(',');
+                            }
+                            json_string(&mut out, name);
+                        }
+                        out.push(']');
+                    }
+                    out.push_str("],\"Metrics\":[");
+                    for (j, (name, _)) in self.values.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        out.push_str("{\"Name\":");
+                        json_string(&mut out, name);
+                        out.push_str(",\"Unit\":");
+                        json_string(&mut out, unit(name));
+                        out.push('}');
+                    }
+                    out.push_str("],\"Namespace\":");
+                    json_string(&mut out, namespace);
+                    out.push_str("}],\"Timestamp\":");
+                    out.push_str(itoa::Buffer::new().format(minute));
+                    out.push('}');
+                }
+            }
+        }
+        out.push('}');
+        out
     }
+}
+
+/// Writes `s` as a JSON string, escaped as serde_json escapes it (`"`, `\\`, and control
+/// characters: the short forms where JSON has one, `\u00XX` otherwise).
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 /// A series whose latency distribution exceeds one metric array: the counts and the first 100
@@ -148,8 +248,9 @@ fn encode_long_series(namespace: &str, s: &Series, out: &mut Vec<String>) {
     let counts_only = Series { latency: Vec::new(), ..s.clone() };
     let base = Entry::of(&counts_only);
     for (i, chunk) in values.chunks(MAX_VALUES_PER_METRIC).enumerate() {
-        let mut values: Vec<(&'static str, Value)> = if i == 0 { base.values.clone() } else { Vec::new() };
-        values.push((DELIVERY_LATENCY, json!(chunk)));
+        let mut values: Vec<(&'static str, MetricValue)> =
+            if i == 0 { base.values.clone() } else { Vec::new() };
+        values.push((DELIVERY_LATENCY, MetricValue::Samples(chunk.to_vec())));
         let mut d = Doc::default();
         d.add(Entry { members: base.members.clone(), dimension_set: base.dimension_set.clone(), values });
         out.push(d.to_line(namespace, s.timestamp_ms));
@@ -310,6 +411,7 @@ impl MetricSink for EmfSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn batch(latency: Vec<(u64, u64)>) -> MetricBatch {
         MetricBatch {
@@ -356,6 +458,36 @@ mod tests {
         // every referenced metric is a root member
         for n in names {
             assert!(d.get(n).is_some());
+        }
+    }
+
+    /// The lines are written by hand now: each is exactly what serde_json writes for the same
+    /// document (key order, escapes, numbers), so the log bytes and what CloudWatch reads did not
+    /// change.
+    #[test]
+    fn lines_are_what_serde_json_writes() {
+        let mut b = batch(vec![(120, 1), (340, 2), (u64::MAX, 1)]);
+        b.series.push(Series {
+            timestamp_ms: -60_000,
+            dimensions: vec![("RecipientDomain".into(), "other".into())],
+            other: Some("we\"ird\\dom\u{1}ain\n\t\r\u{8}\u{c}\u{1f}\u{7f}é.example".into()),
+            counts: vec![("HardBounce", 2), ("Bounce", 2)],
+            latency: vec![],
+        });
+        b.series.push(Series {
+            timestamp_ms: -60_000,
+            dimensions: vec![("campaign".into(), "spring \"sale\"".into())],
+            other: None,
+            counts: vec![("HardBounce", 2), ("Bounce", 2)],
+            latency: vec![],
+        });
+        b.series.push(Series { latency: vec![(7, 250)], ..b.series[1].clone() });
+        let lines = encode(&b);
+        assert!(lines.len() >= 5, "{lines:?}");
+        for line in &lines {
+            let value: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(*line, value.to_string());
+            assert!(extract(line).is_ok(), "{line}");
         }
     }
 

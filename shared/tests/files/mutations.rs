@@ -16,10 +16,12 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use ses_monitor::alarm::parse_alarms;
 use ses_monitor::alarm::states::MemoryAlarms;
+use ses_monitor::envelope::{self, Units};
 use ses_monitor::ingest;
 use ses_monitor::ledger::{Ledger, MemoryLedger};
 use ses_monitor::platform::config::IngestConfig;
 use ses_monitor::report;
+use ses_monitor::ses::SesDocuments;
 use ses_monitor::sesv2::MemorySes;
 use ses_monitor::sink::cloudwatch::{datums, plan_requests};
 use ses_monitor::sink::emf;
@@ -290,4 +292,42 @@ fn mutated_payloads_never_panic() {
     }
     eprintln!("{runs} payloads ({} seed files × {per_file} mutations + originals)", files.len());
     assert!(failures.is_empty(), "{} payloads panicked:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// One parse per document (issue 13): ses-events reads a document that is an SES event as it is
+/// (an archive's line, a raw SQS body, SES JSON) with one parse, without the envelope reader's
+/// probe. For every seed payload and its mutations, that reads exactly what the probe path reads
+/// (summary, metrics, ledger entries): the envelope reader's units, each handed to the same
+/// counting.
+#[test]
+fn the_one_parse_path_reads_what_the_probe_path_reads() {
+    let per_file: usize = std::env::var("MUTATIONS_PER_FILE").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
+    let now: DateTime<Utc> = "2026-11-27T10:00:00Z".parse().expect("time");
+    let cfg = IngestConfig::default();
+    let mut differ = Vec::new();
+    let mut runs = 0usize;
+    for (name, path) in &seeds() {
+        let original = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut rng = Rng::new(seed_of(name));
+        for i in 0..=per_file {
+            let payload = if i == 0 { original.clone() } else { mutate(&original, &mut rng) };
+            runs += 1;
+            let one_parse = ingest::ingest(&cfg, &payload, now);
+            let mut units: Vec<envelope::Unit<'_>> = Vec::new();
+            envelope::read::<SesDocuments>(&payload, &mut units);
+            let mut reader = ingest::Reader::new(&cfg, now);
+            for unit in units {
+                reader.push(unit);
+            }
+            let probed = reader.finish();
+            if (&one_parse.summary, &one_parse.batch, &one_parse.ledger_entries)
+                != (&probed.summary, &probed.batch, &probed.ledger_entries)
+            {
+                differ
+                    .push(format!("{name} mutation {i}: {:?}\n  vs {:?}", one_parse.summary, probed.summary));
+            }
+        }
+    }
+    assert!(runs > 100);
+    assert!(differ.is_empty(), "{} payloads read differently:\n{}", differ.len(), differ.join("\n"));
 }

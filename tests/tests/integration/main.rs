@@ -10,6 +10,7 @@ mod alarm_faults;
 mod alarm_logs;
 mod alarm_pipeline;
 mod aws_timeouts;
+mod backfill_memory;
 mod cli_errors;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;

@@ -20,7 +20,7 @@
 //! distinct metrics receiving data in each UTC hour of the sample, averaged, × USD 0.30.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 

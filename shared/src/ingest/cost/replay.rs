@@ -4,6 +4,7 @@
 
 use super::render::configuration;
 use super::*;
+use crate::platform::lines::{Line, Lines};
 
 /// What the in-memory sinks and log writer collected during one invocation.
 #[derive(Debug, Default)]
@@ -181,9 +182,10 @@ struct SampleEvent {
     time: DateTime<Utc>,
 }
 
-/// Reads the sample's SES events one line at a time (the file is never held in memory whole).
-struct EventReader<'c, R> {
-    lines: std::io::Lines<R>,
+/// Reads the sample's SES events one line at a time (the file is never held in memory whole),
+/// through the one line reader of `--event` ([`Lines`]: gzip or not).
+struct EventReader<'c> {
+    lines: Lines,
     units: Vec<String>,
     last_time: Option<DateTime<Utc>>,
     sample: Sample,
@@ -193,16 +195,20 @@ struct EventReader<'c, R> {
     ses_destination: HashMap<i64, HashSet<(EventKind, Vec<String>)>>,
 }
 
-impl<R: BufRead> EventReader<'_, R> {
+impl EventReader<'_> {
     /// The SES events of the next line that has any; `None` at the end.
     fn next_events(&mut self) -> Result<Option<Vec<SampleEvent>>, std::io::Error> {
-        for line in self.lines.by_ref() {
-            let line = line?;
+        while let Some((_, line)) = self.lines.next_line()? {
+            let Line::Text(line) = line else {
+                // too long, or not UTF-8
+                self.sample.skipped += 1;
+                continue;
+            };
             if line.trim().is_empty() {
                 continue;
             }
-            let mut units = Vec::new();
-            envelope::read::<SesDocuments>(&line, &mut units);
+            let mut units: Vec<envelope::Unit<'_>> = Vec::new();
+            envelope::read::<SesDocuments>(line, &mut units);
             self.units.clear();
             for unit in units {
                 match unit.content {
@@ -288,15 +294,8 @@ pub async fn estimate(cfg: &IngestConfig, opts: &EstimateOptions) -> Result<Esti
         opts,
         active: Active::default(),
     };
-    let reader: Box<dyn BufRead> = if opts.path == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        let file = std::fs::File::open(&opts.path)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", opts.path)))?;
-        Box::new(std::io::BufReader::with_capacity(1 << 20, file))
-    };
     let mut reader = EventReader {
-        lines: reader.lines(),
+        lines: Lines::open(&opts.path)?,
         units: Vec::new(),
         last_time: None,
         sample: Sample { path: opts.path.clone(), ..Default::default() },
