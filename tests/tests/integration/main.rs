@@ -14,6 +14,7 @@ mod cli_errors;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;
 mod e2e;
+mod eventbridge_delivery;
 mod fault_injection;
 mod ledger_dynamodb;
 mod log_privacy;
