@@ -13,6 +13,7 @@ mod aws_timeouts;
 mod cli_errors;
 mod cloudwatch_api_sink;
 mod cloudwatch_retries;
+mod credentials;
 mod e2e;
 mod eventbridge_delivery;
 mod fault_injection;
