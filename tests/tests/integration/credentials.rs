@@ -56,7 +56,8 @@ fn container_endpoint() -> (String, Arc<Mutex<Vec<String>>>) {
 fn fresh_bounce() -> std::path::PathBuf {
     let text = std::fs::read_to_string(repo_root().join("events/sns-bounce-hard.json")).unwrap();
     let mut sns: Value = serde_json::from_str(&text).unwrap();
-    let mut bounce: Value = serde_json::from_str(sns["Records"][0]["Sns"]["Message"].as_str().unwrap()).unwrap();
+    let mut bounce: Value =
+        serde_json::from_str(sns["Records"][0]["Sns"]["Message"].as_str().unwrap()).unwrap();
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
     bounce["mail"]["timestamp"] = Value::String(now.clone());
     bounce["bounce"]["timestamp"] = Value::String(now);
@@ -97,7 +98,11 @@ async fn environment_and_container_credentials_sign_the_functions_calls() {
     let from_env = bounce_into_the_ledger(
         &emu,
         &payload,
-        &[("AWS_ACCESS_KEY_ID", "AKIDENVTEST"), ("AWS_SECRET_ACCESS_KEY", "env-secret"), ("AWS_SESSION_TOKEN", "s")],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDENVTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "env-secret"),
+            ("AWS_SESSION_TOKEN", "s"),
+        ],
     );
     assert_eq!(from_env["ledger"]["written"], 1, "{from_env}");
 
