@@ -14,14 +14,13 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
-use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::Utc;
 use serde_json::{Value, json};
 use ses_monitor::envelope::wrap::sqs_lambda_event;
 use ses_monitor::ingest;
 use ses_monitor::platform::config::IngestConfig;
 use ses_monitor_tests::lambda::Template;
-use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION, repo_root};
+use ses_monitor_tests::{ACCOUNT_ID, Emulator, REGION, create_queue, repo_root};
 
 /// The configuration set of the stack under test.
 const SET: &str = "shop-mail";
@@ -110,15 +109,7 @@ async fn eventbridge_rule_takes_this_sets_ses_events_to_the_queue_ses_events_rea
     assert!(!matches(envelope("Sending Status Disabled", "aws.ses", &status)).await, "SES status events");
 
     // 2. PutEvents → the rule (same pattern, test source) → its SQS target.
-    let queue_url = sqs.create_queue().queue_name("ses-events").send().await.unwrap().queue_url.unwrap();
-    let attrs = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap();
-    let queue_arn = attrs.attributes().unwrap()[&QueueAttributeName::QueueArn].clone();
+    let (queue_url, queue_arn) = create_queue(&sqs, "ses-events").await;
     let mut test_pattern = pattern.clone();
     test_pattern["source"] = json!([TEST_SOURCE]);
     events
