@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use aws_config::SdkConfig;
-use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use serde_json::{Value, json};
 
 use crate::REGION;
@@ -42,20 +42,7 @@ impl AlarmQueue {
         let sqs = aws_sdk_sqs::Client::new(sdk);
         let topic_arn =
             sns.create_topic().name(topic).send().await.expect("CreateTopic").topic_arn.expect("topic ARN");
-        let queue_url =
-            sqs.create_queue().queue_name(queue).send().await.expect("CreateQueue").queue_url.expect("URL");
-        let attrs = sqs
-            .get_queue_attributes()
-            .queue_url(&queue_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .expect("GetQueueAttributes");
-        let queue_arn = attrs
-            .attributes()
-            .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-            .expect("QueueArn attribute")
-            .clone();
+        let (queue_url, queue_arn) = crate::create_queue(&sqs, queue).await;
         let subscription_arn = sns
             .subscribe()
             .topic_arn(&topic_arn)

@@ -294,6 +294,28 @@ impl Emulator {
     }
 }
 
+/// Creates the SQS queue `name` in the emulator: its URL and ARN.
+///
+/// # Panics
+/// When the emulator refuses either call.
+pub async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> (String, String) {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let url = sqs.create_queue().queue_name(name).send().await.expect("CreateQueue").queue_url.expect("URL");
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("GetQueueAttributes");
+    let arn = attrs
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+        .expect("QueueArn attribute")
+        .clone();
+    (url, arn)
+}
+
 /// Creates the offender-ledger table as template.yaml declares it, waits until it is active and
 /// enables TTL; returns a client on it.
 ///

@@ -1,8 +1,11 @@
 //! Structured JSON logs through `tracing`, and the rule that keeps addresses out of them.
 //!
 //! Logs go to stderr as one JSON object per line (CloudWatch Logs reads both streams in Lambda;
-//! locally, stdout stays free for EMF and the result). The level comes from `RUST_LOG` (full
-//! `EnvFilter` syntax), else from Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info`.
+//! locally, stdout stays free for EMF and the result). The level comes from `RUST_LOG`
+//! (`level` and `target=level` directives, comma-separated: `info,aws_smithy_runtime=debug`),
+//! else from Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info`. The filter is tracing-subscriber's
+//! `Targets`, not `EnvFilter`: EnvFilter's span and field directives need a regex engine (0.6 MB
+//! of each binary, a twentieth).
 //!
 //! Email addresses are personal data: [`redact`] turns one into `domain#hash` (a short SHA-256
 //! prefix, stable across invocations, so one recipient can still be followed through the logs)
@@ -11,7 +14,7 @@
 use std::io::Write;
 
 use sha2::{Digest, Sha256};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 
 /// Installs the JSON subscriber once; later calls do nothing.
@@ -34,29 +37,32 @@ pub fn init() {
 /// `error` for aws-config, whose warnings about every credential and region provider it tried
 /// (IMDS, profiles) are a page of SDK internals when a person runs a function without AWS
 /// settings; [`crate::platform::aws::load`] says what is missing in one line instead.
-pub fn filter_from_env() -> EnvFilter {
+pub fn filter_from_env() -> Targets {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .filter(|s| !s.trim().is_empty())
         .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().map(|l| lambda_level(&l).to_string()))
         .unwrap_or_else(|| "info,aws_config=error".into());
-    EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"))
+    filter.parse().unwrap_or_else(|_| Targets::new().with_default(LevelFilter::INFO))
 }
 
 /// The functions' log format (one JSON object per line) on any writer: what [`init`] installs on
 /// stderr (through [`ScrubbedStderr`]), and what the cost estimator measures the log volume with.
-pub fn subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+pub fn subscriber<W>(filter: Targets, writer: W) -> impl tracing::Subscriber + Send + Sync
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
+    use tracing_subscriber::layer::SubscriberExt;
+    // The builder's own filter (INFO unless told) would stop what `filter` lets through.
     tracing_subscriber::fmt()
+        .with_max_level(LevelFilter::TRACE)
         .json()
-        .with_env_filter(filter)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
         .with_writer(writer)
         .finish()
+        .with(filter)
 }
 
 /// The log's writer: stderr, each formatted line passed through [`scrub`] first unless
@@ -219,6 +225,43 @@ mod tests {
         let mut raw = Scrubbed { inner: Vec::new(), log_recipients: true };
         raw.write_all(line).unwrap();
         assert_eq!(raw.inner, line);
+    }
+
+    /// The lines [`subscriber`] writes for a debug and a trace event of `ses_monitor`, and a
+    /// trace event of the SDK, under `filter`.
+    fn written_under(filter: &str) -> Vec<String> {
+        #[derive(Clone, Default)]
+        struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().write(b)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf::default();
+        let sink = buf.clone();
+        let make = move || sink.clone();
+        tracing::subscriber::with_default(subscriber(filter.parse().unwrap(), make), || {
+            tracing::debug!(target: "ses_monitor::ingest", "ours at debug");
+            tracing::trace!(target: "ses_monitor::ingest", "ours at trace");
+            tracing::trace!(target: "aws_smithy_runtime::client::orchestrator", "the sdk at trace");
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["fields"]["message"].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn rust_log_directives_filter_by_level_and_target() {
+        // A bare level applies to everything: `trace` shows the SDK's trace (the privacy test
+        // relies on it; the builder's own INFO filter once hid it).
+        assert_eq!(written_under("trace").len(), 3);
+        assert_eq!(written_under("info").len(), 0);
+        assert_eq!(written_under("warn,ses_monitor=debug"), vec!["\"ours at debug\"".to_string()]);
+        assert_eq!(written_under("info,aws_smithy_runtime=trace"), vec!["\"the sdk at trace\"".to_string()]);
     }
 
     #[test]

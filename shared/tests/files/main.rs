@@ -8,6 +8,7 @@
 
 mod alarm_corpus;
 mod alarm_events;
+mod binary_deps;
 mod corpus;
 mod events_dir;
 mod example_report;

@@ -937,8 +937,11 @@ fn ses_status_events_and_the_sweep_reach_alarm_suppressor() {
     let rules = resources_of_type(&t, "AWS::Events::Rule");
     let rule = rules
         .iter()
-        .find(|(_, r)| r["Properties"]["EventPattern"]["source"] == serde_json::json!(["aws.ses"]))
-        .expect("a rule for SES events");
+        .find(|(_, r)| {
+            r["Properties"]["EventPattern"]["source"] == serde_json::json!(["aws.ses"])
+                && r["Properties"]["Targets"][0]["Arn"] == serde_json::json!({"Ref": "AlarmTopic"})
+        })
+        .expect("a rule for SES sending status events");
     let p = &rule.1["Properties"];
     assert_eq!(p["Targets"][0]["Arn"], serde_json::json!({"Ref": "AlarmTopic"}));
     for dt in p["EventPattern"]["detail-type"].as_array().unwrap() {
@@ -1018,7 +1021,7 @@ fn ses_destinations_cover_every_event_type_and_the_tag_dimensions() {
         "subscription",
     ];
     let destinations = resources_of_type(&t, "AWS::SES::ConfigurationSetEventDestination");
-    assert_eq!(destinations.len(), 2);
+    assert_eq!(destinations.len(), 3);
     let eval = Eval::new(&t);
     let mut kinds = BTreeSet::new();
     for (id, d) in destinations {
@@ -1028,7 +1031,17 @@ fn ses_destinations_cover_every_event_type_and_the_tag_dimensions() {
         assert_eq!(types, all.into_iter().collect(), "{id}: all 10 event types");
         if let Some(sns) = dest.get("SnsDestination") {
             assert_eq!(sns["TopicARN"], serde_json::json!({"Ref": "SesEventsTopic"}));
+            assert_eq!(d["Condition"], "PublishToSns", "{id}");
             kinds.insert("sns");
+        }
+        if let Some(eb) = dest.get("EventBridgeDestination") {
+            // SES publishes only to the default bus of the account and region.
+            assert_eq!(
+                eval.string(&eb["EventBusArn"]),
+                format!("arn:aws:events:{REGION}:{ACCOUNT_ID}:event-bus/default")
+            );
+            assert_eq!(d["Condition"], "DeliverViaEventBridge", "{id}");
+            kinds.insert("eventbridge");
         }
         if let Some(cw) = dest.get("CloudWatchDestination") {
             // SES's own metrics per tag value are custom metrics with uncapped values: opt-in.
@@ -1060,7 +1073,7 @@ fn ses_destinations_cover_every_event_type_and_the_tag_dimensions() {
             kinds.insert("cloudwatch");
         }
     }
-    assert_eq!(kinds, ["cloudwatch", "sns"].into_iter().collect());
+    assert_eq!(kinds, ["cloudwatch", "eventbridge", "sns"].into_iter().collect());
     let set = &t["Resources"]["ConfigurationSet"]["Properties"];
     assert_eq!(set["ReputationOptions"]["ReputationMetricsEnabled"], true);
     // Only SES of this account and configuration set may publish SES events.
@@ -1073,6 +1086,159 @@ fn ses_destinations_cover_every_event_type_and_the_tag_dimensions() {
         eval.string(&statements[0]["Condition"]["ArnLike"]["aws:SourceArn"])
             .ends_with(":configuration-set/ses-monitor")
     );
+}
+
+/// SES's EventBridge detail-type of each event type a destination names (`MatchingEventTypes`),
+/// from the EventBridge reference, "Amazon Simple Email Service events"; with the sample in
+/// events/ that carries such an event.
+const DETAIL_TYPES: [(&str, &str, &str); 10] = [
+    ("send", "Email Sent", "sns-send.json"),
+    ("reject", "Email Rejected", "sns-reject.json"),
+    ("bounce", "Email Bounced", "sns-bounce-hard.json"),
+    ("complaint", "Email Complaint Received", "sns-complaint.json"),
+    ("delivery", "Email Delivered", "sns-delivery.json"),
+    ("open", "Email Opened", "sns-open.json"),
+    ("click", "Email Clicked", "sns-click.json"),
+    ("renderingFailure", "Email Rendering Failed", "sns-rendering-failure.json"),
+    ("deliveryDelay", "Email Delivery Delayed", "sns-delivery-delay.json"),
+    ("subscription", "Email Subscribed", "sns-subscription.json"),
+];
+
+/// `EventsDelivery=eventbridge`: SES publishes to the default bus instead of the topic; one rule
+/// takes only this configuration set's events of the published types to the queue ses-events
+/// reads in batches (with EventBridge's retries and the dead-letter queue), and the queue admits
+/// only that rule. Each detail-type the rule asks for, as the queue would hand it over, is read by
+/// ses-events as the event type it stands for.
+#[test]
+fn eventbridge_delivery_takes_only_this_sets_published_events_to_the_queue() {
+    let t = template();
+    let default = Eval::new(&t);
+    assert_eq!(default.param("EventsDelivery").as_deref(), Some("sns"));
+    let allowed = t["Parameters"]["EventsDelivery"]["AllowedValues"].clone();
+    assert_eq!(allowed, serde_json::json!(["sns", "sqs", "eventbridge"]));
+    let eval = Eval::with(&t, &[("EventsDelivery", "eventbridge"), ("ConfigurationSetName", "shop-mail")]);
+    let want = |delivery: &str| -> [bool; 4] {
+        let e = Eval::with(&t, &[("EventsDelivery", delivery)]);
+        ["PublishToSns", "DeliverViaSqs", "DeliverViaEventBridge", "DeliverViaQueue"].map(|c| e.condition(c))
+    };
+    assert_eq!(want("sns"), [true, false, false, false]);
+    assert_eq!(want("sqs"), [true, true, false, true]);
+    assert_eq!(want("eventbridge"), [false, false, true, true]);
+    let r = &t["Resources"];
+    for (id, condition) in [
+        ("SesEventsRule", "DeliverViaEventBridge"),
+        ("EventBridgeEventDestination", "DeliverViaEventBridge"),
+        ("SesEventsQueue", "DeliverViaQueue"),
+        ("SesEventsQueuePolicy", "DeliverViaQueue"),
+        ("SesEventsQueueMapping", "DeliverViaQueue"),
+        ("SesEventsSqsSubscription", "DeliverViaSqs"),
+        ("SesEventsSnsSubscription", "DeliverViaSns"),
+    ] {
+        assert_eq!(r[id]["Condition"], condition, "{id}");
+    }
+
+    // The rule: SES events of this set, exactly the detail-types of the destination's types.
+    let rule = &r["SesEventsRule"]["Properties"];
+    assert_eq!(rule["EventBusName"], "default");
+    assert_eq!(rule["State"], "ENABLED");
+    let pattern = &rule["EventPattern"];
+    assert_eq!(pattern["source"], serde_json::json!(["aws.ses"]));
+    assert_eq!(
+        eval.list(&pattern["detail"]["mail"]["tags"]["ses:configuration-set"]),
+        vec!["shop-mail".to_string()],
+        "only this configuration set's events (SES tags each with its set)"
+    );
+    let published: Vec<String> =
+        eval.list(&r["EventBridgeEventDestination"]["Properties"]["EventDestination"]["MatchingEventTypes"]);
+    let detail_types: BTreeSet<String> = eval.list(&pattern["detail-type"]).into_iter().collect();
+    let expected: BTreeSet<String> = published
+        .iter()
+        .map(|ty| {
+            let (_, dt, _) = DETAIL_TYPES
+                .iter()
+                .find(|(name, _, _)| name == ty)
+                .unwrap_or_else(|| panic!("{ty}: no EventBridge detail-type known"));
+            dt.to_string()
+        })
+        .collect();
+    assert_eq!(detail_types, expected, "the rule asks for the published types, no other");
+    assert_eq!(pattern.as_object().unwrap().len(), 3, "source, detail-type, detail: {pattern}");
+
+    // Its one target: the queue, with retries and the dead-letter queue.
+    let targets = rule["Targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 1);
+    assert_eq!(targets[0]["Arn"], serde_json::json!({"Fn::GetAtt": ["SesEventsQueue", "Arn"]}));
+    assert_eq!(
+        targets[0]["DeadLetterConfig"]["Arn"],
+        serde_json::json!({"Fn::GetAtt": ["SesEventsDeadLetterQueue", "Arn"]})
+    );
+    let retry = &targets[0]["RetryPolicy"];
+    assert!(retry["MaximumRetryAttempts"].as_u64().unwrap() > 0);
+    assert!(retry["MaximumEventAgeInSeconds"].as_u64().unwrap() >= 3600);
+
+    // Only that rule may send to the queue and to the dead-letter queue (besides SNS there).
+    let rule_arn = serde_json::json!({"Fn::GetAtt": ["SesEventsRule", "Arn"]});
+    let events_statements = |queue_policy: &str| -> Vec<Value> {
+        let st = &r[queue_policy]["Properties"]["PolicyDocument"]["Statement"];
+        st.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| eval.pick(s))
+            .filter(|s| !Template::is_no_value(s))
+            .cloned()
+            .collect()
+    };
+    for policy in ["SesEventsQueuePolicy", "SesEventsDeadLetterQueuePolicy"] {
+        let statements = events_statements(policy);
+        let from_rule: Vec<&Value> =
+            statements.iter().filter(|s| s["Principal"]["Service"] == "events.amazonaws.com").collect();
+        assert_eq!(from_rule.len(), 1, "{policy}: {statements:?}");
+        assert_eq!(from_rule[0]["Action"], "sqs:SendMessage", "{policy}");
+        assert_eq!(from_rule[0]["Condition"]["ArnEquals"]["aws:SourceArn"], rule_arn, "{policy}");
+    }
+    assert!(
+        events_statements("SesEventsQueuePolicy")
+            .iter()
+            .all(|s| s["Principal"]["Service"] != "sns.amazonaws.com"),
+        "with eventbridge, SNS does not feed the queue"
+    );
+    // The function reads the queue.
+    let role = role_of(&t, function_for(&t, "ses-events"));
+    let reads: Vec<&Value> = role["Properties"]["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap())
+        .filter_map(|s| eval.pick(s))
+        .filter(|s| s["Sid"] == "ReadTheEventQueue")
+        .collect();
+    assert_eq!(reads.len(), 1, "ses-events may read the queue with eventbridge");
+
+    // What the queue hands over, an SQS batch of EventBridge events, is read by ses-events as the
+    // event types the detail-types stand for.
+    let cfg = IngestConfig::default();
+    let now = chrono::Utc::now();
+    for (ty, dt, sample) in DETAIL_TYPES {
+        let text = std::fs::read_to_string(root().join("events").join(sample)).unwrap();
+        let sns: Value = serde_json::from_str(&text).unwrap();
+        let detail: Value =
+            serde_json::from_str(sns["Records"][0]["Sns"]["Message"].as_str().unwrap()).unwrap();
+        let event = serde_json::json!({
+            "version": "0", "id": "5e3b1b8e-7c4d-4a55-9f3e-0d6b2a1c9e77", "detail-type": dt,
+            "source": "aws.ses", "account": ACCOUNT_ID, "time": "2026-11-26T09:30:00Z", "region": REGION,
+            "resources": [format!("arn:aws:ses:{REGION}:{ACCOUNT_ID}:configuration-set/shop-mail")],
+            "detail": detail,
+        });
+        let payload = ses_monitor::envelope::wrap::sqs_lambda_event(&[event.to_string()], true, now);
+        let got = ses_monitor::ingest::ingest(&cfg, &payload, now).summary;
+        let kind = ses_monitor::ses::EventKind::from_event_type(detail["eventType"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("{sample}: not an event-publishing sample"));
+        assert_eq!(
+            (got.events, got.skipped, got.by_type.keys().copied().collect::<Vec<_>>()),
+            (1, 0, vec![kind.metric_name()]),
+            "{ty} ({dt}) from {sample}: {got:?}"
+        );
+    }
 }
 
 /// The dashboard's widgets, evaluated with `overrides`.

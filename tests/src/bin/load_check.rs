@@ -10,7 +10,15 @@
 //! - its start: process spawn → first `/next` poll (initialisation) and → first response.
 //!
 //! Options: `--events N` (100000), `--batch N` (1000 records per invocation), `--sink api|emf`
-//! (api), `--seed N`. Measured, never asserted; the numbers depend on the machine, and the
+//! (api), `--seed N`.
+//!
+//! `--starts N [--function NAME]`: instead of the load, start the function's release binary N
+//! times (ses-events, alarm-suppressor or rate-reporter, configured as template.yaml configures
+//! it) and print the spawn → first `/next` times (median, min, max): what a cold start costs
+//! before the handler runs. Each start gets one invocation, enqueued as soon as the process is
+//! spawned, so the time it is handed out is the time of the first `/next` poll.
+//!
+//! Measured, never asserted; the numbers depend on the machine, and the
 //! PutMetricData and DynamoDB calls go to a Python emulator on the same machine.
 
 use std::time::{Duration as StdDuration, Instant};
@@ -28,10 +36,19 @@ struct Options {
     batch: usize,
     sink: String,
     seed: u64,
+    starts: usize,
+    function: String,
 }
 
 fn options() -> Result<Options, String> {
-    let mut o = Options { events: 100_000, batch: 1000, sink: "api".into(), seed: 42 };
+    let mut o = Options {
+        events: 100_000,
+        batch: 1000,
+        sink: "api".into(),
+        seed: 42,
+        starts: 0,
+        function: "ses-events".into(),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or(format!("{a} needs a value"));
@@ -40,14 +57,23 @@ fn options() -> Result<Options, String> {
             "--batch" => o.batch = value()?.parse().map_err(|e| format!("--batch: {e}"))?,
             "--sink" => o.sink = value()?,
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--starts" => o.starts = value()?.parse().map_err(|e| format!("--starts: {e}"))?,
+            "--function" => o.function = value()?,
             "-h" | "--help" => {
-                return Err("usage: load_check [--events N] [--batch N] [--sink api|emf] [--seed N]".into());
+                return Err(
+                    "usage: load_check [--events N] [--batch N] [--sink api|emf] [--seed N]\n       \
+                            load_check --starts N [--function ses-events|alarm-suppressor|rate-reporter]"
+                        .into(),
+                );
             }
             other => return Err(format!("unknown argument {other}")),
         }
     }
     if o.batch == 0 || o.events == 0 || !["api", "emf"].contains(&o.sink.as_str()) {
         return Err("--events and --batch must be > 0, --sink api or emf".into());
+    }
+    if !ses_monitor_tests::lambda::FUNCTIONS.contains(&o.function.as_str()) {
+        return Err(format!("--function: one of {:?}", ses_monitor_tests::lambda::FUNCTIONS));
     }
     Ok(o)
 }
@@ -76,6 +102,9 @@ async fn main() {
     let emu = Emulator::start();
     let sdk = emu.sdk_config().await;
     create_ledger_table(&sdk, LEDGER_TABLE).await;
+    if o.starts > 0 {
+        return starts(&o, &emu).await;
+    }
     let def = Template::load("ses-monitor")
         .with_parameter("MetricsSink", o.sink.as_str())
         .with_resource_name("LedgerTable", LEDGER_TABLE)
@@ -140,7 +169,7 @@ async fn main() {
     );
     println!(
         "binary: {} (pid {})",
-        ses_monitor_tests::lambda::release_binary("ses-events").display(),
+        ses_monitor_tests::lambda::function_binary("ses-events").display(),
         f.pid()
     );
     println!();
@@ -170,4 +199,34 @@ async fn main() {
     println!("| start: spawn → first response (1st batch handled) | {} |", since_spawn(first_response));
     println!("| (generating the events here, not measured above) | {:.2} s |", generated.as_secs_f64());
     assert_eq!(counted as usize, o.events, "every generated event counted");
+}
+
+/// `--starts N`: spawn → first `/next` of N fresh processes of one function.
+async fn starts(o: &Options, emu: &Emulator) {
+    let def =
+        Template::load("ses-monitor").with_resource_name("LedgerTable", LEDGER_TABLE).function(&o.function);
+    // What the function is handed does not matter here (only when it asks for it): an empty
+    // SNS event, which every function reads as nothing to do.
+    let payload = serde_json::json!({ "Records": [] });
+    let mut took = Vec::with_capacity(o.starts);
+    for _ in 0..o.starts {
+        let f = LambdaFunction::start(&def, &[("AWS_ENDPOINT_URL", emu.endpoint_url())]).await;
+        let r = f.invoke_timed(&payload).await;
+        let Some(at) = r.started_at else {
+            panic!("{} never asked for its invocation: {:?}\n{}", o.function, r.output, f.log_tail(20));
+        };
+        let since = (at - f.spawned_at()).to_std().unwrap_or_default();
+        took.push(since);
+    }
+    took.sort();
+    println!();
+    println!(
+        "{}: spawn → first /next over {} starts ({}): median {}, min {}, max {}",
+        o.function,
+        o.starts,
+        ses_monitor_tests::lambda::function_binary(&o.function).display(),
+        ms(percentile(&took, 0.5)),
+        ms(took[0]),
+        ms(took[took.len() - 1])
+    );
 }
