@@ -49,6 +49,12 @@ fn fmt_pct(v: f64) -> String {
     }
 }
 
+/// The report's WATCH / WARN / CRITICAL thresholds as percentages: hard bounces, complaints.
+fn threshold_pcts(r: &Report) -> ([String; 3], [String; 3]) {
+    let th = &r.thresholds;
+    (th.hard_bounce.0.map(fmt_pct), th.complaint.0.map(fmt_pct))
+}
+
 /// A count with thousands separators (`12,345`).
 pub(crate) fn fmt_count(v: f64) -> String {
     let n = v.round() as i64;
@@ -162,16 +168,10 @@ pub fn text(r: &Report) -> String {
         r.reputation.bounce_rate.map_or("not published".into(), fmt_pct),
         r.reputation.complaint_rate.map_or("not published".into(), fmt_pct)
     );
-    let th = &r.thresholds;
+    let ([h1, h2, h3], [c1, c2, c3]) = threshold_pcts(r);
     let _ = writeln!(
         s,
-        "Statuses use the lower bound of a 95% confidence interval. Hard bounces: WATCH > {}, WARN > {}, CRITICAL > {}; complaints: WATCH > {}, WARN > {}, CRITICAL > {}.",
-        fmt_pct(th.hard_bounce.0[0]),
-        fmt_pct(th.hard_bounce.0[1]),
-        fmt_pct(th.hard_bounce.0[2]),
-        fmt_pct(th.complaint.0[0]),
-        fmt_pct(th.complaint.0[1]),
-        fmt_pct(th.complaint.0[2]),
+        "Statuses use the lower bound of a 95% confidence interval. Hard bounces: WATCH > {h1}, WARN > {h2}, CRITICAL > {h3}; complaints: WATCH > {c1}, WARN > {c2}, CRITICAL > {c3}.",
     );
     s
 }
@@ -541,18 +541,12 @@ pub fn html(r: &Report, src: ImageSrc) -> String {
         s.push_str("</div>");
     }
     activity_html(&mut s, r);
-    let th = &r.thresholds;
+    let ([h1, h2, h3], [c1, c2, c3]) = threshold_pcts(r);
     let _ = write!(
         s,
-        "<p style=\"margin:12px 0;font-size:14px;color:#5f6368;line-height:1.5\">Account reputation (AWS/SES): bounce rate {}, complaint rate {}.<br>The figures in brackets are a rate's 95% confidence interval; a domain is flagged only when the interval's lower bound crosses a threshold (hard bounces {} / {} / {}, complaints {} / {} / {} for WATCH / WARN / CRITICAL).</p>",
+        "<p style=\"margin:12px 0;font-size:14px;color:#5f6368;line-height:1.5\">Account reputation (AWS/SES): bounce rate {}, complaint rate {}.<br>The figures in brackets are a rate's 95% confidence interval; a domain is flagged only when the interval's lower bound crosses a threshold (hard bounces {h1} / {h2} / {h3}, complaints {c1} / {c2} / {c3} for WATCH / WARN / CRITICAL).</p>",
         r.reputation.bounce_rate.map_or("not published".into(), fmt_pct),
         r.reputation.complaint_rate.map_or("not published".into(), fmt_pct),
-        fmt_pct(th.hard_bounce.0[0]),
-        fmt_pct(th.hard_bounce.0[1]),
-        fmt_pct(th.hard_bounce.0[2]),
-        fmt_pct(th.complaint.0[0]),
-        fmt_pct(th.complaint.0[1]),
-        fmt_pct(th.complaint.0[2]),
     );
     s.push_str("</div></body></html>\n");
     s

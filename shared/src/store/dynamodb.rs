@@ -135,13 +135,8 @@ impl Journal for DynamoStore {
 }
 
 impl LeaseLock for DynamoStore {
-    async fn try_acquire(
-        &self,
-        name: &str,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<bool, LedgerError> {
+    async fn try_acquire(&self, req: LeaseRequest<'_>) -> Result<bool, LedgerError> {
+        let LeaseRequest { name, owner, now, lease } = req;
         let result = self
             .client
             .put_item()

@@ -45,13 +45,8 @@ impl Journal for MemoryStore {
 }
 
 impl LeaseLock for MemoryStore {
-    async fn try_acquire(
-        &self,
-        name: &str,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<bool, LedgerError> {
+    async fn try_acquire(&self, req: LeaseRequest<'_>) -> Result<bool, LedgerError> {
+        let LeaseRequest { name, owner, now, lease } = req;
         let mut l = self.leases.lock().expect("not poisoned");
         // Epoch seconds, as DynamoDB compares them.
         match l.get(name) {

@@ -169,17 +169,24 @@ pub trait Journal: Send + Sync {
     ) -> impl Future<Output = Result<Vec<JournalEntry>, LedgerError>> + Send;
 }
 
+/// Who asks for which lease, when, and for how long ([`LeaseLock::try_acquire`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaseRequest<'a> {
+    /// The lease's name (one item per name).
+    pub name: &'a str,
+    /// Who asks (released only by the same owner).
+    pub owner: &'a str,
+    /// The time of the request: a lease that expired before it is free.
+    pub now: DateTime<Utc>,
+    /// How long the lease holds from `now`.
+    pub lease: Duration,
+}
+
 /// A lease on a named resource, held by an owner until it releases it or the lease expires.
 pub trait LeaseLock: Send + Sync {
     /// Takes the lease if nobody holds it or its holder's lease has expired at `now`;
     /// `Ok(false)` when someone else holds it.
-    fn try_acquire(
-        &self,
-        name: &str,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> impl Future<Output = Result<bool, LedgerError>> + Send;
+    fn try_acquire(&self, req: LeaseRequest<'_>) -> impl Future<Output = Result<bool, LedgerError>> + Send;
     /// Gives the lease back; `Ok(false)` when it was no longer ours (it expired and was taken).
     fn release(&self, name: &str, owner: &str) -> impl Future<Output = Result<bool, LedgerError>> + Send;
 }
@@ -244,15 +251,9 @@ impl<T: Journal> Journal for Option<T> {
 }
 
 impl<T: LeaseLock> LeaseLock for Option<T> {
-    async fn try_acquire(
-        &self,
-        name: &str,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<bool, LedgerError> {
+    async fn try_acquire(&self, req: LeaseRequest<'_>) -> Result<bool, LedgerError> {
         match self {
-            Some(t) => t.try_acquire(name, owner, now, lease).await,
+            Some(t) => t.try_acquire(req).await,
             None => Err(LedgerError::Aws(crate::platform::aws::AwsError::new(
                 "DynamoDB",
                 "PutItem",
@@ -329,13 +330,14 @@ mod tests {
 
         let now = t("2026-11-27T10:00:00Z");
         let lease = Duration::seconds(60);
-        assert!(m.try_acquire("pause", "a", now, lease).await.unwrap());
-        assert!(!m.try_acquire("pause", "b", now + Duration::seconds(30), lease).await.unwrap());
+        let req = |name, owner, now| LeaseRequest { name, owner, now, lease };
+        assert!(m.try_acquire(req("pause", "a", now)).await.unwrap());
+        assert!(!m.try_acquire(req("pause", "b", now + Duration::seconds(30))).await.unwrap());
         assert!(!m.release("pause", "b").await.unwrap(), "not b's");
         // expired: b takes it, and a's release no longer removes it
-        assert!(m.try_acquire("pause", "b", now + Duration::seconds(61), lease).await.unwrap());
+        assert!(m.try_acquire(req("pause", "b", now + Duration::seconds(61))).await.unwrap());
         assert!(!m.release("pause", "a").await.unwrap());
         assert!(m.release("pause", "b").await.unwrap());
-        assert!(m.try_acquire("pause", "c", now, lease).await.unwrap());
+        assert!(m.try_acquire(req("pause", "c", now)).await.unwrap());
     }
 }

@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::alarm::AlarmState;
 use crate::alarm::states::{AlarmStates, AlarmStatus};
 use crate::sesv2::{ConfigSetRef, SendingControl, SendingState};
-use crate::store::{Journal, JournalEntry, JournalEvent, LeaseLock, short_id};
+use crate::store::{Journal, JournalEntry, JournalEvent, LeaseLock, LeaseRequest, short_id};
 use crate::suppress::{Backends, SuppressError, SuppressorConfig};
 
 /// The lease's name (one lease for every pause decision of the stack).
@@ -291,7 +291,10 @@ impl Lease {
         let mut attempt: u32 = 0;
         loop {
             let t0 = Instant::now();
-            if store.try_acquire(LEASE_NAME, &owner, Utc::now(), LEASE).await? {
+            if store
+                .try_acquire(LeaseRequest { name: LEASE_NAME, owner: &owner, now: Utc::now(), lease: LEASE })
+                .await?
+            {
                 let lease = LEASE.to_std().unwrap_or_default();
                 return Ok(Self { owner, write_deadline: t0 + lease.saturating_sub(LEASE_MARGIN) });
             }

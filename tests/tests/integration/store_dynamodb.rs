@@ -7,7 +7,8 @@
 use chrono::{DateTime, Duration, Utc};
 use ses_monitor::ledger::{DynamoLedger, Ledger, LedgerQuery};
 use ses_monitor::store::{
-    DynamoStore, Journal, JournalEntry, JournalEvent, LeaseLock, MemoryStore, PendingSuppression, PendingWork,
+    DynamoStore, Journal, JournalEntry, JournalEvent, LeaseLock, LeaseRequest, MemoryStore,
+    PendingSuppression, PendingWork,
 };
 use ses_monitor_tests::{Emulator, create_ledger_table, scan_table};
 
@@ -119,17 +120,18 @@ async fn the_lease_is_exclusive_until_released_or_expired() {
     let store = DynamoStore::new(client.clone(), TABLE);
     let now = t("2026-11-27T10:00:00Z");
     let lease = Duration::seconds(60);
-    assert!(store.try_acquire("pause", "a", now, lease).await.expect("acquire"));
-    assert!(!store.try_acquire("pause", "b", now + Duration::seconds(30), lease).await.expect("held"));
+    let req = |name, owner, now| LeaseRequest { name, owner, now, lease };
+    assert!(store.try_acquire(req("pause", "a", now)).await.expect("acquire"));
+    assert!(!store.try_acquire(req("pause", "b", now + Duration::seconds(30))).await.expect("held"));
     assert!(
-        !store.try_acquire("pause", "b", now + Duration::seconds(60), lease).await.expect("not yet expired")
+        !store.try_acquire(req("pause", "b", now + Duration::seconds(60))).await.expect("not yet expired")
     );
-    assert!(store.try_acquire("other", "b", now, lease).await.expect("another name"), "leases are per name");
+    assert!(store.try_acquire(req("other", "b", now)).await.expect("another name"), "leases are per name");
     assert!(!store.release("pause", "b").await.expect("release"), "only the owner releases");
     assert!(store.release("pause", "a").await.expect("release"));
-    assert!(store.try_acquire("pause", "b", now, lease).await.expect("free again"));
+    assert!(store.try_acquire(req("pause", "b", now)).await.expect("free again"));
     // b crashes: its lease expires, c takes it over, and b's late release does nothing to c's.
-    assert!(store.try_acquire("pause", "c", now + Duration::seconds(61), lease).await.expect("expired"));
+    assert!(store.try_acquire(req("pause", "c", now + Duration::seconds(61))).await.expect("expired"));
     assert!(!store.release("pause", "b").await.expect("late release"));
     let items = scan_table(&client, TABLE).await;
     let pause = items.iter().find(|i| i["pk"].as_s().unwrap() == "LOCK#pause").expect("the lease item");
@@ -140,8 +142,7 @@ async fn the_lease_is_exclusive_until_released_or_expired() {
     let later = now + Duration::hours(1);
     let owners: Vec<String> = (0..8).map(|i| format!("o{i}")).collect();
     let results =
-        futures_util::future::join_all(owners.iter().map(|o| store.try_acquire("race", o, later, lease)))
-            .await;
+        futures_util::future::join_all(owners.iter().map(|o| store.try_acquire(req("race", o, later)))).await;
     let won = results.into_iter().map(|r| r.expect("acquire")).filter(|w| *w).count();
     assert_eq!(won, 1);
 }
