@@ -216,6 +216,9 @@ pub struct Reader<'c> {
     response: Option<SqsBatchResponse>,
     ledger_entries: Vec<LedgerEntry>,
     untimed: usize,
+    /// Events counted per kind (in [`EventKind::ALL`]'s order), `summary.by_type` at the end:
+    /// an array index per event instead of a map lookup.
+    by_kind: [u64; EventKind::ALL.len()],
     now: DateTime<Utc>,
     now_minute: i64,
 }
@@ -230,6 +233,7 @@ impl<'c> Reader<'c> {
             response: None,
             ledger_entries: Vec::new(),
             untimed: 0,
+            by_kind: [0; EventKind::ALL.len()],
             now,
             now_minute: minute_of(now),
         }
@@ -269,8 +273,11 @@ impl<'c> Reader<'c> {
 
     /// The counts and metrics read so far.
     pub fn finish(self) -> Ingested {
-        let Self { agg, mut summary, response, ledger_entries, untimed, now, .. } = self;
+        let Self { agg, mut summary, response, ledger_entries, untimed, by_kind, now, .. } = self;
         summary.recipients = agg.recipients();
+        for (kind, n) in EventKind::ALL.iter().zip(by_kind).filter(|(_, n)| *n > 0) {
+            *summary.by_type.entry(kind.metric_name()).or_default() += n;
+        }
         summary.sqs_batch_response = response;
         Ingested { summary, batch: agg.finish(), ledger_entries, untimed_offenders: untimed, now }
     }
@@ -319,7 +326,7 @@ impl<'c> Reader<'c> {
         self.agg.add(&ev, minute);
         summary.events += 1;
         summary.unusable_latencies += u64::from(ev.latency_unusable);
-        *summary.by_type.entry(ev.kind.metric_name()).or_default() += 1;
+        self.by_kind[ev.kind.index()] += 1;
         if matches!(ev.kind, EventKind::Bounce | EventKind::Complaint) {
             let cfg = self.cfg;
             self.ledger_entries.extend(entries_for(&ev, &cfg.domains));

@@ -5,7 +5,7 @@
 //! not aggregate across dimensions. Series are keyed by the minute the event happened in, so a
 //! backlog or a backfill lands at the right time, and N events of a minute become one datum.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde::Serialize;
 
@@ -21,10 +21,6 @@ pub use schema::{
     sanitize_dimension_value,
 };
 pub(crate) use schema::{HARD_BOUNCE, LATENCY_BIT, SOFT_BOUNCE};
-
-fn kind_index(kind: EventKind) -> usize {
-    EventKind::ALL.iter().position(|k| *k == kind).expect("every kind is listed")
-}
 
 /// Counts and latency samples of one series in one minute.
 #[derive(Debug, Clone, Default)]
@@ -89,7 +85,7 @@ impl MetricBatch {
         let mut out: Vec<Series> = Vec::with_capacity(self.series.len());
         // (minute, dimensions) → index in `out`
         type Key<'b> = (i64, &'b [(String, String)]);
-        let mut index: HashMap<Key<'_>, usize> = HashMap::new();
+        let mut index: HashMap<Key<'_>, usize> = HashMap::default();
         for s in &self.series {
             match index.get(&(s.timestamp_ms, s.dimensions.as_slice())) {
                 Some(&i) => {
@@ -167,12 +163,12 @@ impl<'c> Aggregator<'c> {
     pub fn new(cfg: &'c IngestConfig) -> Self {
         Self {
             cfg,
-            values: vec![HashMap::new(); 1 + cfg.tag_dimensions.len()],
+            values: vec![HashMap::default(); 1 + cfg.tag_dimensions.len()],
             dims: vec![Dim { rollup: usize::MAX, value: "".into(), other: None }],
             domain_bits: cfg.domain_metrics.bits(),
             tag_bits: cfg.tag_metrics.bits(),
             total_bits: cfg.total_metrics.bits(),
-            series: HashMap::new(),
+            series: HashMap::default(),
             scratch: Vec::with_capacity(16),
             scratch_distinct: Vec::with_capacity(16),
             key: String::new(),
@@ -248,7 +244,7 @@ impl<'c> Aggregator<'c> {
 
     /// Adds one event, in the minute starting at `minute_ms`. Returns the recipients it counted.
     pub fn add(&mut self, ev: &SesEvent<'_>, minute_ms: i64) -> u64 {
-        let kind = kind_index(ev.kind);
+        let kind = ev.kind.index();
         let extra = match ev.bounce_type {
             Some(BounceType::Permanent) => Some(HARD_BOUNCE),
             Some(BounceType::Transient) => Some(SOFT_BOUNCE),

@@ -6,8 +6,8 @@
 //! their own value: a built-in list of the large mailbox providers (they are where reputation
 //! problems show first), plus `TRACKED_DOMAINS`. Everything else is [`OTHER`]. `*` tracks all.
 
+use foldhash::{HashMap, HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 /// Dimension value for domains that are not tracked.
 pub const OTHER: &str = "other";
@@ -158,8 +158,8 @@ impl DomainClassifier {
         S: AsRef<str>,
     {
         let mut track_all = false;
-        let mut tracked: HashSet<Box<str>> = HashSet::new();
-        let mut providers = HashMap::new();
+        let mut tracked: HashSet<Box<str>> = HashSet::default();
+        let mut providers = HashMap::default();
         for (provider, domains) in PROVIDERS {
             let on = tracked_providers.is_none_or(|t| t.iter().any(|p| p == provider));
             for d in *domains {
@@ -284,7 +284,7 @@ mod tests {
 
     #[test]
     fn provider_table_has_no_duplicate_domains() {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for (_, ds) in PROVIDERS {
             for d in *ds {
                 assert!(seen.insert(*d), "{d} listed twice");

@@ -310,6 +310,11 @@ impl EventKind {
         EventKind::Subscription,
     ];
 
+    /// The kind's position in [`EventKind::ALL`] (the declaration order, which `ALL` follows).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The kind named by an event-publishing `eventType`.
     pub fn from_event_type(s: &str) -> Option<Self> {
         Some(match s {
@@ -695,6 +700,13 @@ mod tests {
 
     fn ev(json: &str) -> Result<SesEvent<'_>, SesError> {
         SesRecord::from_json(json)?.into_event()
+    }
+
+    #[test]
+    fn index_is_the_position_in_all() {
+        for (i, k) in EventKind::ALL.iter().enumerate() {
+            assert_eq!(k.index(), i, "{k:?}");
+        }
     }
 
     #[test]
