@@ -500,14 +500,30 @@ impl<'a> SesRecord<'a> {
         })
     }
 
-    /// Whether a JSON text starts the way SES writes its events (`{"eventType"`,
-    /// `{"notificationType"` or `{"mail"`, spaces allowed): worth parsing as an SES event
-    /// before anything else. A cheap look at the first bytes, so a Lambda event is not parsed
-    /// twice.
+    /// Whether a JSON text starts with a member of an SES event (`{"eventType"`, `{"mail"`,
+    /// `{"bounce"`…, spaces allowed): worth parsing as an SES event before anything else. SES
+    /// writes `eventType` first, but an archive re-serialised with sorted keys starts with
+    /// `bounce` or `delivery`. A cheap look at the first bytes, so a Lambda event (`Records`),
+    /// an SNS envelope (`Type`) or an EventBridge event is not parsed twice.
     pub fn looks_like(text: &str) -> bool {
+        const FIRST_MEMBERS: [&str; 13] = [
+            "\"eventType\"",
+            "\"notificationType\"",
+            "\"mail\"",
+            "\"bounce\"",
+            "\"complaint\"",
+            "\"delivery\"",
+            "\"deliveryDelay\"",
+            "\"open\"",
+            "\"click\"",
+            "\"subscription\"",
+            "\"reject\"",
+            "\"failure\"",
+            "\"send\"",
+        ];
         let Some(rest) = text.strip_prefix('{') else { return false };
         let rest = rest.trim_start();
-        ["\"eventType\"", "\"notificationType\"", "\"mail\""].iter().any(|k| rest.starts_with(k))
+        FIRST_MEMBERS.iter().any(|k| rest.starts_with(k))
     }
 
     /// Whether the document names an SES type at all.
@@ -700,6 +716,31 @@ mod tests {
 
     fn ev(json: &str) -> Result<SesEvent<'_>, SesError> {
         SesRecord::from_json(json)?.into_event()
+    }
+
+    /// SES's own order and a sorted re-serialisation are both taken for SES events (parsed once);
+    /// the envelopes around them are not (the envelope reader reads those).
+    #[test]
+    fn looks_like_any_first_member_of_an_ses_event() {
+        for text in [
+            r#"{"eventType":"Send","mail":{}}"#,
+            r#"{ "notificationType":"Bounce"}"#,
+            r#"{"bounce":{},"eventType":"Bounce","mail":{}}"#,
+            r#"{"delivery":{},"eventType":"Delivery"}"#,
+            r#"{"deliveryDelay":{},"eventType":"DeliveryDelay"}"#,
+            r#"{"mail":{},"send":{},"eventType":"Send"}"#,
+        ] {
+            assert!(SesRecord::looks_like(text), "{text}");
+        }
+        for text in [
+            r#"{"Records":[]}"#,
+            r#"{"Type":"Notification","Message":"{}"}"#,
+            r#"{"version":"0","source":"aws.ses","detail":{}}"#,
+            r#"{"requestContext":{},"requestPayload":{}}"#,
+            r#"["eventType"]"#,
+        ] {
+            assert!(!SesRecord::looks_like(text), "{text}");
+        }
     }
 
     #[test]
