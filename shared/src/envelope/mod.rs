@@ -33,6 +33,8 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
+use crate::platform::lines::lines_of;
+
 /// Why the transport gave no document. The code (`as_str`) appears in logs and results; each
 /// function maps these to its own reason codes (alarm-suppressor calls an unrecognised payload
 /// `not_an_alarm`).
@@ -462,14 +464,13 @@ pub fn read<'a, C: Contents>(text: &'a str, out: &mut impl Units<'a>) {
             // (so one broken first line does not lose a whole archive).
             let jsonl = C::JSON_LINES
                 && text.contains('\n')
-                && text
-                    .lines()
+                && lines_of(text)
                     .map(str::trim)
                     .filter(|l| !l.is_empty())
                     .take(5)
                     .any(|l| l.starts_with('{') && serde_json::from_str::<IgnoredAny>(l).is_ok());
             if jsonl {
-                for (i, line) in text.lines().enumerate() {
+                for (i, line) in lines_of(text).enumerate() {
                     read_line::<C>(i + 1, line, out);
                 }
             } else {
