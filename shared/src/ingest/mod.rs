@@ -17,7 +17,7 @@ use crate::ledger::{Ledger, LedgerEntry, NoLedger, RecordReport, entries_for, un
 use crate::metrics::{Aggregator, MetricBatch};
 use crate::platform::config::IngestConfig;
 use crate::platform::logging::{redact, scrub};
-use crate::ses::{EventKind, SesDocuments, SesError, SesRecord};
+use crate::ses::{EventBridgeRecord, EventKind, SesDocuments, SesError, SesRecord};
 use crate::sink::{MetricSink, PublishReport, SinkError};
 
 /// Why a record was not counted. The code (`as_str`) appears in logs and in the result's
@@ -357,19 +357,19 @@ impl<'a> envelope::Units<'a> for Reader<'_> {
     }
 
     fn own_document(&mut self, origin: &Origin<'a>, text: &str) -> bool {
-        if !SesRecord::looks_like(text) {
-            return false;
-        }
-        match SesRecord::from_json(text) {
-            Ok(record) if record.is_plain() => {
-                self.origin_seen(origin);
-                let outcome = self.count(record);
-                self.answer(origin, outcome);
-                true
-            }
-            // Anything else is read by the envelope reader, as it would be without this.
-            _ => false,
-        }
+        let record = if SesRecord::looks_like(text) {
+            SesRecord::from_json(text).ok().filter(SesRecord::is_plain)
+        } else if EventBridgeRecord::looks_like(text) {
+            EventBridgeRecord::from_json(text).and_then(EventBridgeRecord::ses)
+        } else {
+            None
+        };
+        // Anything else is read by the envelope reader, as it would be without this.
+        let Some(record) = record else { return false };
+        self.origin_seen(origin);
+        let outcome = self.count(record);
+        self.answer(origin, outcome);
+        true
     }
 }
 

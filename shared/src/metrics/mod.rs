@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::platform::config::IngestConfig;
 use crate::ses::address::{INVALID, recipient_domain};
 use crate::ses::domains::OTHER;
-use crate::ses::{BounceType, EventKind, SesEvent};
+use crate::ses::{BounceType, SesEvent};
 
 pub mod schema;
 

@@ -132,6 +132,70 @@ pub struct SesRecord<'a> {
     request_payload: Option<IgnoredAny>,
 }
 
+/// An SES event as EventBridge delivers it (`source: aws.ses`, the SES JSON as `detail`), read
+/// in one pass: the envelope reader would skip over `detail` to find it and then parse it again.
+/// Every member by which that reader tells a document's shape is read here with the same type,
+/// so [`EventBridgeRecord::ses`] gives the SES record only where the envelope reader would take
+/// `detail` for the document (and where it would not, or where this parse fails, ses-events
+/// leaves the document to the envelope reader: the outcome is the same either way).
+#[derive(Debug, Deserialize)]
+pub struct EventBridgeRecord<'a> {
+    #[serde(borrow, default, deserialize_with = "borrow::opt")]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    detail: Option<SesRecord<'a>>,
+    #[serde(rename = "detail-type", alias = "detailType", default)]
+    #[allow(dead_code)] // read for its type and uniqueness only
+    detail_type: Option<IgnoredAny>,
+    // Any of these makes it another shape for the envelope reader.
+    #[serde(rename = "Records", default)]
+    records: Option<IgnoredAny>,
+    #[serde(rename = "Type", default)]
+    sns_type: Option<IgnoredAny>,
+    #[serde(rename = "Message", default)]
+    message: Option<IgnoredAny>,
+    #[serde(rename = "eventType", default)]
+    event_type: Option<IgnoredAny>,
+    #[serde(rename = "notificationType", default)]
+    notification_type: Option<IgnoredAny>,
+    #[serde(rename = "requestContext", default)]
+    request_context: Option<IgnoredAny>,
+    #[serde(rename = "requestPayload", default)]
+    request_payload: Option<IgnoredAny>,
+}
+
+impl<'a> EventBridgeRecord<'a> {
+    /// Whether a JSON text starts the way EventBridge writes its events (`{"version"`, `{"id"`,
+    /// `{"detail-type"`, `{"source"`; `{"account"` when re-serialised with sorted keys).
+    pub fn looks_like(text: &str) -> bool {
+        const FIRST_MEMBERS: [&str; 5] =
+            ["\"version\"", "\"id\"", "\"detail-type\"", "\"source\"", "\"account\""];
+        let Some(rest) = text.strip_prefix('{') else { return false };
+        let rest = rest.trim_start();
+        FIRST_MEMBERS.iter().any(|k| rest.starts_with(k))
+    }
+
+    /// Parses one EventBridge event whose `detail` is an SES event (`None` when it is not JSON
+    /// of that shape: the envelope reader then reads it and says why).
+    pub fn from_json(text: &'a str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// The SES record in `detail`, when the envelope reader would read this document as an
+    /// EventBridge SES event: `source` is `aws.ses`, and it has none of the members of an SES
+    /// event, an SNS envelope, a Lambda event or an invocation record at its top level.
+    pub fn ses(self) -> Option<SesRecord<'a>> {
+        let other_shape = self.records.is_some()
+            || self.sns_type.is_some()
+            || self.message.is_some()
+            || self.event_type.is_some()
+            || self.notification_type.is_some()
+            || self.request_context.is_some()
+            || self.request_payload.is_some();
+        (!other_shape && self.source.as_deref() == Some("aws.ses")).then_some(self.detail).flatten()
+    }
+}
+
 /// The `mail` object: the message the event is about.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -230,6 +230,33 @@ fn exercise(payload: &str, now: DateTime<Utc>, rt: &tokio::runtime::Runtime) {
     let _ = report::window(payload, now);
 }
 
+/// EventBridge SES events (what `EventsDelivery=eventbridge` delivers through SQS), made from the
+/// SES documents of `events/` (no sample file has one): each on its own, and all of them as the
+/// bodies of one SQS batch.
+fn eventbridge_seeds() -> Vec<(String, String)> {
+    let mut docs = Vec::new();
+    for (name, path) in seeds().iter().filter(|(n, _)| n.starts_with("events/sns-")) {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let Some(message) = v["Records"][0]["Sns"]["Message"].as_str() else { continue };
+        let Ok(detail) = serde_json::from_str::<Value>(message) else { continue };
+        let event = serde_json::json!({
+            "version": "0", "id": format!("eb-{name}"), "detail-type": "Email Delivered",
+            "source": "aws.ses", "account": "123456789012", "time": "2026-11-26T09:30:00Z",
+            "region": "us-east-1", "resources": [], "detail": detail,
+        });
+        docs.push((format!("eventbridge/{name}"), event.to_string()));
+    }
+    let records: Vec<Value> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, (_, body))| serde_json::json!({"messageId": format!("m{i}"), "eventSource": "aws:sqs", "body": body}))
+        .collect();
+    assert!(records.len() >= 10, "events/ has its SNS samples");
+    docs.push(("eventbridge/sqs-batch".to_string(), serde_json::json!({ "Records": records }).to_string()));
+    docs
+}
+
 /// The seed payloads, each named by its path under the repository or the corpus (the name
 /// seeds its mutations, so a failure reproduces in any checkout).
 fn seeds() -> Vec<(String, PathBuf)> {
@@ -295,8 +322,8 @@ fn mutated_payloads_never_panic() {
 }
 
 /// One parse per document (issue 13): ses-events reads a document that is an SES event as it is
-/// (an archive's line, a raw SQS body, SES JSON) with one parse, without the envelope reader's
-/// probe. For every seed payload and its mutations, that reads exactly what the probe path reads
+/// (an archive's line, a raw SQS body, SES JSON) or an EventBridge SES event (its `detail`) with
+/// one parse, without the envelope reader's probe. For every seed payload and its mutations, that reads exactly what the probe path reads
 /// (summary, metrics, ledger entries): the envelope reader's units, each handed to the same
 /// counting.
 #[test]
@@ -306,9 +333,12 @@ fn the_one_parse_path_reads_what_the_probe_path_reads() {
     let cfg = IngestConfig::default();
     let mut differ = Vec::new();
     let mut runs = 0usize;
-    for (name, path) in &seeds() {
-        let original = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let mut rng = Rng::new(seed_of(name));
+    let files = seeds().into_iter().map(|(name, path)| {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        (name, text)
+    });
+    for (name, original) in files.chain(eventbridge_seeds()) {
+        let mut rng = Rng::new(seed_of(&name));
         for i in 0..=per_file {
             let payload = if i == 0 { original.clone() } else { mutate(&original, &mut rng) };
             runs += 1;
