@@ -34,6 +34,18 @@ fn bench(c: &mut Criterion) {
     let msgs = events(now);
     let sqs_sns = sqs_lambda_event(&msgs, false, now);
     let sqs_raw = sqs_lambda_event(&msgs, true, now);
+    // EventsDelivery=eventbridge: SQS bodies are EventBridge events, the SES JSON as `detail`.
+    let eventbridge: Vec<String> = msgs
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            format!(
+                r#"{{"version":"0","id":"4a1b2c3d-0000-4000-8000-{i:012x}","detail-type":"Email Delivered","source":"aws.ses","account":"123456789012","time":"{}","region":"us-east-1","resources":["arn:aws:ses:us-east-1:123456789012:configuration-set/ses-monitor"],"detail":{m}}}"#,
+                now.format("%Y-%m-%dT%H:%M:%SZ")
+            )
+        })
+        .collect();
+    let sqs_eventbridge = sqs_lambda_event(&eventbridge, true, now);
     let json_lines = msgs.join("\n");
     let sns_single: Vec<String> =
         msgs.iter().map(|m| sns_lambda_event(std::slice::from_ref(m), now)).collect();
@@ -47,6 +59,7 @@ fn bench(c: &mut Criterion) {
     // Every input counts all its events (outside the timed part; `cargo test` runs this once).
     assert_eq!(ingest(&cfg, &sqs_sns, now).summary.events, N as u64);
     assert_eq!(ingest(&cfg, &sqs_raw, now).summary.events, N as u64);
+    assert_eq!(ingest(&cfg, &sqs_eventbridge, now).summary.events, N as u64);
     assert_eq!(ingest(&cfg, &json_lines, now).summary.events, N as u64);
     let single: u64 = sns_single.iter().map(|p| ingest(&cfg, p, now).summary.events).sum();
     assert_eq!(single, N as u64);
@@ -56,6 +69,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("json_lines_1000", |b| b.iter(|| invocation(&cfg, &json_lines, now)));
     g.bench_function("sqs_batch_1000_sns_envelopes", |b| b.iter(|| invocation(&cfg, &sqs_sns, now)));
     g.bench_function("sqs_batch_1000_raw", |b| b.iter(|| invocation(&cfg, &sqs_raw, now)));
+    g.bench_function("sqs_batch_1000_eventbridge", |b| b.iter(|| invocation(&cfg, &sqs_eventbridge, now)));
     g.bench_function("sns_event_x1000_one_record_each", |b| {
         b.iter(|| sns_single.iter().map(|p| invocation(&cfg, p, now)).sum::<usize>())
     });
