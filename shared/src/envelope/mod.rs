@@ -24,6 +24,7 @@
 //! rather than `aws_lambda_events::sns::SnsMessage`, whose ten required fields and owned strings
 //! reject real minimal envelopes and cost a copy of every message.
 
+mod quick;
 pub mod wrap;
 
 use std::borrow::Cow;
@@ -431,9 +432,18 @@ fn too_deep() -> Skip {
     )
 }
 
-/// Reads one JSON document into a [`Shape`]: the typed probe first, the raw one if some member
-/// does not fit it.
+/// Reads one JSON document into a [`Shape`]: the quick reader when it is sure of the shape (a
+/// Lambda event, an SNS envelope), else the typed probe, and the raw one if some member does not
+/// fit it.
 fn probe_one(text: &str) -> Result<Shape<'_>, serde_json::Error> {
+    match quick::shape(text) {
+        Some(shape) => Ok(shape),
+        None => serde_probe(text),
+    }
+}
+
+/// [`probe_one`] without the quick reader.
+fn serde_probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
     match serde_json::from_str::<FastProbe<'_>>(text) {
         Ok(p) => Ok(p.into_shape(|r| Ok(r.into()))),
         Err(e) if !e.is_data() => Err(e),
@@ -446,6 +456,56 @@ fn probe_one(text: &str) -> Result<Shape<'_>, serde_json::Error> {
             }))
         }
     }
+}
+
+/// For tests (`test-util`): where the quick reader reads `text` (and each SQS body in it), it
+/// reads what the serde probe reads; `Err` says how they differ.
+#[cfg(feature = "test-util")]
+pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
+    fn msg(m: &Option<Msg<'_>>) -> String {
+        match m {
+            None => "-".into(),
+            Some(Msg::Text(t)) => format!("text {t:?}"),
+            Some(Msg::Raw(r)) => format!("raw {}", r.get()),
+        }
+    }
+    fn describe(s: &Shape<'_>) -> String {
+        let records: Vec<String> = s
+            .records
+            .iter()
+            .flatten()
+            .map(|r| match r {
+                Ok(r) => format!(
+                    "{:?} sns={:?} body={:?} id={:?}",
+                    r.event_source,
+                    r.sns.as_ref().map(|(t, m)| (t, msg(m))),
+                    r.body,
+                    r.message_id
+                ),
+                Err((id, skip)) => format!("unusable {id:?} {skip:?}"),
+            })
+            .collect();
+        format!(
+            "records={:?} {records:?} type={:?} message={} keys={:?} failed={:?}",
+            s.records.as_ref().map(Vec::len),
+            s.sns_type,
+            msg(&s.message),
+            s.keys,
+            s.failed_event.map(RawValue::get)
+        )
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
+    let Some(quick) = quick::shape(text) else { return Ok(false) };
+    let probed =
+        serde_probe(text).map_err(|e| format!("the quick reader took a text the probe refuses ({e})"))?;
+    let (q, p) = (describe(&quick), describe(&probed));
+    if q != p {
+        return Err(format!("quick: {q}\n  probe: {p}"));
+    }
+    for body in quick.records.iter().flatten().filter_map(|r| r.as_ref().ok()?.body.as_deref()) {
+        quick_reader_agrees(trim_body(body))?;
+    }
+    Ok(true)
 }
 
 /// Splits one payload into the documents of kind `C` it carries, appending them to `out`.

@@ -230,6 +230,33 @@ fn exercise(payload: &str, now: DateTime<Utc>, rt: &tokio::runtime::Runtime) {
     let _ = report::window(payload, now);
 }
 
+/// The quick reader (a Lambda event's records and an SNS envelope read by hand, issue 13) reads
+/// what the serde probe reads, on every seed payload and its mutations; where it is not sure, it
+/// leaves the text to the probe (which must leave it a good part of them: the Lambda events and
+/// SNS envelopes among the samples).
+#[test]
+fn the_quick_reader_reads_what_the_probe_reads() {
+    let per_file: usize = std::env::var("MUTATIONS_PER_FILE").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
+    let (mut differ, mut taken, mut runs) = (Vec::new(), 0usize, 0usize);
+    let files = seeds().into_iter().map(|(name, path)| {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        (name, text)
+    });
+    for (name, original) in files.chain(eventbridge_seeds()) {
+        let mut rng = Rng::new(seed_of(&name));
+        for i in 0..=per_file {
+            let payload = if i == 0 { original.clone() } else { mutate(&original, &mut rng) };
+            runs += 1;
+            match envelope::quick_reader_agrees(&payload) {
+                Ok(took) => taken += usize::from(took),
+                Err(e) => differ.push(format!("{name} mutation {i}: {e}")),
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{} payloads read differently:\n{}", differ.len(), differ.join("\n"));
+    assert!(taken * 5 > runs, "the quick reader took only {taken} of {runs} payloads");
+}
+
 /// EventBridge SES events (what `EventsDelivery=eventbridge` delivers through SQS), made from the
 /// SES documents of `events/` (no sample file has one): each on its own, and all of them as the
 /// bodies of one SQS batch.
