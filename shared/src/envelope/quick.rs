@@ -241,57 +241,40 @@ impl<'a> Cursor<'a> {
 
     /// An object's members, each key handed to `member`, which reads or skips the value.
     fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.enter()?;
-        self.ws();
-        if self.peek()? == b'}' {
-            self.i += 1;
-            self.depth -= 1;
-            return Some(());
-        }
-        loop {
-            let key = match self.string()? {
+        self.sequence(b'{', b'}', |c| {
+            let key = match c.string()? {
                 Cow::Borrowed(k) => k,
                 // an escaped key might spell a known one
                 Cow::Owned(_) => return None,
             };
-            self.eat(b':')?;
-            member(self, key)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
+            c.eat(b':')?;
+            member(c, key)
+        })
     }
 
-    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
+    fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.sequence(b'[', b']', item)
+    }
+
+    /// `open`, items separated by commas (each read by `item`), `close`.
+    fn sequence(&mut self, open: u8, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(open)?;
         self.enter()?;
         self.ws();
-        if self.peek()? == b']' {
-            self.i += 1;
-            self.depth -= 1;
-            return Some(());
-        }
-        loop {
-            item(self)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Some(());
+        if self.peek()? != close {
+            loop {
+                item(self)?;
+                self.ws();
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b if b == close => break,
+                    _ => return None,
                 }
-                _ => return None,
             }
         }
+        self.i += 1;
+        self.depth -= 1;
+        Some(())
     }
 
     fn enter(&mut self) -> Option<()> {

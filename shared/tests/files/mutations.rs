@@ -236,8 +236,23 @@ fn exercise(payload: &str, now: DateTime<Utc>, rt: &tokio::runtime::Runtime) {
 /// SNS envelopes among the samples).
 #[test]
 fn the_quick_reader_reads_what_the_probe_reads() {
-    let per_file: usize = std::env::var("MUTATIONS_PER_FILE").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     let (mut differ, mut taken, mut runs) = (Vec::new(), 0usize, 0usize);
+    for_each_mutated_payload(|name, i, payload| {
+        runs += 1;
+        match envelope::quick_reader_agrees(payload) {
+            Ok(took) => taken += usize::from(took),
+            Err(e) => differ.push(format!("{name} mutation {i}: {e}")),
+        }
+    });
+    assert!(differ.is_empty(), "{} payloads read differently:\n{}", differ.len(), differ.join("\n"));
+    assert!(taken * 5 > runs, "the quick reader took only {taken} of {runs} payloads");
+}
+
+/// Every seed payload (the sample files, the corpus, [`eventbridge_seeds`]) and
+/// `MUTATIONS_PER_FILE` (40) mutations of each, handed to `check` with its seed's name and the
+/// mutation's number (0 = the seed itself).
+fn for_each_mutated_payload(mut check: impl FnMut(&str, usize, &str)) {
+    let per_file: usize = std::env::var("MUTATIONS_PER_FILE").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     let files = seeds().into_iter().map(|(name, path)| {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
         (name, text)
@@ -246,15 +261,9 @@ fn the_quick_reader_reads_what_the_probe_reads() {
         let mut rng = Rng::new(seed_of(&name));
         for i in 0..=per_file {
             let payload = if i == 0 { original.clone() } else { mutate(&original, &mut rng) };
-            runs += 1;
-            match envelope::quick_reader_agrees(&payload) {
-                Ok(took) => taken += usize::from(took),
-                Err(e) => differ.push(format!("{name} mutation {i}: {e}")),
-            }
+            check(&name, i, &payload);
         }
     }
-    assert!(differ.is_empty(), "{} payloads read differently:\n{}", differ.len(), differ.join("\n"));
-    assert!(taken * 5 > runs, "the quick reader took only {taken} of {runs} payloads");
 }
 
 /// EventBridge SES events (what `EventsDelivery=eventbridge` delivers through SQS), made from the
@@ -355,36 +364,26 @@ fn mutated_payloads_never_panic() {
 /// counting.
 #[test]
 fn the_one_parse_path_reads_what_the_probe_path_reads() {
-    let per_file: usize = std::env::var("MUTATIONS_PER_FILE").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     let now: DateTime<Utc> = "2026-11-27T10:00:00Z".parse().expect("time");
     let cfg = IngestConfig::default();
     let mut differ = Vec::new();
     let mut runs = 0usize;
-    let files = seeds().into_iter().map(|(name, path)| {
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-        (name, text)
-    });
-    for (name, original) in files.chain(eventbridge_seeds()) {
-        let mut rng = Rng::new(seed_of(&name));
-        for i in 0..=per_file {
-            let payload = if i == 0 { original.clone() } else { mutate(&original, &mut rng) };
-            runs += 1;
-            let one_parse = ingest::ingest(&cfg, &payload, now);
-            let mut units: Vec<envelope::Unit<'_>> = Vec::new();
-            envelope::read::<SesDocuments>(&payload, &mut units);
-            let mut reader = ingest::Reader::new(&cfg, now);
-            for unit in units {
-                reader.push(unit);
-            }
-            let probed = reader.finish();
-            if (&one_parse.summary, &one_parse.batch, &one_parse.ledger_entries)
-                != (&probed.summary, &probed.batch, &probed.ledger_entries)
-            {
-                differ
-                    .push(format!("{name} mutation {i}: {:?}\n  vs {:?}", one_parse.summary, probed.summary));
-            }
+    for_each_mutated_payload(|name, i, payload| {
+        runs += 1;
+        let one_parse = ingest::ingest(&cfg, payload, now);
+        let mut units: Vec<envelope::Unit<'_>> = Vec::new();
+        envelope::read::<SesDocuments>(payload, &mut units);
+        let mut reader = ingest::Reader::new(&cfg, now);
+        for unit in units {
+            reader.push(unit);
         }
-    }
+        let probed = reader.finish();
+        if (&one_parse.summary, &one_parse.batch, &one_parse.ledger_entries)
+            != (&probed.summary, &probed.batch, &probed.ledger_entries)
+        {
+            differ.push(format!("{name} mutation {i}: {:?}\n  vs {:?}", one_parse.summary, probed.summary));
+        }
+    });
     assert!(runs > 100);
     assert!(differ.is_empty(), "{} payloads read differently:\n{}", differ.len(), differ.join("\n"));
 }
