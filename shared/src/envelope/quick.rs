@@ -30,8 +30,8 @@ pub const MAX_DEPTH: usize = 64;
 
 /// The members by which the probe tells a document's shape ([`super::Probe`]'s fields): present
 /// beside `Type`/`Message` (or beside `Records`), they make the document one the quick reader
-/// leaves to the probe.
-const PROBE_KEYS: [&str; 13] = [
+/// leaves to the probe. (A test checks the probe's fields against it.)
+pub(super) const PROBE_KEYS: [&str; 13] = [
     "Records",
     "Type",
     "Message",
