@@ -969,6 +969,21 @@ mod tests {
         assert_eq!(fields_of::<SnsPart<'_, Str<'_>>>(), ["Type", "Message"], "quick::Cursor::record's Sns");
     }
 
+    /// ses-events' one-parse readers (`SesRecord::is_plain`, `EventBridgeRecord::ses`) read the
+    /// members by which the probe tells a document's shape too: one added to the probe must be
+    /// added to them (alarm members aside, which do not change how an SES document is read).
+    #[test]
+    fn the_one_parse_readers_know_every_member_the_probe_reads() {
+        let probe = fields_of::<RawProbe<'_>>();
+        let ses = fields_of::<crate::ses::SesRecord<'_>>();
+        let eventbridge = fields_of::<crate::ses::EventBridgeRecord<'_>>();
+        for f in probe {
+            assert!(ses.contains(&f), "SesRecord lacks the probe's {f:?}");
+            let alarm = ["AlarmName", "alarmData"].contains(&f);
+            assert!(alarm || eventbridge.contains(&f), "EventBridgeRecord lacks the probe's {f:?}");
+        }
+    }
+
     #[test]
     fn benign_reasons_are_not_bad_input() {
         assert!(SkipReason::InvalidJson.is_bad_input());

@@ -52,7 +52,7 @@ pub(super) const PROBE_KEYS: [&str; 13] = [
 pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
     let mut c = Cursor { s: text, i: 0, depth: 0 };
     c.ws();
-    let mut records: Option<Vec<RecordShape<'_>>> = None;
+    let mut records: Option<Vec<super::RecordResult<'_>>> = None;
     let mut sns_type: Option<Cow<'_, str>> = None;
     let mut message: Option<Cow<'_, str>> = None;
     let mut other_probe_key = false;
@@ -61,7 +61,7 @@ pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
             "Records" if records.is_none() => {
                 let mut list = Vec::new();
                 c.array(|c| {
-                    list.push(c.record()?);
+                    list.push(Ok(c.record()?));
                     Some(())
                 })?;
                 records = Some(list);
@@ -83,7 +83,7 @@ pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
     }
     match records {
         Some(records) if sns_type.is_none() && message.is_none() => Some(Shape {
-            records: Some(records.into_iter().map(Ok).collect()),
+            records: Some(records),
             sns_type: None,
             message: None,
             keys: Keys::default(),

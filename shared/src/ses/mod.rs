@@ -170,9 +170,7 @@ impl<'a> EventBridgeRecord<'a> {
     pub fn looks_like(text: &str) -> bool {
         const FIRST_MEMBERS: [&str; 5] =
             ["\"version\"", "\"id\"", "\"detail-type\"", "\"source\"", "\"account\""];
-        let Some(rest) = text.strip_prefix('{') else { return false };
-        let rest = rest.trim_start();
-        FIRST_MEMBERS.iter().any(|k| rest.starts_with(k))
+        starts_with_member(text, &FIRST_MEMBERS)
     }
 
     /// Parses one EventBridge event whose `detail` is an SES event (`None` when it is not JSON
@@ -194,6 +192,15 @@ impl<'a> EventBridgeRecord<'a> {
             || self.request_payload.is_some();
         (!other_shape && self.source.as_deref() == Some("aws.ses")).then_some(self.detail).flatten()
     }
+}
+
+/// Whether a JSON text is an object whose first member is one of `keys` (quoted, spaces allowed
+/// after the brace).
+fn starts_with_member(text: &str, keys: &[&str]) -> bool {
+    text.strip_prefix('{').is_some_and(|rest| {
+        let rest = rest.trim_start();
+        keys.iter().any(|k| rest.starts_with(k))
+    })
 }
 
 /// The `mail` object: the message the event is about.
@@ -585,9 +592,7 @@ impl<'a> SesRecord<'a> {
             "\"failure\"",
             "\"send\"",
         ];
-        let Some(rest) = text.strip_prefix('{') else { return false };
-        let rest = rest.trim_start();
-        FIRST_MEMBERS.iter().any(|k| rest.starts_with(k))
+        starts_with_member(text, &FIRST_MEMBERS)
     }
 
     /// Whether the document names an SES type at all.
@@ -805,6 +810,37 @@ mod tests {
         ] {
             assert!(!SesRecord::looks_like(text), "{text}");
         }
+    }
+
+    /// The SES record of an EventBridge SES event, and nothing where the envelope reader would read
+    /// the document another way (another source, another shape's member, no detail).
+    #[test]
+    fn eventbridge_record_gives_the_ses_detail_only_for_aws_ses() {
+        let ses = r#"{"eventType":"Send","mail":{"destination":["a@b.com"]}}"#;
+        let eb = |extra: &str, source: &str| {
+            format!(
+                r#"{{"version":"0","detail-type":"Email Sent","source":"{source}"{extra},"detail":{ses}}}"#
+            )
+        };
+        fn rec(t: &str) -> Option<SesRecord<'_>> {
+            EventBridgeRecord::from_json(t).and_then(EventBridgeRecord::ses)
+        }
+        let text = eb("", "aws.ses");
+        assert!(EventBridgeRecord::looks_like(&text));
+        let got = rec(&text).expect("an EventBridge SES event");
+        assert_eq!(got.into_event().unwrap().recipients, vec!["a@b.com"]);
+        assert!(rec(&eb("", "aws.events")).is_none());
+        for member in [
+            r#","Records":[]"#,
+            r#","Type":"Notification""#,
+            r#","eventType":"Send""#,
+            r#","requestContext":{},"requestPayload":{}"#,
+        ] {
+            assert!(rec(&eb(member, "aws.ses")).is_none(), "{member}");
+        }
+        assert!(rec(r#"{"version":"0","source":"aws.ses"}"#).is_none());
+        // a detail that is not an SES record: left to the envelope reader
+        assert!(EventBridgeRecord::from_json(r#"{"source":"aws.ses","detail":{"mail":5}}"#).is_none());
     }
 
     #[test]
