@@ -22,7 +22,8 @@
 //!   [`report::stats`], [`report::render`]).
 //! - [`platform`]: AWS configuration, environment parsing, logging, the command-line entry.
 //! - Leaves: [`lenient`] (lenient JSON scalars), [`borrow`] (strings that really borrow from the
-//!   input), [`time`] (time parsing and keys).
+//!   input), `cursor` (the hand-written JSON reading of the quick readers), [`time`] (time parsing
+//!   and keys).
 //!
 //! Each concern with an AWS service behind it has the same shape: `<concern>/mod.rs` holds the
 //! trait and the domain types, `<concern>/<service>.rs` the SDK adapter, `<concern>/memory.rs` the
@@ -30,6 +31,7 @@
 
 pub mod alarm;
 pub mod borrow;
+mod cursor;
 pub mod envelope;
 pub mod ingest;
 pub mod ledger;

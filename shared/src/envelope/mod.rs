@@ -752,6 +752,7 @@ fn sns_message<'a>(sns_type: Option<&str>, message: Option<Msg<'a>>) -> Result<C
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cursor::fields_of;
 
     fn units(text: &str) -> Vec<(String, Result<String, SkipReason>)> {
         let mut out = Vec::new();
@@ -922,35 +923,6 @@ mod tests {
         assert_eq!(u.len(), 3);
         assert_eq!(u[0].1, Err(SkipReason::InvalidJson));
         assert_eq!(u[1].1, Ok(SES.into()));
-    }
-
-    /// The field names (and aliases) a serde-derived type asks its deserializer for.
-    fn fields_of<'de, T: Deserialize<'de>>() -> Vec<&'static str> {
-        use serde::de::{self, Visitor};
-        struct Fields(std::cell::RefCell<Vec<&'static str>>);
-        impl<'de> serde::Deserializer<'de> for &Fields {
-            type Error = de::value::Error;
-            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-                Err(de::Error::custom("field names only"))
-            }
-            fn deserialize_struct<V: Visitor<'de>>(
-                self,
-                _: &'static str,
-                fields: &'static [&'static str],
-                _: V,
-            ) -> Result<V::Value, Self::Error> {
-                self.0.borrow_mut().extend(fields);
-                Err(de::Error::custom("field names only"))
-            }
-            serde::forward_to_deserialize_any! {
-                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-                byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
-                identifier ignored_any
-            }
-        }
-        let f = Fields(Default::default());
-        assert!(T::deserialize(&f).is_err());
-        f.0.into_inner()
     }
 
     /// The quick reader's idea of each shape is the probe's: a member added to the probe, a
