@@ -1,6 +1,6 @@
-//! A hand-written JSON cursor for the quick reader of [`crate::envelope`] (Lambda events and SNS
-//! envelopes): the few shapes that carry nearly every payload, read without serde's per-token
-//! calls.
+//! A hand-written JSON cursor for the quick readers ([`crate::envelope`]'s Lambda events and SNS
+//! envelopes, [`crate::ses`]'s SES events): the few shapes that carry nearly every payload, read
+//! without serde's per-token calls.
 //!
 //! It reads only what it is sure of and says `None` for anything else, so the caller leaves the
 //! text to serde, which then gives every outcome and every error text as before:
@@ -282,6 +282,34 @@ impl<'a> Cursor<'a> {
     pub(crate) fn at_end(&mut self) -> bool {
         self.ws();
         self.i == self.s.len()
+    }
+
+    /// The next value's first byte (after whitespace), not consumed.
+    pub(crate) fn next_byte(&mut self) -> Option<u8> {
+        self.ws();
+        self.peek()
+    }
+
+    /// `null`: `Some(true)` when it is next (and read), `Some(false)` when another value is.
+    pub(crate) fn null(&mut self) -> Option<bool> {
+        if self.next_byte()? == b'n' {
+            self.literal("null")?;
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    /// A string or `null`.
+    pub(crate) fn opt_string(&mut self) -> Option<Option<Cow<'a, str>>> {
+        if self.null()? { Some(None) } else { self.string().map(Some) }
+    }
+
+    /// The text of the next value, skipped (checked to the grammar like any skipped value).
+    pub(crate) fn raw_value(&mut self) -> Option<&'a str> {
+        self.ws();
+        let start = self.i;
+        self.skip_value()?;
+        Some(&self.s[start..self.i])
     }
 }
 

@@ -1,0 +1,428 @@
+//! The quick SES reader: an SES event read by hand into the same [`SesRecord`] serde reads, for
+//! the documents nearly every payload carries (issue 13: a JSON-lines archive is parsing and
+//! counting, and serde's per-token calls were two thirds of it).
+//!
+//! It reads only the plain form, and says `None` for anything else, which serde then reads as
+//! before (so every outcome and every error text stays serde's):
+//! - every member the record reads is of the type SES writes (a string, a list of strings, an
+//!   object, or `null`); a lenient field given a number, a lone string for a list, a tag whose
+//!   list holds a number → `None`;
+//! - a duplicate of a member the record reads → `None` (serde refuses those);
+//! - a member by which the envelope reader tells another shape (`Records`, `Type`, `Message`,
+//!   `source`, `detail`…) → `None`;
+//! - what [`crate::cursor`] is not sure of (escaped keys, `\u`, deep nesting) → `None`.
+//!
+//! `tests/files/mutations.rs` compares it with serde on every SES document of the samples, the
+//! corpus and thousands of their mutations; a unit test ties the member names it knows to the
+//! ones serde's derive reads.
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use super::{
+    Bounce, Complaint, Delivery, DeliveryDelay, Mail, RecipientEntry, Reject, RenderingFailure, SesRecord,
+    Tags, Timestamped,
+};
+use crate::cursor::Cursor;
+
+/// The members of [`SesRecord`] by which the envelope reader tells another shape: present, the
+/// document is left to serde.
+pub(super) const SHAPE_KEYS: [&str; 11] = [
+    "Records",
+    "Type",
+    "Message",
+    "AlarmName",
+    "alarmData",
+    "source",
+    "detail-type",
+    "detailType",
+    "detail",
+    "requestContext",
+    "requestPayload",
+];
+
+/// Reads `text` as one SES event; `None` when it is not in the plain form (serde reads it then).
+pub(super) fn record(text: &str) -> Option<SesRecord<'_>> {
+    let mut c = Cursor::new(text);
+    let rec = ses_record(&mut c)?;
+    c.at_end().then_some(rec)
+}
+
+/// The SES record at the cursor (an object), as [`record`] reads it.
+pub(super) fn ses_record<'a>(c: &mut Cursor<'a>) -> Option<SesRecord<'a>> {
+    let mut r = SesRecord {
+        event_type: None,
+        notification_type: None,
+        mail: None,
+        bounce: None,
+        complaint: None,
+        delivery: None,
+        delivery_delay: None,
+        open: None,
+        click: None,
+        subscription: None,
+        reject: None,
+        failure: None,
+        records: None,
+        sns_type: None,
+        message: None,
+        alarm_name: None,
+        alarm_data: None,
+        source: None,
+        detail_type: None,
+        detail: None,
+        request_context: None,
+        request_payload: None,
+    };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "eventType" => r.event_type = seen.first(0, c)?.opt_string()?,
+            "notificationType" => r.notification_type = seen.first(1, c)?.opt_string()?,
+            "mail" => r.mail = opt_object(seen.first(2, c)?, mail)?,
+            "bounce" => r.bounce = opt_object(seen.first(3, c)?, bounce)?,
+            "complaint" => r.complaint = opt_object(seen.first(4, c)?, complaint)?,
+            "delivery" => r.delivery = opt_object(seen.first(5, c)?, delivery)?,
+            "deliveryDelay" => r.delivery_delay = opt_object(seen.first(6, c)?, delivery_delay)?,
+            "open" => r.open = opt_object(seen.first(7, c)?, timestamped)?,
+            "click" => r.click = opt_object(seen.first(8, c)?, timestamped)?,
+            "subscription" => r.subscription = opt_object(seen.first(9, c)?, timestamped)?,
+            "reject" => r.reject = opt_object(seen.first(10, c)?, reject)?,
+            "failure" => r.failure = opt_object(seen.first(11, c)?, failure)?,
+            k if SHAPE_KEYS.contains(&k) => return None,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(r)
+}
+
+/// Which members an object has had so far, by number: a second one is a duplicate.
+#[derive(Default)]
+struct Seen(u32);
+
+impl Seen {
+    /// The cursor, when member `n` has not been seen yet.
+    fn first<'c, 'a>(&mut self, n: u32, c: &'c mut Cursor<'a>) -> Option<&'c mut Cursor<'a>> {
+        let bit = 1 << n;
+        if self.0 & bit != 0 {
+            return None;
+        }
+        self.0 |= bit;
+        Some(c)
+    }
+}
+
+/// `null` (`None`) or an object read by `read`.
+fn opt_object<'a, T>(
+    c: &mut Cursor<'a>,
+    read: impl FnOnce(&mut Cursor<'a>) -> Option<T>,
+) -> Option<Option<T>> {
+    if c.null()? { Some(None) } else { read(c).map(Some) }
+}
+
+/// `null` (none) or a list: of strings ([`crate::lenient::strings`] also takes other items and a
+/// lone string, which are left to serde).
+fn strings<'a>(c: &mut Cursor<'a>) -> Option<Vec<Cow<'a, str>>> {
+    let mut out = Vec::new();
+    if !c.null()? {
+        c.array(|c| {
+            out.push(c.string()?);
+            Some(())
+        })?;
+    }
+    Some(out)
+}
+
+/// `null` (none) or a list of recipient objects.
+fn entries<'a>(c: &mut Cursor<'a>) -> Option<Vec<RecipientEntry<'a>>> {
+    let mut out = Vec::new();
+    if !c.null()? {
+        c.array(|c| {
+            out.push(entry(c)?);
+            Some(())
+        })?;
+    }
+    Some(out)
+}
+
+fn entry<'a>(c: &mut Cursor<'a>) -> Option<RecipientEntry<'a>> {
+    let mut e = RecipientEntry { email_address: None, status: None, diagnostic_code: None };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "emailAddress" => e.email_address = seen.first(0, c)?.opt_string()?,
+            "status" => e.status = seen.first(1, c)?.opt_string()?,
+            "diagnosticCode" => e.diagnostic_code = seen.first(2, c)?.opt_string()?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(e)
+}
+
+/// The `tags` map: `null` (none) or an object of string lists, the first string of each kept
+/// (an empty list or `null` keeps nothing).
+fn tags<'a>(c: &mut Cursor<'a>) -> Option<Tags<'a>> {
+    let mut out = Vec::new();
+    if !c.null()? {
+        c.object(|c, name| {
+            if c.null()? {
+                return Some(());
+            }
+            let mut first = None;
+            c.array(|c| {
+                let value = c.string()?;
+                if first.is_none() {
+                    first = Some(value);
+                }
+                Some(())
+            })?;
+            if let Some(value) = first {
+                out.push((Cow::Borrowed(name), value));
+            }
+            Some(())
+        })?;
+    }
+    Some(out)
+}
+
+fn mail<'a>(c: &mut Cursor<'a>) -> Option<Mail<'a>> {
+    let mut m = Mail::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "timestamp" => m.timestamp = seen.first(0, c)?.opt_string()?,
+            "messageId" => m.message_id = seen.first(1, c)?.opt_string()?,
+            "destination" => m.destination = strings(seen.first(2, c)?)?,
+            "tags" => m.tags = tags(seen.first(3, c)?)?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(m)
+}
+
+fn bounce<'a>(c: &mut Cursor<'a>) -> Option<Bounce<'a>> {
+    let mut b =
+        Bounce { bounce_type: None, bounce_sub_type: None, bounced_recipients: Vec::new(), timestamp: None };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "bounceType" => b.bounce_type = seen.first(0, c)?.opt_string()?,
+            "bounceSubType" => b.bounce_sub_type = seen.first(1, c)?.opt_string()?,
+            "bouncedRecipients" => b.bounced_recipients = entries(seen.first(2, c)?)?,
+            "timestamp" => b.timestamp = seen.first(3, c)?.opt_string()?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(b)
+}
+
+fn complaint<'a>(c: &mut Cursor<'a>) -> Option<Complaint<'a>> {
+    let mut k = Complaint {
+        complained_recipients: Vec::new(),
+        complaint_sub_type: None,
+        complaint_feedback_type: None,
+        timestamp: None,
+    };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "complainedRecipients" => k.complained_recipients = entries(seen.first(0, c)?)?,
+            "complaintSubType" => k.complaint_sub_type = seen.first(1, c)?.opt_string()?,
+            "complaintFeedbackType" => k.complaint_feedback_type = seen.first(2, c)?.opt_string()?,
+            "timestamp" => k.timestamp = seen.first(3, c)?.opt_string()?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(k)
+}
+
+fn delivery<'a>(c: &mut Cursor<'a>) -> Option<Delivery<'a>> {
+    let mut d = Delivery { recipients: Vec::new(), processing_time_millis: None, timestamp: None };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "recipients" => d.recipients = strings(seen.first(0, c)?)?,
+            "processingTimeMillis" => d.processing_time_millis = raw(seen.first(1, c)?)?,
+            "timestamp" => d.timestamp = seen.first(2, c)?.opt_string()?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(d)
+}
+
+/// `null` (none) or any value, as its JSON text (what `Option<&RawValue>` reads).
+fn raw<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a RawValue>> {
+    if c.null()? {
+        return Some(None);
+    }
+    // A number or a short string: serde_json checks it again, and it is the same text.
+    serde_json::from_str(c.raw_value()?).ok().map(Some)
+}
+
+fn delivery_delay<'a>(c: &mut Cursor<'a>) -> Option<DeliveryDelay<'a>> {
+    let mut d = DeliveryDelay { delayed_recipients: Vec::new(), delay_type: None, timestamp: None };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "delayedRecipients" => d.delayed_recipients = entries(seen.first(0, c)?)?,
+            "delayType" => d.delay_type = seen.first(1, c)?.opt_string()?,
+            "timestamp" => d.timestamp = seen.first(2, c)?.opt_string()?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(d)
+}
+
+fn timestamped<'a>(c: &mut Cursor<'a>) -> Option<Timestamped<'a>> {
+    let mut t = Timestamped { timestamp: None };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "timestamp" => t.timestamp = seen.first(0, c)?.opt_string()?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(t)
+}
+
+fn reject<'a>(c: &mut Cursor<'a>) -> Option<Reject<'a>> {
+    let mut r = Reject { reason: None };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "reason" => r.reason = seen.first(0, c)?.opt_string()?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(r)
+}
+
+fn failure<'a>(c: &mut Cursor<'a>) -> Option<RenderingFailure<'a>> {
+    let mut f = RenderingFailure { template_name: None };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "templateName" => f.template_name = seen.first(0, c)?.opt_string()?,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cursor::fields_of;
+
+    /// `{"eventType":"Bounce", …}` with `member` set to `value` at `path` (a member of the
+    /// record, or of the first item of a list member of it).
+    fn doc(path: &[&str], member: &str, value: &str) -> String {
+        let mut inner = format!(r#"{{"{member}":{value}}}"#);
+        for step in path.iter().rev() {
+            inner = match step.strip_suffix("[]") {
+                Some(list) => format!(r#"{{"{list}":[{inner}]}}"#),
+                None => format!(r#"{{"{step}":{inner}}}"#),
+            };
+        }
+        // the top-level object gets a type unless the member is one
+        match inner.strip_prefix('{') {
+            Some(rest) if member != "eventType" || !path.is_empty() => {
+                format!(r#"{{"eventType":"Bounce",{rest}"#)
+            }
+            _ => inner,
+        }
+    }
+
+    fn serde(text: &str) -> Option<String> {
+        SesRecord::from_json_serde(text).ok().map(|r| format!("{r:?}"))
+    }
+
+    /// Every member serde reads (from the derive's own field list) is read here too, with the
+    /// same result, for at least one value of the type SES writes; the members of another shape
+    /// make the reader leave the document to serde.
+    #[test]
+    fn reads_every_member_serde_reads() {
+        let types: [(&[&str], Vec<&str>); 12] = [
+            (&[], fields_of::<SesRecord<'_>>()),
+            (&["mail"], fields_of::<Mail<'_>>()),
+            (&["bounce"], fields_of::<Bounce<'_>>()),
+            (&["bounce", "bouncedRecipients[]"], fields_of::<RecipientEntry<'_>>()),
+            (&["complaint"], fields_of::<Complaint<'_>>()),
+            (&["complaint", "complainedRecipients[]"], fields_of::<RecipientEntry<'_>>()),
+            (&["delivery"], fields_of::<Delivery<'_>>()),
+            (&["deliveryDelay"], fields_of::<DeliveryDelay<'_>>()),
+            (&["deliveryDelay", "delayedRecipients[]"], fields_of::<RecipientEntry<'_>>()),
+            (&["open"], fields_of::<Timestamped<'_>>()),
+            (&["reject"], fields_of::<Reject<'_>>()),
+            (&["failure"], fields_of::<RenderingFailure<'_>>()),
+        ];
+        let values = [r#""x""#, r#"["x"]"#, "{}", r#"[{"emailAddress":"x"}]"#, r#"{"t":["x"]}"#, "5"];
+        for (path, fields) in types {
+            for f in fields {
+                if path.is_empty() && SHAPE_KEYS.contains(&f) {
+                    assert!(record(&doc(path, f, "null")).is_none(), "{f} is left to serde");
+                    continue;
+                }
+                let unset = serde(&doc(path, "unknownMember", "1"));
+                let read = values.iter().any(|v| {
+                    let text = doc(path, f, v);
+                    let s = serde(&text);
+                    s.is_some() && s != unset && record(&text).map(|r| format!("{r:?}")) == s
+                });
+                assert!(read, "the quick reader does not read {path:?} {f}");
+            }
+        }
+    }
+
+    #[test]
+    fn reads_the_plain_form_as_serde_does() {
+        let texts = [
+            r#"{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General","bouncedRecipients":[{"emailAddress":"a@x.com","status":"5.1.1","diagnosticCode":"smtp; 550","action":"failed"}],"timestamp":"2026-01-01T00:00:00Z"},"mail":{"timestamp":"2026-01-01T00:00:00Z","messageId":"m","destination":["a@x.com"],"headers":[{"name":"To","value":"a@x.com"}],"tags":{"ses:caller-identity":["me"],"two":["first","second"],"empty":[],"none":null}}}"#,
+            r#"{"notificationType":"Delivery","delivery":{"recipients":["a@x.com"],"processingTimeMillis":"1200","timestamp":null},"mail":null}"#,
+            r#" { "eventType" : "Delivery" , "delivery" : { "processingTimeMillis" : 1.5e3 } } "#,
+            r#"{"eventType":"Send","mail":{"destination":["tab\t quote\" é"]},"send":{}}"#,
+            // a skipped member: its keys and `\u` escapes are only checked
+            r#"{"eventType":"Send","mail":{"commonHeaders":{"subj\u0065ct":"caf\u00e9 \ud83d"}}}"#,
+        ];
+        for t in texts {
+            assert_eq!(record(t).map(|r| format!("{r:?}")), serde(t), "{t}");
+            assert!(record(t).is_some(), "{t}");
+        }
+    }
+
+    #[test]
+    fn leaves_the_rest_to_serde() {
+        for t in [
+            r#"{"eventType":"Send","eventType":"Send"}"#,
+            r#"{"eventType":"Send","mail":null,"mail":{}}"#,
+            r#"{"eventType":"Send","mail":{"destination":"a@x.com"}}"#,
+            r#"{"eventType":"Send","mail":{"destination":["a@x.com",5]}}"#,
+            r#"{"eventType":"Send","mail":{"timestamp":5}}"#,
+            r#"{"eventType":"Send","mail":{"tags":{"a":"b"}}}"#,
+            r#"{"eventType":"Send","mail":{"tags":{"a":[1]}}}"#,
+            r#"{"eventType":"Bounce","bounce":{"bouncedRecipients":[["a@x.com"]]}}"#,
+            r#"{"eventType":"Bounce","bounce":[]}"#,
+            r#"{"eventType":5}"#,
+            r#"{"eventType":"Send","Records":[]}"#,
+            r#"{"eventType":"Send","source":"aws.ses"}"#,
+            r#"{"eventType":"Send","mail":{"messageId":"\u0041"}}"#,
+            r#"{"eventType":"Send"} x"#,
+            r#"{"eventType":"Send",}"#,
+            r#"{"eventType":"Send","mail":{"commonHeaders":{"subject":"\u00zz"}}}"#,
+            r#"[]"#,
+        ] {
+            assert!(record(t).is_none(), "{t}");
+        }
+    }
+}
