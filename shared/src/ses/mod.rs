@@ -177,6 +177,11 @@ impl<'a> EventBridgeRecord<'a> {
     /// Parses one EventBridge event whose `detail` is an SES event (`None` when it is not JSON
     /// of that shape: the envelope reader then reads it and says why).
     pub fn from_json(text: &'a str) -> Option<Self> {
+        quick::eventbridge(text).or_else(|| Self::from_json_serde(text))
+    }
+
+    /// [`EventBridgeRecord::from_json`] without the quick reader.
+    fn from_json_serde(text: &'a str) -> Option<Self> {
         serde_json::from_str(text).ok()
     }
 
@@ -195,15 +200,22 @@ impl<'a> EventBridgeRecord<'a> {
     }
 }
 
-/// For tests (`test-util`): where the quick SES reader (`ses/quick.rs`) reads `text`, it reads
-/// what serde reads (`Ok(true)`); `Ok(false)` where it leaves `text` to serde; `Err` says how
-/// the two differ.
+/// For tests (`test-util`): where the quick SES reader (`ses/quick.rs`) reads `text` (an SES
+/// event, or an EventBridge event with one as `detail`), it reads what serde reads (`Ok(true)`);
+/// `Ok(false)` where it leaves `text` to serde; `Err` says how the two differ.
 #[cfg(any(test, feature = "test-util"))]
 pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
-    let Some(quick) = quick::record(text) else { return Ok(false) };
-    let serde = SesRecord::from_json_serde(text)
-        .map_err(|e| format!("the quick reader took a text serde refuses ({e})"))?;
-    let (q, s) = (format!("{quick:?}"), format!("{serde:?}"));
+    let (q, s) = if let Some(quick) = quick::record(text) {
+        let serde = SesRecord::from_json_serde(text)
+            .map_err(|e| format!("the quick reader took a text serde refuses ({e})"))?;
+        (format!("{quick:?}"), format!("{serde:?}"))
+    } else if let Some(quick) = quick::eventbridge(text) {
+        let serde = EventBridgeRecord::from_json_serde(text)
+            .ok_or("the quick reader took an EventBridge event serde refuses")?;
+        (format!("{quick:?}"), format!("{serde:?}"))
+    } else {
+        return Ok(false);
+    };
     if q != s {
         return Err(format!("quick: {q}\n  serde: {s}"));
     }

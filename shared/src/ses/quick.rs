@@ -21,8 +21,8 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use super::{
-    Bounce, Complaint, Delivery, DeliveryDelay, Mail, RecipientEntry, Reject, RenderingFailure, SesRecord,
-    Tags, Timestamped,
+    Bounce, Complaint, Delivery, DeliveryDelay, EventBridgeRecord, Mail, RecipientEntry, Reject,
+    RenderingFailure, SesRecord, Tags, Timestamped,
 };
 use crate::cursor::Cursor;
 
@@ -96,6 +96,48 @@ pub(super) fn ses_record<'a>(c: &mut Cursor<'a>) -> Option<SesRecord<'a>> {
         Some(())
     })?;
     Some(r)
+}
+
+/// The members of [`EventBridgeRecord`] by which the envelope reader tells another shape:
+/// present, the document is left to serde.
+pub(super) const EVENTBRIDGE_SHAPE_KEYS: [&str; 7] =
+    ["Records", "Type", "Message", "eventType", "notificationType", "requestContext", "requestPayload"];
+
+/// Reads `text` as an EventBridge event whose `detail` is an SES event in the plain form; `None`
+/// for anything else (serde reads it then).
+pub(super) fn eventbridge(text: &str) -> Option<EventBridgeRecord<'_>> {
+    let mut c = Cursor::new(text);
+    let mut e = EventBridgeRecord {
+        source: None,
+        detail: None,
+        detail_type: None,
+        records: None,
+        sns_type: None,
+        message: None,
+        event_type: None,
+        notification_type: None,
+        request_context: None,
+        request_payload: None,
+    };
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        match key {
+            "source" => e.source = seen.first(0, c)?.opt_string()?,
+            "detail" => e.detail = opt_object(seen.first(1, c)?, ses_record)?,
+            // one field under two names: either is its first sight
+            "detail-type" | "detailType" => {
+                let c = seen.first(2, c)?;
+                if !c.null()? {
+                    c.skip_value()?;
+                    e.detail_type = Some(serde::de::IgnoredAny);
+                }
+            }
+            k if EVENTBRIDGE_SHAPE_KEYS.contains(&k) => return None,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    c.at_end().then_some(e)
 }
 
 /// Which members an object has had so far, by number: a second one is a duplicate.
@@ -383,6 +425,32 @@ mod tests {
                 assert!(read, "the quick reader does not read {path:?} {f}");
             }
         }
+    }
+
+    /// The same for an EventBridge event: every member serde reads is read here, or makes the
+    /// reader leave the event to serde.
+    #[test]
+    fn reads_every_member_of_an_eventbridge_event_serde_reads() {
+        let debug = |r: Option<EventBridgeRecord<'_>>| r.map(|r| format!("{r:?}"));
+        let unset = debug(EventBridgeRecord::from_json_serde(r#"{"version":"0"}"#));
+        for f in fields_of::<EventBridgeRecord<'_>>() {
+            let with = |v: &str| format!(r#"{{"version":"0","{f}":{v}}}"#);
+            if EVENTBRIDGE_SHAPE_KEYS.contains(&f) {
+                assert!(eventbridge(&with("1")).is_none(), "{f} is left to serde");
+                continue;
+            }
+            let read = [r#""x""#, r#"{"eventType":"Send"}"#, "1"].iter().any(|v| {
+                let s = debug(EventBridgeRecord::from_json_serde(&with(v)));
+                s.is_some() && s != unset && debug(eventbridge(&with(v))) == s
+            });
+            assert!(read, "the quick reader does not read the EventBridge event's {f}");
+        }
+        // both names of detail-type are one member
+        assert!(eventbridge(r#"{"detail-type":"x","detailType":"y"}"#).is_none());
+        assert_eq!(
+            debug(eventbridge(r#"{"detail-type":null}"#)),
+            debug(EventBridgeRecord::from_json_serde(r#"{"detail-type":null}"#))
+        );
     }
 
     #[test]
