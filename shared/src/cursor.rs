@@ -195,6 +195,11 @@ impl<'a> Cursor<'a> {
     /// (whether it makes a character depends on what the string would be read into).
     fn skip_string(&mut self) -> Option<()> {
         self.eat(b'"')?;
+        self.skip_string_rest()
+    }
+
+    /// [`Cursor::skip_string`] after the opening quote.
+    fn skip_string_rest(&mut self) -> Option<()> {
         loop {
             match self.run()? {
                 1 => {
@@ -217,13 +222,19 @@ impl<'a> Cursor<'a> {
     /// An object's members, each key handed to `member`, which reads or skips the value.
     pub(crate) fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.sequence(b'{', b'}', |c| {
-            let key = match c.string()? {
-                Cow::Borrowed(k) => k,
-                // an escaped key might spell a known one
-                Cow::Owned(_) => return None,
-            };
+            let key = c.key()?;
             c.eat(b':')?;
             member(c, key)
+        })
+    }
+
+    /// A key, borrowed; `None` when it has an escape (it might spell a known one).
+    fn key(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.i;
+        (self.run()? == 1).then(|| {
+            self.i += 1;
+            &self.s[start..self.i - 1]
         })
     }
 
@@ -260,7 +271,10 @@ impl<'a> Cursor<'a> {
     pub(crate) fn skip_value(&mut self) -> Option<()> {
         self.ws();
         match self.peek()? {
-            b'"' => self.skip_string(),
+            b'"' => {
+                self.i += 1;
+                self.skip_string_rest()
+            }
             // keys skipped like any string: no key of a skipped object is read
             b'{' => self.sequence(b'{', b'}', |c| {
                 c.skip_string()?;
