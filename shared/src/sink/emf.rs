@@ -6,6 +6,7 @@
 //! dimension set and 100 values per metric array. CloudWatch has no `Counts` in EMF, so a latency
 //! distribution is written as arrays of values, spread over more documents when it exceeds 100.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
@@ -80,17 +81,18 @@ enum MetricValue {
 
 /// One series as root members: its dimension values (and `Other…` property) and metric values.
 struct Entry<'s> {
-    members: Vec<(String, &'s str)>,
+    members: Vec<(Cow<'s, str>, &'s str)>,
     dimension_set: Vec<&'s str>,
     values: Vec<(&'static str, MetricValue)>,
 }
 
 impl<'s> Entry<'s> {
     fn of(s: &'s Series) -> Self {
-        let mut members: Vec<(String, &str)> =
-            s.dimensions.iter().map(|(k, v)| (k.clone(), v.as_str())).collect();
+        // the dimension names borrowed from the series; only `Other<Dimension>` is made
+        let mut members: Vec<(Cow<'s, str>, &str)> = Vec::with_capacity(s.dimensions.len() + 1);
+        members.extend(s.dimensions.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), v.as_str())));
         if let (Some(o), Some((k, _))) = (&s.other, s.dimensions.first()) {
-            members.push((other_property(k), o.as_str()));
+            members.push((Cow::Owned(other_property(k)), o.as_str()));
         }
         let mut values: Vec<(&'static str, MetricValue)> =
             s.counts.iter().map(|(n, v)| (*n, MetricValue::Count(*v))).collect();
@@ -107,7 +109,7 @@ impl<'s> Entry<'s> {
 /// sets.
 #[derive(Default)]
 struct Doc<'s> {
-    members: Vec<(String, &'s str)>,
+    members: Vec<(Cow<'s, str>, &'s str)>,
     values: Vec<(&'static str, MetricValue)>,
     sets: Vec<Vec<&'s str>>,
 }
@@ -143,12 +145,13 @@ impl<'s> Doc<'s> {
         }
         let mut root: Vec<(&str, Member<'_>)> =
             Vec::with_capacity(self.members.len() + self.values.len() + 1);
-        root.extend(self.members.iter().map(|(k, v)| (k.as_str(), Member::Text(v))));
+        root.extend(self.members.iter().map(|(k, v)| (k.as_ref(), Member::Text(v))));
         root.extend(self.values.iter().map(|(n, v)| (*n, Member::Metric(v))));
         root.push(("_aws", Member::Aws));
         root.sort_by(|a, b| a.0.cmp(b.0));
         debug_assert!(self.values.len() <= MAX_METRICS_PER_DIRECTIVE);
-        let mut out = String::with_capacity(256);
+        // a document of one series is about 250 bytes, of several up to 600
+        let mut out = String::with_capacity(512);
         let mut num = itoa::Buffer::new();
         out.push('{');
         for (i, (key, member)) in root.iter().enumerate() {
