@@ -59,6 +59,20 @@ fn first_special(chunk: &[u8]) -> Option<usize> {
     (hit != 0).then(|| hit.trailing_zeros() as usize / 8)
 }
 
+/// What an escape `\\c` stands for, by `c` (0: `\\u`, which is left to serde, or no escape).
+const ESCAPED: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[b'/' as usize] = b'/';
+    t[b'b' as usize] = 0x08;
+    t[b'f' as usize] = 0x0c;
+    t[b'n' as usize] = b'\n';
+    t[b'r' as usize] = b'\r';
+    t[b't' as usize] = b'\t';
+    t
+};
+
 impl<'a> Cursor<'a> {
     fn bytes(&self) -> &'a [u8] {
         self.s.as_bytes()
@@ -107,57 +121,56 @@ impl<'a> Cursor<'a> {
         None
     }
 
-    /// [`Cursor::run`] that also copies the bytes it passes to `out`: eight at a time, the
-    /// eight that hold the end too, then `out` is cut back to it (fixed-size copies, no call
-    /// to `memcpy` per run: an escaped SES event has a run of eight bytes between escapes).
-    fn run_into(&mut self, out: &mut Vec<u8>) -> Option<u8> {
+    /// The rest of an escaped string, from the special byte at the cursor, unescaped into `out`;
+    /// the cursor ends past the closing quote. Runs between escapes are copied eight bytes at a
+    /// time, the eight that hold the run's end too, then `out` is cut back to it (fixed-size
+    /// copies, no `memcpy` call per run: an escaped SES event has an escape every eight bytes).
+    fn unescape_rest(&mut self, out: &mut Vec<u8>) -> Option<()> {
         let bytes = self.bytes();
+        // a local index, so the loop keeps it in a register
         let mut i = self.i;
-        // an escape right after an escape (`\\\"` in an SNS envelope inside an SQS body)
-        let kind = STRING_BYTE[*bytes.get(i)? as usize];
-        if kind != 0 {
-            return Some(kind);
-        }
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            out.extend_from_slice(chunk);
-            match first_special(chunk) {
-                Some(k) => {
-                    out.truncate(out.len() - 8 + k);
-                    i += k;
-                    break;
+        loop {
+            match STRING_BYTE[*bytes.get(i)? as usize] {
+                1 => {
+                    self.i = i + 1;
+                    return Some(());
                 }
-                None => i += 8,
+                2 => {
+                    let c = ESCAPED[*bytes.get(i + 1)? as usize];
+                    if c == 0 {
+                        return None;
+                    }
+                    out.push(c);
+                    i += 2;
+                }
+                3 => return None,
+                _ => loop {
+                    let Some(chunk) = bytes.get(i..i + 8) else {
+                        // the last few bytes one at a time
+                        while STRING_BYTE[*bytes.get(i)? as usize] == 0 {
+                            out.push(bytes[i]);
+                            i += 1;
+                        }
+                        break;
+                    };
+                    out.extend_from_slice(chunk);
+                    if let Some(k) = first_special(chunk) {
+                        out.truncate(out.len() - 8 + k);
+                        i += k;
+                        break;
+                    }
+                    i += 8;
+                },
             }
         }
-        while i < bytes.len() {
-            let kind = STRING_BYTE[bytes[i] as usize];
-            if kind != 0 {
-                self.i = i;
-                return Some(kind);
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        self.i = i;
-        None
     }
 
     /// The escape at `self.i` (a backslash): its character, `None` for `\u` (left to serde) or
     /// an invalid escape.
     fn escape(&mut self) -> Option<u8> {
-        let c = *self.bytes().get(self.i + 1)?;
+        let c = ESCAPED[*self.bytes().get(self.i + 1)? as usize];
         self.i += 2;
-        Some(match c {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            _ => return None,
-        })
+        (c != 0).then_some(c)
     }
 
     /// A string, borrowed when it has no escape.
@@ -176,19 +189,9 @@ impl<'a> Cursor<'a> {
         // slower for an SQS batch of 1000: twice the memory)
         let mut out: Vec<u8> = Vec::with_capacity(512);
         out.extend_from_slice(&self.bytes()[start..self.i]);
-        loop {
-            // at a backslash
-            out.push(self.escape()?);
-            match self.run_into(&mut out)? {
-                1 => {
-                    self.i += 1;
-                    // Only ASCII bytes were decoded, between whole UTF-8 sequences of the input.
-                    return String::from_utf8(out).ok().map(Cow::Owned);
-                }
-                2 => {}
-                _ => return None,
-            }
-        }
+        self.unescape_rest(&mut out)?;
+        // Only ASCII bytes were decoded, between whole UTF-8 sequences of the input.
+        String::from_utf8(out).ok().map(Cow::Owned)
     }
 
     /// A string skipped: serde_json checks a skipped `\u` escape for four hex digits only
