@@ -25,6 +25,7 @@
 //! reject real minimal envelopes and cost a copy of every message.
 
 mod quick;
+pub(crate) use quick::PROBE_KEYS;
 pub mod wrap;
 
 use std::borrow::Cow;

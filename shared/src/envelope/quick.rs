@@ -23,8 +23,9 @@ use crate::cursor::Cursor;
 
 /// The members by which the probe tells a document's shape ([`super::Probe`]'s fields): present
 /// beside `Type`/`Message` (or beside `Records`), they make the document one the quick reader
-/// leaves to the probe. (A test checks the probe's fields against it.)
-pub(super) const PROBE_KEYS: [&str; 13] = [
+/// leaves to the probe; the quick SES reader leaves an SES event with one of them (other than
+/// its type) to serde too. (A test checks the probe's fields against it.)
+pub(crate) const PROBE_KEYS: [&str; 13] = [
     "Records",
     "Type",
     "Message",

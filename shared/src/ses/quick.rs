@@ -25,22 +25,7 @@ use super::{
     RenderingFailure, SesRecord, Tags, Timestamped,
 };
 use crate::cursor::Cursor;
-
-/// The members of [`SesRecord`] by which the envelope reader tells another shape: present, the
-/// document is left to serde.
-pub(super) const SHAPE_KEYS: [&str; 11] = [
-    "Records",
-    "Type",
-    "Message",
-    "AlarmName",
-    "alarmData",
-    "source",
-    "detail-type",
-    "detailType",
-    "detail",
-    "requestContext",
-    "requestPayload",
-];
+use crate::envelope::PROBE_KEYS;
 
 /// Reads `text` as one SES event; `None` when it is not in the plain form (serde reads it then).
 pub(super) fn record(text: &str) -> Option<SesRecord<'_>> {
@@ -90,18 +75,14 @@ pub(super) fn ses_record<'a>(c: &mut Cursor<'a>) -> Option<SesRecord<'a>> {
             "subscription" => r.subscription = opt_object(seen.first(9, c)?, timestamped)?,
             "reject" => r.reject = opt_object(seen.first(10, c)?, reject)?,
             "failure" => r.failure = opt_object(seen.first(11, c)?, failure)?,
-            k if SHAPE_KEYS.contains(&k) => return None,
+            // a member of another shape (the other members the probe decides by)
+            k if PROBE_KEYS.contains(&k) => return None,
             _ => c.skip_value()?,
         }
         Some(())
     })?;
     Some(r)
 }
-
-/// The members of [`EventBridgeRecord`] by which the envelope reader tells another shape:
-/// present, the document is left to serde.
-pub(super) const EVENTBRIDGE_SHAPE_KEYS: [&str; 7] =
-    ["Records", "Type", "Message", "eventType", "notificationType", "requestContext", "requestPayload"];
 
 /// Reads `text` as an EventBridge event whose `detail` is an SES event in the plain form; `None`
 /// for anything else (serde reads it then).
@@ -132,7 +113,7 @@ pub(super) fn eventbridge(text: &str) -> Option<EventBridgeRecord<'_>> {
                     e.detail_type = Some(serde::de::IgnoredAny);
                 }
             }
-            k if EVENTBRIDGE_SHAPE_KEYS.contains(&k) => return None,
+            k if PROBE_KEYS.contains(&k) => return None,
             _ => c.skip_value()?,
         }
         Some(())
@@ -325,42 +306,30 @@ fn delivery_delay<'a>(c: &mut Cursor<'a>) -> Option<DeliveryDelay<'a>> {
 }
 
 fn timestamped<'a>(c: &mut Cursor<'a>) -> Option<Timestamped<'a>> {
-    let mut t = Timestamped { timestamp: None };
-    let mut seen = Seen::default();
-    c.object(|c, key| {
-        match key {
-            "timestamp" => t.timestamp = seen.first(0, c)?.opt_string()?,
-            _ => c.skip_value()?,
-        }
-        Some(())
-    })?;
-    Some(t)
+    Some(Timestamped { timestamp: one_string(c, "timestamp")? })
 }
 
 fn reject<'a>(c: &mut Cursor<'a>) -> Option<Reject<'a>> {
-    let mut r = Reject { reason: None };
-    let mut seen = Seen::default();
-    c.object(|c, key| {
-        match key {
-            "reason" => r.reason = seen.first(0, c)?.opt_string()?,
-            _ => c.skip_value()?,
-        }
-        Some(())
-    })?;
-    Some(r)
+    Some(Reject { reason: one_string(c, "reason")? })
 }
 
 fn failure<'a>(c: &mut Cursor<'a>) -> Option<RenderingFailure<'a>> {
-    let mut f = RenderingFailure { template_name: None };
+    Some(RenderingFailure { template_name: one_string(c, "templateName")? })
+}
+
+/// An object of which one member, a string or `null`, is read.
+fn one_string<'a>(c: &mut Cursor<'a>, name: &str) -> Option<Option<Cow<'a, str>>> {
+    let mut value = None;
     let mut seen = Seen::default();
     c.object(|c, key| {
-        match key {
-            "templateName" => f.template_name = seen.first(0, c)?.opt_string()?,
-            _ => c.skip_value()?,
+        if key == name {
+            value = seen.first(0, c)?.opt_string()?;
+        } else {
+            c.skip_value()?;
         }
         Some(())
     })?;
-    Some(f)
+    Some(value)
 }
 
 #[cfg(test)]
@@ -413,7 +382,10 @@ mod tests {
         let values = [r#""x""#, r#"["x"]"#, "{}", r#"[{"emailAddress":"x"}]"#, r#"{"t":["x"]}"#, "5"];
         for (path, fields) in types {
             for f in fields {
-                if path.is_empty() && SHAPE_KEYS.contains(&f) {
+                if path.is_empty()
+                    && PROBE_KEYS.contains(&f)
+                    && !["eventType", "notificationType"].contains(&f)
+                {
                     assert!(record(&doc(path, f, "null")).is_none(), "{f} is left to serde");
                     continue;
                 }
@@ -436,7 +408,8 @@ mod tests {
         let unset = debug(EventBridgeRecord::from_json_serde(r#"{"version":"0"}"#));
         for f in fields_of::<EventBridgeRecord<'_>>() {
             let with = |v: &str| format!(r#"{{"version":"0","{f}":{v}}}"#);
-            if EVENTBRIDGE_SHAPE_KEYS.contains(&f) {
+            if !["source", "detail", "detail-type", "detailType"].contains(&f) {
+                assert!(PROBE_KEYS.contains(&f), "EventBridgeRecord reads {f}, which the probe does not");
                 assert!(eventbridge(&with("1")).is_none(), "{f} is left to serde");
                 continue;
             }
