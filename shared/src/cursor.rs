@@ -100,15 +100,18 @@ impl<'a> Cursor<'a> {
         // a local index, so the loop keeps it in a register
         let mut i = self.i;
         while let Some(chunk) = bytes.get(i..i + 8) {
-            match first_special(chunk) {
-                Some(k) => {
-                    i += k;
-                    break;
-                }
-                None => i += 8,
+            if let Some(k) = first_special(chunk) {
+                self.i = i + k;
+                // the kind from the byte in hand: a table load here would wait on the search
+                return Some(match chunk[k] {
+                    b'"' => 1,
+                    b'\\' => 2,
+                    _ => 3,
+                });
             }
+            i += 8;
         }
-        // the last few bytes (and the byte found) one at a time
+        // the last few bytes one at a time
         while i < bytes.len() {
             let kind = STRING_BYTE[bytes[i] as usize];
             if kind != 0 {
@@ -130,12 +133,13 @@ impl<'a> Cursor<'a> {
         // a local index, so the loop keeps it in a register
         let mut i = self.i;
         loop {
-            match STRING_BYTE[*bytes.get(i)? as usize] {
-                1 => {
+            // by the byte itself: a table load here would wait on the search before it
+            match *bytes.get(i)? {
+                b'"' => {
                     self.i = i + 1;
                     return Some(());
                 }
-                2 => {
+                b'\\' => {
                     let c = ESCAPED[*bytes.get(i + 1)? as usize];
                     if c == 0 {
                         return None;
@@ -143,7 +147,7 @@ impl<'a> Cursor<'a> {
                     out.push(c);
                     i += 2;
                 }
-                3 => return None,
+                0..0x20 => return None,
                 _ => loop {
                     let Some(chunk) = bytes.get(i..i + 8) else {
                         // the last few bytes one at a time
