@@ -30,18 +30,14 @@ pub fn recipient_domain(raw: &str) -> Option<Cow<'_, str>> {
     }
     let domain = domain.trim();
     let domain = domain.strip_suffix('.').unwrap_or(domain);
-    if domain.is_ascii() {
-        if !valid_ascii_domain(domain) {
-            return None;
+    match ascii_domain(domain) {
+        AsciiDomain::Invalid => None,
+        AsciiDomain::LowerCase => Some(Cow::Borrowed(domain)),
+        AsciiDomain::UpperCase => Some(Cow::Owned(domain.to_ascii_lowercase())),
+        AsciiDomain::NotAscii => {
+            let ascii = idna::domain_to_ascii(domain).ok()?;
+            valid_ascii_domain(&ascii).then_some(Cow::Owned(ascii))
         }
-        if domain.bytes().any(|b| b.is_ascii_uppercase()) {
-            Some(Cow::Owned(domain.to_ascii_lowercase()))
-        } else {
-            Some(Cow::Borrowed(domain))
-        }
-    } else {
-        let ascii = idna::domain_to_ascii(domain).ok()?;
-        valid_ascii_domain(&ascii).then_some(Cow::Owned(ascii))
     }
 }
 
@@ -59,26 +55,64 @@ pub fn addr_spec(raw: &str) -> Option<&str> {
     }
 }
 
-/// At least two labels of 1–63 letters, digits, `-` or `_`, 253 bytes at most, not starting or
-/// ending a label with `-`, and a top-level label that is not all digits (no IP literals).
-fn valid_ascii_domain(d: &str) -> bool {
-    if d.is_empty() || d.len() > 253 {
-        return false;
+/// What one pass over a domain found.
+#[derive(Debug, PartialEq, Eq)]
+enum AsciiDomain {
+    /// Not a plausible DNS domain (see [`ascii_domain`]).
+    Invalid,
+    /// Valid, and lower-case already.
+    LowerCase,
+    /// Valid, with upper-case letters.
+    UpperCase,
+    /// Has a byte beyond ASCII (an IDN, to be turned into punycode first).
+    NotAscii,
+}
+
+/// Whether `d` is at least two labels of 1–63 letters, digits, `-` or `_`, 253 bytes at most,
+/// not starting or ending a label with `-`, and a top-level label that is not all digits (no IP
+/// literals); one pass, which also tells upper case and non-ASCII apart.
+fn ascii_domain(d: &str) -> AsciiDomain {
+    match scan_domain(d.as_bytes()) {
+        // an IDN whatever else it holds: punycode decides
+        AsciiDomain::Invalid if !d.is_ascii() => AsciiDomain::NotAscii,
+        found => found,
     }
+}
+
+fn scan_domain(b: &[u8]) -> AsciiDomain {
+    let mut upper = false;
     let mut labels = 0;
-    let mut last = "";
-    for label in d.split('.') {
-        let b = label.as_bytes();
-        if b.is_empty() || b.len() > 63 || b[0] == b'-' || b[b.len() - 1] == b'-' {
-            return false;
+    // the current label: where it starts, whether it is all digits so far
+    let (mut start, mut digits) = (0, true);
+    for i in 0..=b.len() {
+        match b.get(i).copied().unwrap_or(b'.') {
+            b'.' => {
+                let label = &b[start..i];
+                if label.is_empty() || label.len() > 63 || label[0] == b'-' || label[label.len() - 1] == b'-'
+                {
+                    return AsciiDomain::Invalid;
+                }
+                labels += 1;
+                if i < b.len() {
+                    (start, digits) = (i + 1, true);
+                }
+            }
+            b'0'..=b'9' => {}
+            b'a'..=b'z' | b'-' | b'_' => digits = false,
+            b'A'..=b'Z' => (upper, digits) = (true, false),
+            0x80.. => return AsciiDomain::NotAscii,
+            _ => return AsciiDomain::Invalid,
         }
-        if !b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_') {
-            return false;
-        }
-        labels += 1;
-        last = label;
     }
-    labels >= 2 && !last.bytes().all(|c| c.is_ascii_digit())
+    if labels < 2 || digits || b.len() > 253 {
+        return AsciiDomain::Invalid;
+    }
+    if upper { AsciiDomain::UpperCase } else { AsciiDomain::LowerCase }
+}
+
+/// [`ascii_domain`] for a domain known to be ASCII (punycode).
+fn valid_ascii_domain(d: &str) -> bool {
+    matches!(ascii_domain(d), AsciiDomain::LowerCase | AsciiDomain::UpperCase)
 }
 
 #[cfg(test)]
@@ -114,6 +148,49 @@ mod tests {
         assert_eq!(d("kunde@Bücher.de").as_deref(), Some("xn--bcher-kva.de"));
         assert_eq!(d("user@例え.テスト").as_deref(), Some("xn--r8jz45g.xn--zckzah"));
         assert_eq!(d("x@xn--bcher-kva.de").as_deref(), Some("xn--bcher-kva.de"));
+    }
+
+    /// The one-pass scan against the rule as it was written before (split on dots), on
+    /// generated domains of letters, digits, dots, dashes and odd bytes.
+    #[test]
+    fn one_pass_scan_is_the_split_rule() {
+        fn split_rule(d: &str) -> AsciiDomain {
+            if !d.is_ascii() {
+                return AsciiDomain::NotAscii;
+            }
+            let ok = !d.is_empty()
+                && d.len() <= 253
+                && d.split('.').all(|l| {
+                    let b = l.as_bytes();
+                    !b.is_empty()
+                        && b.len() <= 63
+                        && b[0] != b'-'
+                        && b[b.len() - 1] != b'-'
+                        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+                })
+                && d.split('.').count() >= 2
+                && !d.rsplit('.').next().unwrap_or("").bytes().all(|c| c.is_ascii_digit());
+            match (ok, d.bytes().any(|b| b.is_ascii_uppercase())) {
+                (false, _) => AsciiDomain::Invalid,
+                (true, false) => AsciiDomain::LowerCase,
+                (true, true) => AsciiDomain::UpperCase,
+            }
+        }
+        let parts = ["a", "Z", "0", "7", ".", "-", "_", " ", "é", "xn--", "example", "COM", "1"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut cases =
+            vec![String::new(), "a".repeat(64) + ".com", "a.".repeat(127) + "a", "a.".repeat(126) + "a"];
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = (seed % 9) as usize;
+            cases
+                .push((0..n).map(|k| parts[((seed >> (k * 4 + 8)) % parts.len() as u64) as usize]).collect());
+        }
+        for d in &cases {
+            assert_eq!(ascii_domain(d), split_rule(d), "{d:?}");
+        }
     }
 
     #[test]
