@@ -24,9 +24,9 @@ pub(crate) const MAX_DEPTH: usize = 64;
 /// the whole reading.
 pub(crate) struct Cursor<'a> {
     /// The whole text.
-    pub(crate) s: &'a str,
+    s: &'a str,
     /// The next byte to read.
-    pub(crate) i: usize,
+    i: usize,
     /// How many objects and arrays are open.
     depth: usize,
 }
@@ -59,7 +59,7 @@ fn first_special(chunk: &[u8]) -> Option<usize> {
     (hit != 0).then(|| hit.trailing_zeros() as usize / 8)
 }
 
-/// What an escape `\\c` stands for, by `c` (0: `\\u`, which is left to serde, or no escape).
+/// What an escape `\c` stands for, by `c` (0: `\u`, which is left to serde, or no escape).
 const ESCAPED: [u8; 256] = {
     let mut t = [0u8; 256];
     t[b'"' as usize] = b'"';
@@ -88,7 +88,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    pub(crate) fn eat(&mut self, b: u8) -> Option<()> {
+    fn eat(&mut self, b: u8) -> Option<()> {
         self.ws();
         (self.peek()? == b).then(|| self.i += 1)
     }
@@ -245,6 +245,7 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    /// An array's items, each read (or skipped) by `item`.
     pub(crate) fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.sequence(b'[', b']', item)
     }
@@ -275,6 +276,7 @@ impl<'a> Cursor<'a> {
         (self.depth <= MAX_DEPTH).then_some(())
     }
 
+    /// Any value, skipped: checked to the grammar, nothing kept.
     pub(crate) fn skip_value(&mut self) -> Option<()> {
         self.ws();
         match self.peek()? {
@@ -349,7 +351,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The next value's first byte (after whitespace), not consumed.
-    pub(crate) fn next_byte(&mut self) -> Option<u8> {
+    fn next_byte(&mut self) -> Option<u8> {
         self.ws();
         self.peek()
     }
