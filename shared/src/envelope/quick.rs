@@ -48,7 +48,6 @@ pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
     let mut records: Option<Vec<super::RecordResult<'_>>> = None;
     let mut sns_type: Option<Cow<'_, str>> = None;
     let mut message: Option<Cow<'_, str>> = None;
-    let mut other_probe_key = false;
     c.object(|c, key| {
         match key {
             "Records" if records.is_none() => {
@@ -61,16 +60,13 @@ pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
             }
             "Type" if sns_type.is_none() => sns_type = Some(c.string()?),
             "Message" if message.is_none() => message = Some(c.string()?),
-            k if PROBE_KEYS.contains(&k) => {
-                // a duplicate, or a member of another shape
-                other_probe_key = true;
-                c.skip_value()?;
-            }
+            // a duplicate, or a member of another shape
+            k if PROBE_KEYS.contains(&k) => return None,
             _ => c.skip_value()?,
         }
         Some(())
     })?;
-    if !c.at_end() || other_probe_key {
+    if !c.at_end() {
         return None;
     }
     match records {

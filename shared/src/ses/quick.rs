@@ -191,27 +191,28 @@ fn entry<'a>(c: &mut Cursor<'a>) -> Option<RecipientEntry<'a>> {
 /// The `tags` map: `null` (none) or an object of string lists, the first string of each kept
 /// (an empty list or `null` keeps nothing).
 fn tags<'a>(c: &mut Cursor<'a>) -> Option<Tags<'a>> {
+    if c.null()? {
+        return Some(Vec::new());
+    }
     // SES's own tags are six or seven: one allocation
     let mut out = Vec::with_capacity(8);
-    if !c.null()? {
-        c.object(|c, name| {
-            if c.null()? {
-                return Some(());
-            }
-            let mut first = None;
-            c.array(|c| {
-                let value = c.string()?;
-                if first.is_none() {
-                    first = Some(value);
-                }
-                Some(())
-            })?;
-            if let Some(value) = first {
-                out.push((Cow::Borrowed(name), value));
+    c.object(|c, name| {
+        if c.null()? {
+            return Some(());
+        }
+        let mut first = None;
+        c.array(|c| {
+            let value = c.string()?;
+            if first.is_none() {
+                first = Some(value);
             }
             Some(())
         })?;
-    }
+        if let Some(value) = first {
+            out.push((Cow::Borrowed(name), value));
+        }
+        Some(())
+    })?;
     Some(out)
 }
 

@@ -89,9 +89,11 @@ struct Entry<'s> {
 impl<'s> Entry<'s> {
     fn of(s: &'s Series) -> Self {
         // the dimension names borrowed from the series; only `Other<Dimension>` is made
-        let mut members: Vec<(Cow<'s, str>, &str)> = Vec::with_capacity(s.dimensions.len() + 1);
+        let other = s.other.as_ref().filter(|_| !s.dimensions.is_empty());
+        let mut members: Vec<(Cow<'s, str>, &str)> =
+            Vec::with_capacity(s.dimensions.len() + usize::from(other.is_some()));
         members.extend(s.dimensions.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), v.as_str())));
-        if let (Some(o), Some((k, _))) = (&s.other, s.dimensions.first()) {
+        if let (Some(o), Some((k, _))) = (other, s.dimensions.first()) {
             members.push((Cow::Owned(other_property(k)), o.as_str()));
         }
         let mut values: Vec<(&'static str, MetricValue)> =
