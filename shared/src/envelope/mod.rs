@@ -35,6 +35,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
+use crate::cursor::Written;
 use crate::platform::lines::lines_of;
 
 /// Why the transport gave no document. The code (`as_str`) appears in logs and results; each
@@ -151,6 +152,27 @@ pub trait Units<'a> {
         let _ = (origin, text);
         false
     }
+
+    /// Offered an SQS body, or an SNS `Message` of a record (`part`), as it is written in the
+    /// payload: `text` is the content of the JSON string, the document in it escaped `level`
+    /// times (a quote of it is `\"` at level 1, `\\\"` at level 2; see `cursor.rs`).
+    /// `true` when the receiver has read that document where it lies, without unescaping it, and
+    /// answered for it, as it would have read it unescaped: a body as [`Units::own_document`]
+    /// reads one, a `Message` as the content of a [`Unit`]. By default `false`: the reader then
+    /// unescapes the text and goes on as with any other.
+    fn own_escaped(&mut self, origin: &Origin<'a>, part: Part, text: &'a str, level: usize) -> bool {
+        let _ = (origin, part, text, level);
+        false
+    }
+}
+
+/// Which string of a record [`Units::own_escaped`] is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// An SQS record's `body` (offered before it is taken for an SNS envelope).
+    Body,
+    /// The `Message` of an SNS record, or of the SNS envelope an SQS body is.
+    Message,
 }
 
 impl<'a> Units<'a> for Vec<Unit<'a>> {
@@ -162,8 +184,39 @@ impl<'a> Units<'a> for Vec<Unit<'a>> {
 /// The SNS `Message` member: normally a JSON string (the SES JSON, escaped), in some hand-made
 /// envelopes an object.
 enum Msg<'a> {
+    /// Unescaped (the serde probe).
     Text(Cow<'a, str>),
+    /// As written in the payload (the quick reader).
+    Written(Written<'a>),
     Raw(&'a RawValue),
+}
+
+impl<'a> Msg<'a> {
+    /// The text of a string `Message`, unescaped.
+    fn text(self) -> Result<Cow<'a, str>, Self> {
+        match self {
+            Msg::Text(t) => Ok(t),
+            Msg::Written(w) => w.unescape().ok_or(self),
+            Msg::Raw(_) => Err(self),
+        }
+    }
+}
+
+/// An SQS record's `body`: unescaped (the serde probe), or as written in the payload (the quick
+/// reader).
+enum Body<'a> {
+    Text(Cow<'a, str>),
+    Written(Written<'a>),
+}
+
+impl<'a> Body<'a> {
+    /// The body, unescaped.
+    fn text(self) -> Option<Cow<'a, str>> {
+        match self {
+            Body::Text(t) => Some(t),
+            Body::Written(w) => w.unescape(),
+        }
+    }
 }
 
 /// A JSON string, borrowed from the payload when it has no escapes. (A plain `Cow` borrows only
@@ -334,7 +387,7 @@ struct Shape<'a> {
 struct RecordShape<'a> {
     event_source: Option<Cow<'a, str>>,
     sns: Option<(Option<Cow<'a, str>>, Option<Msg<'a>>)>,
-    body: Option<Cow<'a, str>>,
+    body: Option<Body<'a>>,
     message_id: Option<Cow<'a, str>>,
 }
 
@@ -343,7 +396,7 @@ impl<'a, M: Into<Msg<'a>>> From<LambdaRecord<'a, M>> for RecordShape<'a> {
         Self {
             event_source: r.event_source,
             sns: r.sns.map(|s| (s.sns_type, s.message.map(Into::into))),
-            body: r.body,
+            body: r.body.map(Body::Text),
             message_id: r.message_id,
         }
     }
@@ -467,7 +520,18 @@ pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
         match m {
             None => "-".into(),
             Some(Msg::Text(t)) => format!("text {t:?}"),
+            Some(Msg::Written(w)) => match w.unescape() {
+                Some(t) => format!("text {t:?}"),
+                None => "an unreadable string".into(),
+            },
             Some(Msg::Raw(r)) => format!("raw {}", r.get()),
+        }
+    }
+    fn body<'b>(b: &Option<Body<'b>>) -> Option<Cow<'b, str>> {
+        match b {
+            None => None,
+            Some(Body::Text(t)) => Some(t.clone()),
+            Some(Body::Written(w)) => w.unescape(),
         }
     }
     fn describe(s: &Shape<'_>) -> String {
@@ -480,7 +544,7 @@ pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
                     "{:?} sns={:?} body={:?} id={:?}",
                     r.event_source,
                     r.sns.as_ref().map(|(t, m)| (t, msg(m))),
-                    r.body,
+                    body(&r.body),
                     r.message_id
                 ),
                 Err((id, skip)) => format!("unusable {id:?} {skip:?}"),
@@ -503,8 +567,8 @@ pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
     if q != p {
         return Err(format!("quick: {q}\n  probe: {p}"));
     }
-    for body in quick.records.iter().flatten().filter_map(|r| r.as_ref().ok()?.body.as_deref()) {
-        quick_reader_agrees(trim_body(body))?;
+    for text in quick.records.iter().flatten().filter_map(|r| body(&r.as_ref().ok()?.body)) {
+        quick_reader_agrees(trim_body(&text))?;
     }
     Ok(true)
 }
@@ -613,15 +677,33 @@ fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut impl
     if rec.sns.is_some() || source == Some("aws:sns") {
         let origin = Origin::SnsRecord(i);
         let content = match rec.sns {
-            Some((sns_type, message)) => sns_message(sns_type.as_deref(), message),
+            Some((sns_type, message)) => {
+                if let Some(Msg::Written(m)) = &message
+                    && sns_control(sns_type.as_deref()).is_none()
+                    && out.own_escaped(&origin, Part::Message, m.inner(), m.level())
+                {
+                    return;
+                }
+                sns_message(sns_type.as_deref(), message)
+            }
             None => Err(Skip::new(SkipReason::MissingMessage, "aws:sns record without Sns")),
         };
         out.push(Unit { origin, content });
     } else if rec.body.is_some() || source == Some("aws:sqs") {
         let origin = Origin::SqsRecord(rec.message_id.unwrap_or_else(|| Cow::Owned(format!("#{i}"))));
-        match rec.body {
+        let body = match rec.body {
             None => {
                 let content = Err(Skip::new(SkipReason::MissingMessage, "SQS record without body"));
+                out.push(Unit { origin, content });
+                return;
+            }
+            Some(Body::Written(w)) if own_written_body(&origin, w, out) => return,
+            Some(body) => body.text(),
+        };
+        match body {
+            // cannot happen: the quick reader checked the body as it unescapes it
+            None => {
+                let content = Err(Skip::new(SkipReason::InvalidJson, "SQS body is not a JSON string"));
                 out.push(Unit { origin, content });
             }
             Some(Cow::Borrowed(body)) => {
@@ -652,6 +734,24 @@ fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut impl
                 format!("record from {}, not SNS or SQS", source.unwrap_or("an unknown source")),
             )),
         });
+    }
+}
+
+/// An SQS body read where it lies, as it is written in the payload ([`Units::own_escaped`]):
+/// a document of the receiver's, or an SNS envelope (raw message delivery off) whose `Message`
+/// is one. `false` when the receiver did not read it: the caller unescapes the body and reads it
+/// as any other.
+fn own_written_body<'a>(origin: &Origin<'a>, body: Written<'a>, out: &mut impl Units<'a>) -> bool {
+    let (text, level) = (body.inner(), body.level());
+    if out.own_escaped(origin, Part::Body, text, level) {
+        return true;
+    }
+    match quick::escaped_shape(text, level) {
+        Some(Shape { records: None, sns_type, message: Some(Msg::Written(m)), .. }) => {
+            sns_control(sns_type.as_deref()).is_none()
+                && out.own_escaped(origin, Part::Message, m.inner(), m.level())
+        }
+        _ => false,
     }
 }
 
@@ -697,24 +797,29 @@ fn body_content<C: Contents>(body: &str) -> Result<Cow<'_, str>, Skip> {
     }
 }
 
+/// The skip of an SNS control message (`SubscriptionConfirmation`, `UnsubscribeConfirmation`),
+/// by the envelope's `Type`.
+fn sns_control(sns_type: Option<&str>) -> Option<Skip> {
+    matches!(sns_type, Some("SubscriptionConfirmation" | "UnsubscribeConfirmation"))
+        .then(|| Skip::new(SkipReason::SnsControlMessage, format!("SNS {}", sns_type.unwrap_or_default())))
+}
+
 /// The SES document inside an SNS `Message` (a JSON string, or, in some hand-made envelopes, an
 /// object), or why there is none.
 fn sns_message<'a>(sns_type: Option<&str>, message: Option<Msg<'a>>) -> Result<Cow<'a, str>, Skip> {
-    match sns_type {
-        Some("SubscriptionConfirmation") | Some("UnsubscribeConfirmation") => {
-            return Err(Skip::new(
-                SkipReason::SnsControlMessage,
-                format!("SNS {}", sns_type.unwrap_or_default()),
-            ));
-        }
-        _ => {}
+    if let Some(skip) = sns_control(sns_type) {
+        return Err(skip);
     }
-    let message: Cow<'a, str> = match message {
+    let message: Cow<'a, str> = match message.map(Msg::text) {
         None => {
             return Err(Skip::new(SkipReason::MissingMessage, "SNS envelope without Message"));
         }
-        Some(Msg::Text(t)) => t,
-        Some(Msg::Raw(raw)) => {
+        Some(Ok(t)) => t,
+        // cannot happen: the quick reader checked the string as it unescapes it
+        Some(Err(Msg::Text(_) | Msg::Written(_))) => {
+            return Err(Skip::new(SkipReason::InvalidJson, "SNS Message is not a JSON string"));
+        }
+        Some(Err(Msg::Raw(raw))) => {
             let raw_text = raw.get();
             if raw_text.starts_with('"') {
                 match serde_json::from_str::<Cow<'a, str>>(raw_text) {
@@ -962,5 +1067,62 @@ mod tests {
         assert!(SkipReason::InvalidJson.is_bad_input());
         assert!(!SkipReason::SesTopicValidated.is_bad_input());
         assert!(!SkipReason::SnsControlMessage.is_bad_input());
+    }
+
+    /// Records the documents offered to [`Units::own_escaped`] that the quick readers read where
+    /// they lie (taking them, as ses-events does), and counts the units pushed.
+    #[derive(Default)]
+    struct Offers {
+        read: Vec<(Part, usize)>,
+        units: usize,
+    }
+
+    impl<'a> Units<'a> for Offers {
+        fn push(&mut self, _: Unit<'a>) {
+            self.units += 1;
+        }
+
+        fn own_escaped(&mut self, _: &Origin<'a>, part: Part, text: &'a str, level: usize) -> bool {
+            let read = crate::ses::SesRecord::from_escaped(text, level).is_some()
+                || (part == Part::Body && crate::ses::EventBridgeRecord::from_escaped(text, level).is_some());
+            if read {
+                self.read.push((part, level));
+            }
+            read
+        }
+    }
+
+    /// Each way AWS delivers an SES event reaches ses-events' reader where it lies in the
+    /// payload, without being unescaped first: an SNS record's `Message`, a raw SQS body, an
+    /// EventBridge event as an SQS body, and the `Message` of an SNS envelope in an SQS body
+    /// (twice escaped), compact or pretty-printed as SNS writes it there.
+    #[test]
+    fn documents_are_offered_where_they_lie() {
+        let now = chrono::Utc::now();
+        let ses = r#"{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"\"Jane\" <j@example.com>"}]},"mail":{"destination":["j@example.com"],"tags":{"t":["v"]}}}"#;
+        let envelope = wrap::sns_envelope(ses, 1, now);
+        // SNS writes the envelope into an SQS body pretty-printed, a space before each colon
+        let pretty = serde_json::to_string_pretty(&envelope).unwrap().replace("\": ", "\" : ");
+        let sqs = |body: &str| {
+            serde_json::json!({"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":body}]})
+                .to_string()
+        };
+        let eventbridge = format!(r#"{{"source":"aws.ses","detail-type":"Email Bounced","detail":{ses}}}"#);
+        for (payload, want) in [
+            (wrap::sns_lambda_event(&[ses.to_string()], now), (Part::Message, 1)),
+            (wrap::sqs_lambda_event(&[ses.to_string()], true, now), (Part::Body, 1)),
+            (wrap::sqs_lambda_event(&[ses.to_string()], false, now), (Part::Message, 2)),
+            (sqs(&pretty), (Part::Message, 2)),
+            (sqs(&eventbridge), (Part::Body, 1)),
+        ] {
+            let mut offers = Offers::default();
+            read::<crate::ses::SesDocuments>(&payload, &mut offers);
+            assert_eq!((offers.read, offers.units), (vec![want], 0), "{payload}");
+        }
+        // an SNS control message is answered as before, never offered
+        let confirm = serde_json::json!({"Type":"SubscriptionConfirmation","Message":ses}).to_string();
+        let mut offers = Offers::default();
+        read::<crate::ses::SesDocuments>(&sqs(&confirm), &mut offers);
+        assert_eq!((offers.read, offers.units), (vec![], 1));
     }
 }

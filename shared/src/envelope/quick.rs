@@ -2,8 +2,11 @@
 //! an SNS envelope) read by hand, without serde.
 //!
 //! An SES event inside an SQS body or an SNS `Message` is a JSON string: every quote of it is
-//! escaped (an SNS envelope inside an SQS body, twice: 480 escapes in 2.45 KB), and
-//! [`crate::cursor`] unescapes it in the same loop that finds its end.
+//! escaped (an SNS envelope inside an SQS body, twice: 480 escapes in 2.45 KB). The reader keeps
+//! such a string as it is written ([`crate::cursor::Written`], checked as a string): the receiver
+//! reads the document where it lies ([`super::Units::own_escaped`]), and only a document it does
+//! not read is unescaped. The same reader reads an SNS envelope in an SQS body where it lies
+//! ([`escaped_shape`]), so its `Message`, twice escaped, is not unescaped either.
 //!
 //! It reads only what it is sure of, and says `None` for anything else, which the serde probe
 //! then reads as before (so every outcome, every error text, stays the probe's):
@@ -18,8 +21,8 @@
 
 use std::borrow::Cow;
 
-use super::{Keys, Msg, RecordShape, Shape};
-use crate::cursor::Cursor;
+use super::{Body, Keys, Msg, RecordShape, Shape};
+use crate::cursor::{Cursor, at_level};
 
 /// The members by which the probe tells a document's shape ([`super::Probe`]'s fields): present
 /// beside `Type`/`Message` (or beside `Records`), they make the document one the quick reader
@@ -44,10 +47,24 @@ pub(crate) const PROBE_KEYS: [&str; 13] = [
 /// Reads `text` as a Lambda event or an SNS envelope; `None` when it is not one of the shapes
 /// this reader is sure of (the probe reads it then).
 pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
-    let mut c = Cursor::new(text);
+    shape_at(Cursor::new(text))
+}
+
+/// [`shape`] of a document escaped `level` times in `text` (an SQS body as it is written),
+/// read where it lies.
+pub(super) fn escaped_shape(text: &str, level: usize) -> Option<Shape<'_>> {
+    fn at<const L: usize>(text: &str) -> Option<Shape<'_>> {
+        shape_at(Cursor::<L>::escaped(text)?)
+    }
+    at_level!(level, at(text))
+}
+
+/// [`shape`] from the cursor. An SNS `Message` and an SQS `body` are kept as written: the
+/// document in them is read where it lies, or unescaped when it is needed.
+fn shape_at<const L: usize>(mut c: Cursor<'_, L>) -> Option<Shape<'_>> {
     let mut records: Option<Vec<super::RecordResult<'_>>> = None;
     let mut sns_type: Option<Cow<'_, str>> = None;
-    let mut message: Option<Cow<'_, str>> = None;
+    let mut message = None;
     c.object(|c, key| {
         match key {
             "Records" if records.is_none() => {
@@ -59,7 +76,7 @@ pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
                 records = Some(list);
             }
             "Type" if sns_type.is_none() => sns_type = Some(c.string()?),
-            "Message" if message.is_none() => message = Some(c.string()?),
+            "Message" if message.is_none() => message = Some(c.written_string()?),
             // a duplicate, or a member of another shape
             k if PROBE_KEYS.contains(&k) => return None,
             _ => c.skip_value()?,
@@ -80,7 +97,7 @@ pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
         None if sns_type.is_some() || message.is_some() => Some(Shape {
             records: None,
             sns_type,
-            message: message.map(Msg::Text),
+            message: message.map(Msg::Written),
             keys: Keys::default(),
             failed_event: None,
         }),
@@ -89,7 +106,7 @@ pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
 }
 
 /// One record of an SQS or SNS Lambda event: the members the probe reads, as strings.
-fn record<'a>(c: &mut Cursor<'a>) -> Option<RecordShape<'a>> {
+fn record<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<RecordShape<'a>> {
     let mut rec = RecordShape { event_source: None, sns: None, body: None, message_id: None };
     c.object(|c, key| {
         match key {
@@ -101,15 +118,15 @@ fn record<'a>(c: &mut Cursor<'a>) -> Option<RecordShape<'a>> {
                 c.object(|c, key| {
                     match key {
                         "Type" if t.is_none() => t = Some(c.string()?),
-                        "Message" if m.is_none() => m = Some(c.string()?),
+                        "Message" if m.is_none() => m = Some(c.written_string()?),
                         "Type" | "Message" => return None,
                         _ => c.skip_value()?,
                     }
                     Some(())
                 })?;
-                rec.sns = Some((t, m.map(Msg::Text)));
+                rec.sns = Some((t, m.map(Msg::Written)));
             }
-            "body" if rec.body.is_none() => rec.body = Some(c.string()?),
+            "body" if rec.body.is_none() => rec.body = Some(Body::Written(c.written_string()?)),
             "messageId" if rec.message_id.is_none() => rec.message_id = Some(c.string()?),
             // a duplicate (or both spellings of EventSource)
             "EventSource" | "eventSource" | "Sns" | "body" | "messageId" => return None,
@@ -136,11 +153,9 @@ mod tests {
                 .into_iter()
                 .map(|r| {
                     let r = r.ok().unwrap();
-                    let msg = r.sns.and_then(|(_, m)| match m {
-                        Some(Msg::Text(t)) => Some(t.into_owned()),
-                        _ => None,
-                    });
-                    (r.message_id.map(Cow::into_owned), r.body.map(Cow::into_owned), msg)
+                    let msg = r.sns.and_then(|(_, m)| m?.text().ok()).map(Cow::into_owned);
+                    let body = r.body.and_then(Body::text).map(Cow::into_owned);
+                    (r.message_id.map(Cow::into_owned), body, msg)
                 })
                 .collect(),
         )
@@ -201,6 +216,6 @@ mod tests {
             shape(r#"{"Type":"Notification","MessageId":"x","Message":"{\"eventType\":\"Send\"}"}"#).unwrap();
         assert!(s.records.is_none());
         assert_eq!(s.sns_type.as_deref(), Some("Notification"));
-        assert!(matches!(s.message, Some(Msg::Text(ref t)) if t == r#"{"eventType":"Send"}"#));
+        assert_eq!(s.message.unwrap().text().ok().as_deref(), Some(r#"{"eventType":"Send"}"#));
     }
 }

@@ -12,7 +12,7 @@ use aws_lambda_events::sqs::SqsBatchResponse;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::envelope::{self, Origin, Unit};
+use crate::envelope::{self, Origin, Part, Unit};
 use crate::ledger::{Ledger, LedgerEntry, NoLedger, RecordReport, entries_for, untimed_offenders};
 use crate::metrics::{Aggregator, MetricBatch};
 use crate::platform::config::IngestConfig;
@@ -365,6 +365,25 @@ impl<'a> envelope::Units<'a> for Reader<'_> {
             None
         };
         // Anything else is read by the envelope reader, as it would be without this.
+        self.own_record(origin, record)
+    }
+
+    fn own_escaped(&mut self, origin: &Origin<'a>, part: Part, text: &'a str, level: usize) -> bool {
+        let record = match part {
+            // as a unit's content is read: any SES record
+            Part::Message => SesRecord::from_escaped(text, level),
+            // as `own_document` reads a body
+            Part::Body => SesRecord::from_escaped(text, level)
+                .filter(SesRecord::is_plain)
+                .or_else(|| EventBridgeRecord::from_escaped(text, level).and_then(EventBridgeRecord::ses)),
+        };
+        self.own_record(origin, record)
+    }
+}
+
+impl Reader<'_> {
+    /// Counts a record the reader read itself, and answers for it; `false` when there is none.
+    fn own_record(&mut self, origin: &Origin<'_>, record: Option<SesRecord<'_>>) -> bool {
         let Some(record) = record else { return false };
         self.origin_seen(origin);
         let outcome = self.count(record);

@@ -180,6 +180,12 @@ impl<'a> EventBridgeRecord<'a> {
         quick::eventbridge(text).or_else(|| Self::from_json_serde(text))
     }
 
+    /// Reads an EventBridge SES event escaped `level` times in `text` where it lies (see
+    /// [`SesRecord::from_escaped`]); `None` when the quick reader is not sure of it.
+    pub fn from_escaped(text: &'a str, level: usize) -> Option<Self> {
+        quick::escaped_eventbridge(text, level)
+    }
+
     /// [`EventBridgeRecord::from_json`] without the quick reader.
     fn from_json_serde(text: &'a str) -> Option<Self> {
         serde_json::from_str(text).ok()
@@ -220,6 +226,34 @@ pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
         return Err(format!("quick: {q}\n  serde: {s}"));
     }
     Ok(true)
+}
+
+/// For tests (`test-util`): `text` written once and twice inside JSON strings (as an SNS
+/// `Message` is, and an SNS envelope's in an SQS body) is read where it lies
+/// ([`SesRecord::from_escaped`], [`EventBridgeRecord::from_escaped`]) as the quick reader reads
+/// it unescaped: `Ok(true)` when read at both levels, `Ok(false)` when left to the caller at one
+/// (which then unescapes it), `Err` when the two readings differ.
+#[cfg(any(test, feature = "test-util"))]
+pub fn escaped_reader_agrees(text: &str) -> Result<bool, String> {
+    let read = |t: &str, level: usize| {
+        let rec = SesRecord::from_escaped(t, level).map(|r| format!("{r:?}"));
+        rec.or_else(|| EventBridgeRecord::from_escaped(t, level).map(|e| format!("{e:?}")))
+    };
+    let plain = read(text, 0);
+    let mut written = text.to_string();
+    let mut read_all = plain.is_some();
+    for level in 1..=crate::cursor::MAX_LEVEL {
+        let quoted = serde_json::to_string(&written).map_err(|e| e.to_string())?;
+        written = quoted[1..quoted.len() - 1].to_string();
+        match read(&written, level) {
+            None => read_all = false,
+            escaped if escaped != plain => {
+                return Err(format!("at level {level}: {escaped:?}\n  unescaped: {plain:?}"));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(read_all)
 }
 
 /// Whether a JSON text is an object whose first member is one of `keys` (quoted, spaces allowed
@@ -595,6 +629,15 @@ impl<'a> SesRecord<'a> {
             Some(record) => Ok(record),
             None => Self::from_json_serde(text),
         }
+    }
+
+    /// Reads an SES event escaped `level` times in `text` (the content of a JSON string: an SNS
+    /// `Message`, an SQS body, as written in the payload) where it lies, without unescaping it
+    /// first: what [`SesRecord::from_json`] reads of the unescaped text. `None` when the quick
+    /// reader is not sure of it (any escape but the plain ones, see `cursor.rs`): the
+    /// caller then unescapes the text and reads it with [`SesRecord::from_json`].
+    pub fn from_escaped(text: &'a str, level: usize) -> Option<Self> {
+        quick::escaped_record(text, level)
     }
 
     /// [`SesRecord::from_json`] without the quick reader.

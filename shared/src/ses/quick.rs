@@ -27,18 +27,35 @@ use super::{
     Bounce, Complaint, Delivery, DeliveryDelay, EventBridgeRecord, Mail, RecipientEntry, Reject,
     RenderingFailure, SesRecord, Tags, Timestamped,
 };
-use crate::cursor::Cursor;
+use crate::cursor::{Cursor, at_level};
 use crate::envelope::PROBE_KEYS;
 
 /// Reads `text` as one SES event; `None` when it is not in the plain form (serde reads it then).
 pub(super) fn record(text: &str) -> Option<SesRecord<'_>> {
-    let mut c = Cursor::new(text);
-    let rec = ses_record(&mut c)?;
-    c.at_end().then_some(rec)
+    whole(Cursor::new(text), ses_record)
+}
+
+/// Reads an SES event escaped `level` times in `text` (the content of a JSON string: an SNS
+/// `Message`, an SQS body) where it lies, as [`record`] reads it unescaped; `None` also for any
+/// escape but the plain ones ([`Cursor::escaped`]).
+pub(super) fn escaped_record(text: &str, level: usize) -> Option<SesRecord<'_>> {
+    fn at<const L: usize>(text: &str) -> Option<SesRecord<'_>> {
+        whole(Cursor::<L>::escaped(text)?, ses_record)
+    }
+    at_level!(level, at(text))
+}
+
+/// What `read` reads at the cursor, when nothing but whitespace follows it.
+fn whole<'a, T, const L: usize>(
+    mut c: Cursor<'a, L>,
+    read: impl FnOnce(&mut Cursor<'a, L>) -> Option<T>,
+) -> Option<T> {
+    let value = read(&mut c)?;
+    c.at_end().then_some(value)
 }
 
 /// The SES record at the cursor (an object), as [`record`] reads it.
-fn ses_record<'a>(c: &mut Cursor<'a>) -> Option<SesRecord<'a>> {
+fn ses_record<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<SesRecord<'a>> {
     let mut r = SesRecord {
         event_type: None,
         notification_type: None,
@@ -90,7 +107,19 @@ fn ses_record<'a>(c: &mut Cursor<'a>) -> Option<SesRecord<'a>> {
 /// Reads `text` as an EventBridge event whose `detail` is an SES event in the plain form; `None`
 /// for anything else (serde reads it then).
 pub(super) fn eventbridge(text: &str) -> Option<EventBridgeRecord<'_>> {
-    let mut c = Cursor::new(text);
+    whole(Cursor::new(text), eventbridge_record)
+}
+
+/// [`eventbridge`] of an event escaped `level` times in `text`, as [`escaped_record`] reads.
+pub(super) fn escaped_eventbridge(text: &str, level: usize) -> Option<EventBridgeRecord<'_>> {
+    fn at<const L: usize>(text: &str) -> Option<EventBridgeRecord<'_>> {
+        whole(Cursor::<L>::escaped(text)?, eventbridge_record)
+    }
+    at_level!(level, at(text))
+}
+
+/// The EventBridge event at the cursor (an object), as [`eventbridge`] reads it.
+fn eventbridge_record<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<EventBridgeRecord<'a>> {
     let mut e = EventBridgeRecord {
         source: None,
         detail: None,
@@ -121,7 +150,7 @@ pub(super) fn eventbridge(text: &str) -> Option<EventBridgeRecord<'_>> {
         }
         Some(())
     })?;
-    c.at_end().then_some(e)
+    Some(e)
 }
 
 /// Which members an object has had so far, by number: a second one is a duplicate.
@@ -130,7 +159,11 @@ struct Seen(u32);
 
 impl Seen {
     /// The cursor, when member `n` has not been seen yet.
-    fn first<'c, 'a>(&mut self, n: u32, c: &'c mut Cursor<'a>) -> Option<&'c mut Cursor<'a>> {
+    fn first<'c, 'a, const L: usize>(
+        &mut self,
+        n: u32,
+        c: &'c mut Cursor<'a, L>,
+    ) -> Option<&'c mut Cursor<'a, L>> {
         let bit = 1 << n;
         if self.0 & bit != 0 {
             return None;
@@ -141,16 +174,16 @@ impl Seen {
 }
 
 /// `null` (`None`) or an object read by `read`.
-fn opt_object<'a, T>(
-    c: &mut Cursor<'a>,
-    read: impl FnOnce(&mut Cursor<'a>) -> Option<T>,
+fn opt_object<'a, T, const L: usize>(
+    c: &mut Cursor<'a, L>,
+    read: impl FnOnce(&mut Cursor<'a, L>) -> Option<T>,
 ) -> Option<Option<T>> {
     if c.null()? { Some(None) } else { read(c).map(Some) }
 }
 
 /// `null` (none) or a list: of strings ([`crate::lenient::strings`] also takes other items and a
 /// lone string, which are left to serde).
-fn strings<'a>(c: &mut Cursor<'a>) -> Option<Vec<Cow<'a, str>>> {
+fn strings<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Vec<Cow<'a, str>>> {
     let mut out = Vec::new();
     if !c.null()? {
         c.array(|c| {
@@ -162,7 +195,7 @@ fn strings<'a>(c: &mut Cursor<'a>) -> Option<Vec<Cow<'a, str>>> {
 }
 
 /// `null` (none) or a list of recipient objects.
-fn entries<'a>(c: &mut Cursor<'a>) -> Option<Vec<RecipientEntry<'a>>> {
+fn entries<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Vec<RecipientEntry<'a>>> {
     let mut out = Vec::new();
     if !c.null()? {
         c.array(|c| {
@@ -173,7 +206,7 @@ fn entries<'a>(c: &mut Cursor<'a>) -> Option<Vec<RecipientEntry<'a>>> {
     Some(out)
 }
 
-fn entry<'a>(c: &mut Cursor<'a>) -> Option<RecipientEntry<'a>> {
+fn entry<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<RecipientEntry<'a>> {
     let mut e = RecipientEntry { email_address: None, status: None, diagnostic_code: None };
     let mut seen = Seen::default();
     c.object(|c, key| {
@@ -190,7 +223,7 @@ fn entry<'a>(c: &mut Cursor<'a>) -> Option<RecipientEntry<'a>> {
 
 /// The `tags` map: `null` (none) or an object of string lists, the first string of each kept
 /// (an empty list or `null` keeps nothing).
-fn tags<'a>(c: &mut Cursor<'a>) -> Option<Tags<'a>> {
+fn tags<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Tags<'a>> {
     if c.null()? {
         return Some(Vec::new());
     }
@@ -216,7 +249,7 @@ fn tags<'a>(c: &mut Cursor<'a>) -> Option<Tags<'a>> {
     Some(out)
 }
 
-fn mail<'a>(c: &mut Cursor<'a>) -> Option<Mail<'a>> {
+fn mail<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Mail<'a>> {
     let mut m = Mail::default();
     let mut seen = Seen::default();
     c.object(|c, key| {
@@ -232,7 +265,7 @@ fn mail<'a>(c: &mut Cursor<'a>) -> Option<Mail<'a>> {
     Some(m)
 }
 
-fn bounce<'a>(c: &mut Cursor<'a>) -> Option<Bounce<'a>> {
+fn bounce<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Bounce<'a>> {
     let mut b =
         Bounce { bounce_type: None, bounce_sub_type: None, bounced_recipients: Vec::new(), timestamp: None };
     let mut seen = Seen::default();
@@ -249,7 +282,7 @@ fn bounce<'a>(c: &mut Cursor<'a>) -> Option<Bounce<'a>> {
     Some(b)
 }
 
-fn complaint<'a>(c: &mut Cursor<'a>) -> Option<Complaint<'a>> {
+fn complaint<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Complaint<'a>> {
     let mut k = Complaint {
         complained_recipients: Vec::new(),
         complaint_sub_type: None,
@@ -270,7 +303,7 @@ fn complaint<'a>(c: &mut Cursor<'a>) -> Option<Complaint<'a>> {
     Some(k)
 }
 
-fn delivery<'a>(c: &mut Cursor<'a>) -> Option<Delivery<'a>> {
+fn delivery<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Delivery<'a>> {
     let mut d = Delivery { recipients: Vec::new(), processing_time_millis: None, timestamp: None };
     let mut seen = Seen::default();
     c.object(|c, key| {
@@ -286,7 +319,7 @@ fn delivery<'a>(c: &mut Cursor<'a>) -> Option<Delivery<'a>> {
 }
 
 /// `null` (none) or any value, as its JSON text (what `Option<&RawValue>` reads).
-fn raw<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a RawValue>> {
+fn raw<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Option<&'a RawValue>> {
     if c.null()? {
         return Some(None);
     }
@@ -294,7 +327,7 @@ fn raw<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a RawValue>> {
     serde_json::from_str(c.raw_value()?).ok().map(Some)
 }
 
-fn delivery_delay<'a>(c: &mut Cursor<'a>) -> Option<DeliveryDelay<'a>> {
+fn delivery_delay<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<DeliveryDelay<'a>> {
     let mut d = DeliveryDelay { delayed_recipients: Vec::new(), delay_type: None, timestamp: None };
     let mut seen = Seen::default();
     c.object(|c, key| {
@@ -309,20 +342,20 @@ fn delivery_delay<'a>(c: &mut Cursor<'a>) -> Option<DeliveryDelay<'a>> {
     Some(d)
 }
 
-fn timestamped<'a>(c: &mut Cursor<'a>) -> Option<Timestamped<'a>> {
+fn timestamped<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Timestamped<'a>> {
     Some(Timestamped { timestamp: one_string(c, "timestamp")? })
 }
 
-fn reject<'a>(c: &mut Cursor<'a>) -> Option<Reject<'a>> {
+fn reject<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Reject<'a>> {
     Some(Reject { reason: one_string(c, "reason")? })
 }
 
-fn failure<'a>(c: &mut Cursor<'a>) -> Option<RenderingFailure<'a>> {
+fn failure<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<RenderingFailure<'a>> {
     Some(RenderingFailure { template_name: one_string(c, "templateName")? })
 }
 
 /// An object of which one member, a string or `null`, is read.
-fn one_string<'a>(c: &mut Cursor<'a>, name: &str) -> Option<Option<Cow<'a, str>>> {
+fn one_string<'a, const L: usize>(c: &mut Cursor<'a, L>, name: &str) -> Option<Option<Cow<'a, str>>> {
     let mut value = None;
     let mut seen = Seen::default();
     c.object(|c, key| {

@@ -257,7 +257,7 @@ fn the_quick_reader_reads_what_the_probe_reads() {
 /// which must be the exception: most documents are in SES's plain form.
 #[test]
 fn the_quick_ses_reader_reads_what_serde_reads() {
-    let (mut differ, mut taken, mut docs) = (Vec::new(), 0usize, 0usize);
+    let (mut differ, mut taken, mut docs, mut escaped) = (Vec::new(), 0usize, 0usize, 0usize);
     for_each_mutated_payload(|name, i, payload| {
         let mut units: Vec<envelope::Unit<'_>> = Vec::new();
         envelope::read::<SesDocuments>(payload, &mut units);
@@ -269,11 +269,18 @@ fn the_quick_ses_reader_reads_what_serde_reads() {
                 Ok(_) => {}
                 Err(e) => differ.push(format!("{name} mutation {i}: {e}")),
             }
+            match ses::escaped_reader_agrees(text) {
+                Ok(took) if n > 0 => escaped += usize::from(took),
+                Ok(_) => {}
+                Err(e) => differ.push(format!("{name} mutation {i}, escaped: {e}")),
+            }
         }
     });
     assert!(differ.is_empty(), "{} documents read differently:\n{}", differ.len(), differ.join("\n"));
-    eprintln!("the quick SES reader took {taken} of {docs} documents");
+    eprintln!("the quick SES reader took {taken} of {docs} documents, {escaped} also escaped once and twice");
     assert!(taken * 10 > docs * 8, "the quick SES reader took only {taken} of {docs} documents");
+    // it leaves a string `processingTimeMillis` to the caller (its raw text would be escaped)
+    assert!(escaped * 10 > taken * 9, "the escaped reader took only {escaped} of {taken} documents");
 }
 
 /// Every seed payload (the sample files, the corpus, [`eventbridge_seeds`]) and
