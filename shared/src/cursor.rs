@@ -86,10 +86,12 @@ macro_rules! at_level {
         }
     };
 }
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) use at_level;
 
 /// A JSON string as it is written in a text read at `level`, quotes and escapes included: an
-/// SQS body or an SNS `Message`, kept so that the document inside is read where it lies.
+/// SQS body or an SNS `Message` the quick reader did not read in place, unescaped only when it
+/// is needed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Written<'a> {
     text: &'a str,
@@ -97,18 +99,6 @@ pub(crate) struct Written<'a> {
 }
 
 impl<'a> Written<'a> {
-    /// The document inside, escaped [`Written::level`] times: the text between the quotes.
-    pub(crate) fn inner(&self) -> &'a str {
-        // a quote is 2^level - 1 backslashes and the quote
-        let q = 1 << self.level;
-        &self.text[q..self.text.len() - q]
-    }
-
-    /// How many times the document inside is escaped in [`Written::inner`].
-    pub(crate) fn level(&self) -> usize {
-        self.level + 1
-    }
-
     /// The string's value, unescaped once (`None` cannot happen: [`Cursor::written_string`]
     /// checked it as [`Cursor::string`] reads it).
     pub(crate) fn unescape(&self) -> Option<Cow<'a, str>> {
@@ -119,6 +109,13 @@ impl<'a> Written<'a> {
         }
         at_level!(self.level, at(self.text))
     }
+}
+
+/// A cursor's position, to come back to ([`Cursor::mark`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    i: usize,
+    depth: usize,
 }
 
 /// What [`Cursor::escape_at_level`] found.
@@ -273,6 +270,42 @@ impl<'a, const L: usize> Cursor<'a, L> {
         let c = ESCAPED[*self.bytes().get(self.i + 1)? as usize];
         self.i += 2;
         (c != 0).then_some(c)
+    }
+
+    /// Where the cursor is, to come back to with [`Cursor::rewind`].
+    pub(crate) fn mark(&self) -> Mark {
+        Mark { i: self.i, depth: self.depth }
+    }
+
+    /// Back to a [`Cursor::mark`] (after a reading that said `None`).
+    pub(crate) fn rewind(&mut self, mark: Mark) {
+        (self.i, self.depth) = (mark.i, mark.depth);
+    }
+
+    /// A cursor that reads the document inside the string the cursor is at (after whitespace),
+    /// where it lies: at level `M`, which must be `L + 1` (`None` otherwise, or above
+    /// [`MAX_LEVEL`]). This cursor is past the opening quote; once the document is read,
+    /// [`Cursor::close_string`] on the inner one gives where this one goes on.
+    pub(crate) fn inside<const M: usize>(&mut self) -> Option<Cursor<'a, M>> {
+        (M == L + 1 && M <= MAX_LEVEL).then_some(())?;
+        self.open_quote()?;
+        Some(Cursor { s: self.s, i: self.i, depth: 0 })
+    }
+
+    /// After a document read with a cursor from [`Cursor::inside`]: whitespace, then the closing
+    /// quote of the string it is in (written one level down); the position past it, where the
+    /// outer cursor goes on ([`Cursor::go_to`]).
+    pub(crate) fn close_string(&mut self) -> Option<usize> {
+        self.ws();
+        // a quote one level down: 2^(L-1) - 1 backslashes and the quote
+        let run = (1usize << L.checked_sub(1)?) - 1;
+        let bytes = self.bytes().get(self.i..self.i + run + 1)?;
+        (bytes[..run].iter().all(|b| *b == b'\\') && bytes[run] == b'"').then_some(self.i + run + 1)
+    }
+
+    /// On to `i`, past a string read by an inner cursor ([`Cursor::close_string`]).
+    pub(crate) fn go_to(&mut self, i: usize) {
+        self.i = i;
     }
 
     /// The opening quote of a string, after whitespace.
@@ -720,14 +753,12 @@ mod tests {
                 let want = (Some(text.clone()), Some(()));
                 assert_eq!(read::<1>(&escape(&doc, 1)), want, "{doc} at level 1");
                 assert_eq!(read::<2>(&escape(&doc, 2)), want, "{doc} at level 2");
-                // kept as written: the document inside is the level up
+                // kept as written, and unescaped when needed
                 let outer = serde_json::to_string(&doc).unwrap();
                 let w = Cursor::new(&outer).written_string().unwrap();
-                assert_eq!((w.inner(), w.level()), (escape(&doc, 1).as_str(), 1));
                 assert_eq!(w.unescape().as_deref(), Some(doc.as_str()));
                 let once = escape(&outer, 1);
                 let w = Cursor::<1>::escaped(&once).unwrap().written_string().unwrap();
-                assert_eq!((w.inner(), w.level()), (escape(&doc, 2).as_str(), 2));
                 assert_eq!(w.unescape().as_deref(), Some(doc.as_str()));
             }
         }

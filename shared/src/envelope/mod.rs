@@ -35,7 +35,9 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use crate::cursor::Written;
+use std::convert::Infallible;
+
+use crate::cursor::{Cursor, Written};
 use crate::platform::lines::lines_of;
 
 /// Why the transport gave no document. The code (`as_str`) appears in logs and results; each
@@ -152,27 +154,60 @@ pub trait Units<'a> {
         let _ = (origin, text);
         false
     }
-
-    /// Offered an SQS body, or an SNS `Message` of a record (`part`), as it is written in the
-    /// payload: `text` is the content of the JSON string, the document in it escaped `level`
-    /// times (a quote of it is `\"` at level 1, `\\\"` at level 2; see `cursor.rs`).
-    /// `true` when the receiver has read that document where it lies, without unescaping it, and
-    /// answered for it, as it would have read it unescaped: a body as [`Units::own_document`]
-    /// reads one, a `Message` as the content of a [`Unit`]. By default `false`: the reader then
-    /// unescapes the text and goes on as with any other.
-    fn own_escaped(&mut self, origin: &Origin<'a>, part: Part, text: &'a str, level: usize) -> bool {
-        let _ = (origin, part, text, level);
-        false
-    }
 }
 
-/// Which string of a record [`Units::own_escaped`] is offered.
+/// Which string of a Lambda record holds a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// An SQS record's `body` (offered before it is taken for an SNS envelope).
+pub(crate) enum Part {
+    /// An SQS record's `body`.
     Body,
     /// The `Message` of an SNS record, or of the SNS envelope an SQS body is.
     Message,
+}
+
+/// A receiver's documents read where they lie inside a Lambda record's strings (an SNS
+/// `Message`, an SQS body), as the quick reader meets them: the document is not unescaped first
+/// (`cursor.rs`: an SES event in an SNS envelope in an SQS body is escaped twice). Each method
+/// reads at the cursor, at the level the document is escaped at, exactly what the receiver would
+/// read of the unescaped text (a `Message` as a unit's content, a body as
+/// [`Units::own_document`] reads one), and `None` for anything else: the string is then kept as
+/// written and read as before.
+pub(crate) trait InPlace<'a> {
+    /// What is read.
+    type Doc;
+    /// Whether anything is read (the quick reader does not try otherwise).
+    const READS: bool = true;
+    /// The document inside an SNS `Message`.
+    fn message<const L: usize>(c: &mut Cursor<'a, L>) -> Option<Self::Doc>;
+    /// The document inside an SQS body (an SNS envelope there is the reader's: its `Message` is
+    /// read with [`InPlace::message`]).
+    fn body<const L: usize>(c: &mut Cursor<'a, L>) -> Option<Self::Doc>;
+}
+
+/// Reads nothing in place: [`read`] for any receiver.
+pub(crate) enum Nothing {}
+
+impl<'a> InPlace<'a> for Nothing {
+    type Doc = Infallible;
+    const READS: bool = false;
+    fn message<const L: usize>(_: &mut Cursor<'a, L>) -> Option<Infallible> {
+        None
+    }
+    fn body<const L: usize>(_: &mut Cursor<'a, L>) -> Option<Infallible> {
+        None
+    }
+}
+
+/// A receiver of documents read in place ([`InPlace`]): it answers for each as for a unit.
+pub(crate) trait Owns<'a, D>: Units<'a> {
+    /// A document read in place, from `origin`.
+    fn own(&mut self, origin: &Origin<'a>, doc: D);
+}
+
+impl<'a, U: Units<'a>> Owns<'a, Infallible> for U {
+    fn own(&mut self, _: &Origin<'a>, doc: Infallible) {
+        match doc {}
+    }
 }
 
 impl<'a> Units<'a> for Vec<Unit<'a>> {
@@ -371,11 +406,11 @@ fn unusable_record(raw: &RawValue, e: &serde_json::Error) -> (Option<String>, Sk
 }
 
 /// A record read, or why not (with its SQS message id when it has one).
-type RecordResult<'a> = Result<RecordShape<'a>, (Option<String>, Skip)>;
+type RecordResult<'a, D = Infallible> = Result<RecordShape<'a, D>, (Option<String>, Skip)>;
 
 /// What either probe found, in one form.
-struct Shape<'a> {
-    records: Option<Vec<RecordResult<'a>>>,
+struct Shape<'a, D = Infallible> {
+    records: Option<Vec<RecordResult<'a, D>>>,
     sns_type: Option<Cow<'a, str>>,
     message: Option<Msg<'a>>,
     keys: Keys<'a>,
@@ -384,11 +419,15 @@ struct Shape<'a> {
     failed_event: Option<&'a RawValue>,
 }
 
-struct RecordShape<'a> {
+struct RecordShape<'a, D = Infallible> {
     event_source: Option<Cow<'a, str>>,
+    /// `Type` and `Message` (absent when read in place).
     sns: Option<(Option<Cow<'a, str>>, Option<Msg<'a>>)>,
+    /// Absent when read in place.
     body: Option<Body<'a>>,
     message_id: Option<Cow<'a, str>>,
+    /// The document of its `Message` or body, read in place ([`InPlace`]).
+    in_place: Option<(Part, D)>,
 }
 
 impl<'a, M: Into<Msg<'a>>> From<LambdaRecord<'a, M>> for RecordShape<'a> {
@@ -398,6 +437,7 @@ impl<'a, M: Into<Msg<'a>>> From<LambdaRecord<'a, M>> for RecordShape<'a> {
             sns: r.sns.map(|s| (s.sns_type, s.message.map(Into::into))),
             body: r.body.map(Body::Text),
             message_id: r.message_id,
+            in_place: None,
         }
     }
 }
@@ -578,12 +618,30 @@ pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
 /// Accepts a UTF-8 BOM and surrounding whitespace. A payload that is not one JSON document but
 /// whose first line is (a JSON-lines archive) is read line by line.
 pub fn read<'a, C: Contents>(text: &'a str, out: &mut impl Units<'a>) {
+    read_with::<C, Nothing>(text, out);
+}
+
+/// [`read`], the documents of a Lambda event's records read where they lie by `R` and handed
+/// to `out` ([`Owns::own`]) when it can: ses-events' path (issue 13: an SES event in an SNS
+/// envelope in an SQS body was unescaped twice, then parsed).
+pub(crate) fn read_in_place<'a, C: Contents, R: InPlace<'a>>(text: &'a str, out: &mut impl Owns<'a, R::Doc>) {
+    read_with::<C, R>(text, out);
+}
+
+fn read_with<'a, C: Contents, R: InPlace<'a>>(text: &'a str, out: &mut impl Owns<'a, R::Doc>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
     if out.own_document(&Origin::Direct(0), text) {
         return;
     }
+    // what the probe would read first (the quick reader's shapes are never invocation records)
+    if R::READS
+        && let Some(shape) = quick::shape_in_place::<R>(text)
+    {
+        unwrap_shape::<C, R::Doc>(shape, text, Origin::Direct(0), out);
+        return;
+    }
     match probe(text) {
-        Ok((shape, text)) => unwrap_shape::<C>(shape, text, Origin::Direct(0), out),
+        Ok((shape, text)) => unwrap_shape::<C, _>(shape, text, Origin::Direct(0), out),
         Err(e) => {
             // JSON lines: several lines, and one of the first few is a JSON document by itself
             // (so one broken first line does not lose a whole archive).
@@ -617,7 +675,7 @@ pub fn read_line<'a, C: Contents>(n: usize, line: &'a str, out: &mut impl Units<
         return;
     }
     match probe(line) {
-        Ok((shape, line)) => unwrap_shape::<C>(shape, line, origin, out),
+        Ok((shape, line)) => unwrap_shape::<C, _>(shape, line, origin, out),
         Err(e) => out.push(Unit { origin, content: Err(json_error(&e)) }),
     }
 }
@@ -631,11 +689,11 @@ fn json_error(e: &serde_json::Error) -> Skip {
     }
 }
 
-fn unwrap_shape<'a, C: Contents>(
-    shape: Shape<'a>,
+fn unwrap_shape<'a, C: Contents, D>(
+    shape: Shape<'a, D>,
     text: &'a str,
     origin: Origin<'a>,
-    out: &mut impl Units<'a>,
+    out: &mut impl Owns<'a, D>,
 ) {
     if let Some(records) = shape.records {
         if records.is_empty() {
@@ -646,7 +704,7 @@ fn unwrap_shape<'a, C: Contents>(
         }
         for (i, rec) in records.into_iter().enumerate() {
             match rec {
-                Ok(rec) => unwrap_record::<C>(i, rec, out),
+                Ok(rec) => unwrap_record::<C, D>(i, rec, out),
                 Err((Some(sqs_id), skip)) => {
                     out.push(Unit { origin: Origin::SqsRecord(Cow::Owned(sqs_id)), content: Err(skip) })
                 }
@@ -655,12 +713,12 @@ fn unwrap_shape<'a, C: Contents>(
         }
         return;
     }
-    out.push(Unit { origin, content: document_content::<C>(shape, text) });
+    out.push(Unit { origin, content: document_content::<C, _>(shape, text) });
 }
 
 /// The content of a document that is not a Lambda event (no `Records`): the kind's own
 /// document, an SNS envelope's message, or what the kind reads of anything else.
-fn document_content<'a, C: Contents>(shape: Shape<'a>, text: &'a str) -> Result<Cow<'a, str>, Skip> {
+fn document_content<'a, C: Contents, D>(shape: Shape<'a, D>, text: &'a str) -> Result<Cow<'a, str>, Skip> {
     if shape.failed_event.is_some() {
         Err(too_deep())
     } else if C::is_own(&shape.keys) {
@@ -672,16 +730,18 @@ fn document_content<'a, C: Contents>(shape: Shape<'a>, text: &'a str) -> Result<
     }
 }
 
-fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut impl Units<'a>) {
-    let source = rec.event_source.as_deref();
-    if rec.sns.is_some() || source == Some("aws:sns") {
+fn unwrap_record<'a, C: Contents, D>(i: usize, rec: RecordShape<'a, D>, out: &mut impl Owns<'a, D>) {
+    let RecordShape { event_source, sns, body, message_id, in_place } = rec;
+    let source = event_source.as_deref();
+    let body_in_place = matches!(in_place, Some((Part::Body, _)));
+    if sns.is_some() || source == Some("aws:sns") {
         let origin = Origin::SnsRecord(i);
-        let content = match rec.sns {
+        let content = match sns {
             Some((sns_type, message)) => {
-                if let Some(Msg::Written(m)) = &message
+                if let Some((Part::Message, doc)) = in_place
                     && sns_control(sns_type.as_deref()).is_none()
-                    && out.own_escaped(&origin, Part::Message, m.inner(), m.level())
                 {
+                    out.own(&origin, doc);
                     return;
                 }
                 sns_message(sns_type.as_deref(), message)
@@ -689,16 +749,19 @@ fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut impl
             None => Err(Skip::new(SkipReason::MissingMessage, "aws:sns record without Sns")),
         };
         out.push(Unit { origin, content });
-    } else if rec.body.is_some() || source == Some("aws:sqs") {
-        let origin = Origin::SqsRecord(rec.message_id.unwrap_or_else(|| Cow::Owned(format!("#{i}"))));
-        let body = match rec.body {
-            None => {
+    } else if body.is_some() || body_in_place || source == Some("aws:sqs") {
+        let origin = Origin::SqsRecord(message_id.unwrap_or_else(|| Cow::Owned(format!("#{i}"))));
+        let body = match (body, in_place) {
+            (_, Some((Part::Body, doc))) => {
+                out.own(&origin, doc);
+                return;
+            }
+            (None, _) => {
                 let content = Err(Skip::new(SkipReason::MissingMessage, "SQS record without body"));
                 out.push(Unit { origin, content });
                 return;
             }
-            Some(Body::Written(w)) if own_written_body(&origin, w, out) => return,
-            Some(body) => body.text(),
+            (Some(body), _) => body.text(),
         };
         match body {
             // cannot happen: the quick reader checked the body as it unescapes it
@@ -737,28 +800,10 @@ fn unwrap_record<'a, C: Contents>(i: usize, rec: RecordShape<'a>, out: &mut impl
     }
 }
 
-/// An SQS body read where it lies, as it is written in the payload ([`Units::own_escaped`]):
-/// a document of the receiver's, or an SNS envelope (raw message delivery off) whose `Message`
-/// is one. `false` when the receiver did not read it: the caller unescapes the body and reads it
-/// as any other.
-fn own_written_body<'a>(origin: &Origin<'a>, body: Written<'a>, out: &mut impl Units<'a>) -> bool {
-    let (text, level) = (body.inner(), body.level());
-    if out.own_escaped(origin, Part::Body, text, level) {
-        return true;
-    }
-    match quick::escaped_shape(text, level) {
-        Some(Shape { records: None, sns_type, message: Some(Msg::Written(m)), .. }) => {
-            sns_control(sns_type.as_deref()).is_none()
-                && out.own_escaped(origin, Part::Message, m.inner(), m.level())
-        }
-        _ => false,
-    }
-}
-
 /// The one SES document of a document found inside an SQS body.
 fn nested_content<'a, C: Contents>(shape: Shape<'a>, text: &'a str) -> Result<Cow<'a, str>, Skip> {
     match shape.records {
-        None => document_content::<C>(shape, text),
+        None => document_content::<C, _>(shape, text),
         // SNS invokes a function with one record per event.
         Some(mut records) if records.len() == 1 => match records.pop() {
             Some(Ok(RecordShape { sns: Some((sns_type, message)), .. })) => {
@@ -1069,35 +1114,38 @@ mod tests {
         assert!(!SkipReason::SnsControlMessage.is_bad_input());
     }
 
-    /// Records the documents offered to [`Units::own_escaped`] that the quick readers read where
-    /// they lie (taking them, as ses-events does), and counts the units pushed.
+    /// Records the origins of the documents read in place (as ses-events reads them), and counts
+    /// the units pushed.
     #[derive(Default)]
-    struct Offers {
-        read: Vec<(Part, usize)>,
+    struct InPlaceOrigins {
+        read: Vec<String>,
         units: usize,
     }
 
-    impl<'a> Units<'a> for Offers {
+    impl<'a> Units<'a> for InPlaceOrigins {
         fn push(&mut self, _: Unit<'a>) {
             self.units += 1;
         }
+    }
 
-        fn own_escaped(&mut self, _: &Origin<'a>, part: Part, text: &'a str, level: usize) -> bool {
-            let read = crate::ses::SesRecord::from_escaped(text, level).is_some()
-                || (part == Part::Body && crate::ses::EventBridgeRecord::from_escaped(text, level).is_some());
-            if read {
-                self.read.push((part, level));
-            }
-            read
+    impl<'a> Owns<'a, crate::ses::SesRecord<'a>> for InPlaceOrigins {
+        fn own(&mut self, origin: &Origin<'a>, _: crate::ses::SesRecord<'a>) {
+            self.read.push(origin.to_string());
         }
     }
 
-    /// Each way AWS delivers an SES event reaches ses-events' reader where it lies in the
-    /// payload, without being unescaped first: an SNS record's `Message`, a raw SQS body, an
-    /// EventBridge event as an SQS body, and the `Message` of an SNS envelope in an SQS body
-    /// (twice escaped), compact or pretty-printed as SNS writes it there.
+    fn in_place(payload: &str) -> (Vec<String>, usize) {
+        let mut out = InPlaceOrigins::default();
+        read_in_place::<crate::ses::SesDocuments, crate::ses::SesInPlace>(payload, &mut out);
+        (out.read, out.units)
+    }
+
+    /// Each way AWS delivers an SES event is read where it lies in the payload, without being
+    /// unescaped first: an SNS record's `Message`, a raw SQS body, an EventBridge event as an
+    /// SQS body, and the `Message` of an SNS envelope in an SQS body (twice escaped), compact or
+    /// pretty-printed as SNS writes it there.
     #[test]
-    fn documents_are_offered_where_they_lie() {
+    fn documents_are_read_where_they_lie() {
         let now = chrono::Utc::now();
         let ses = r#"{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"\"Jane\" <j@example.com>"}]},"mail":{"destination":["j@example.com"],"tags":{"t":["v"]}}}"#;
         let envelope = wrap::sns_envelope(ses, 1, now);
@@ -1108,21 +1156,25 @@ mod tests {
                 .to_string()
         };
         let eventbridge = format!(r#"{{"source":"aws.ses","detail-type":"Email Bounced","detail":{ses}}}"#);
+        let sns = ["SNS record 0".to_string()];
+        let m1 = ["SQS message m1".to_string()];
+        let sqs_wrapped = ["SQS message 059f36b4-87a3-44ab-83d2-000000000000".to_string()];
         for (payload, want) in [
-            (wrap::sns_lambda_event(&[ses.to_string()], now), (Part::Message, 1)),
-            (wrap::sqs_lambda_event(&[ses.to_string()], true, now), (Part::Body, 1)),
-            (wrap::sqs_lambda_event(&[ses.to_string()], false, now), (Part::Message, 2)),
-            (sqs(&pretty), (Part::Message, 2)),
-            (sqs(&eventbridge), (Part::Body, 1)),
+            (wrap::sns_lambda_event(&[ses.to_string()], now), &sns),
+            (wrap::sqs_lambda_event(&[ses.to_string()], true, now), &sqs_wrapped),
+            (wrap::sqs_lambda_event(&[ses.to_string()], false, now), &sqs_wrapped),
+            (sqs(&pretty), &m1),
+            (sqs(&eventbridge), &m1),
         ] {
-            let mut offers = Offers::default();
-            read::<crate::ses::SesDocuments>(&payload, &mut offers);
-            assert_eq!((offers.read, offers.units), (vec![want], 0), "{payload}");
+            assert_eq!(in_place(&payload), (want.to_vec(), 0), "{payload}");
+            // and nothing is read in place by `read`
+            assert_eq!(units(&payload).len(), 1);
         }
-        // an SNS control message is answered as before, never offered
+        // an SNS control message is answered as before, never read in place
         let confirm = serde_json::json!({"Type":"SubscriptionConfirmation","Message":ses}).to_string();
-        let mut offers = Offers::default();
-        read::<crate::ses::SesDocuments>(&sqs(&confirm), &mut offers);
-        assert_eq!((offers.read, offers.units), (vec![], 1));
+        assert_eq!(in_place(&sqs(&confirm)), (vec![], 1));
+        let sns_confirm = wrap::sns_lambda_event(&[ses.to_string()], now)
+            .replace("Notification", "SubscriptionConfirmation");
+        assert_eq!(in_place(&sns_confirm), (vec![], 1));
     }
 }

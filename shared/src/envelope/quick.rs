@@ -2,11 +2,11 @@
 //! an SNS envelope) read by hand, without serde.
 //!
 //! An SES event inside an SQS body or an SNS `Message` is a JSON string: every quote of it is
-//! escaped (an SNS envelope inside an SQS body, twice: 480 escapes in 2.45 KB). The reader keeps
-//! such a string as it is written ([`crate::cursor::Written`], checked as a string): the receiver
-//! reads the document where it lies ([`super::Units::own_escaped`]), and only a document it does
-//! not read is unescaped. The same reader reads an SNS envelope in an SQS body where it lies
-//! ([`escaped_shape`]), so its `Message`, twice escaped, is not unescaped either.
+//! escaped (an SNS envelope inside an SQS body, twice: 480 escapes in 2.45 KB). The reader
+//! reads the receiver's document inside such a string where it lies ([`InPlace`]), in the same
+//! pass, an SNS envelope in an SQS body and the twice-escaped `Message` in it too; a string it
+//! does not read so is kept as written ([`crate::cursor::Written`], checked as a string) and
+//! unescaped only when it is needed.
 //!
 //! It reads only what it is sure of, and says `None` for anything else, which the serde probe
 //! then reads as before (so every outcome, every error text, stays the probe's):
@@ -21,8 +21,8 @@
 
 use std::borrow::Cow;
 
-use super::{Body, Keys, Msg, RecordShape, Shape};
-use crate::cursor::{Cursor, at_level};
+use super::{Body, InPlace, Keys, Msg, Nothing, Part, RecordShape, Shape};
+use crate::cursor::{Cursor, Written};
 
 /// The members by which the probe tells a document's shape ([`super::Probe`]'s fields): present
 /// beside `Type`/`Message` (or beside `Records`), they make the document one the quick reader
@@ -47,30 +47,27 @@ pub(crate) const PROBE_KEYS: [&str; 13] = [
 /// Reads `text` as a Lambda event or an SNS envelope; `None` when it is not one of the shapes
 /// this reader is sure of (the probe reads it then).
 pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
-    shape_at(Cursor::new(text))
+    shape_at::<Nothing, 0>(Cursor::new(text))
 }
 
-/// [`shape`] of a document escaped `level` times in `text` (an SQS body as it is written),
-/// read where it lies.
-pub(super) fn escaped_shape(text: &str, level: usize) -> Option<Shape<'_>> {
-    fn at<const L: usize>(text: &str) -> Option<Shape<'_>> {
-        shape_at(Cursor::<L>::escaped(text)?)
-    }
-    at_level!(level, at(text))
+/// [`shape`], the document of each record's `Message` or body read in place by `R` where it
+/// can be (the rest kept as written).
+pub(super) fn shape_in_place<'a, R: InPlace<'a>>(text: &'a str) -> Option<Shape<'a, R::Doc>> {
+    shape_at::<R, 0>(Cursor::new(text))
 }
 
-/// [`shape`] from the cursor. An SNS `Message` and an SQS `body` are kept as written: the
-/// document in them is read where it lies, or unescaped when it is needed.
-fn shape_at<const L: usize>(mut c: Cursor<'_, L>) -> Option<Shape<'_>> {
-    let mut records: Option<Vec<super::RecordResult<'_>>> = None;
-    let mut sns_type: Option<Cow<'_, str>> = None;
+/// [`shape`] from the cursor. An SNS `Message` and an SQS `body` are read in place by `R`, or
+/// kept as written: the document in them is unescaped only when it is needed.
+fn shape_at<'a, R: InPlace<'a>, const L: usize>(mut c: Cursor<'a, L>) -> Option<Shape<'a, R::Doc>> {
+    let mut records: Option<Vec<super::RecordResult<'a, R::Doc>>> = None;
+    let mut sns_type: Option<Cow<'a, str>> = None;
     let mut message = None;
     c.object(|c, key| {
         match key {
             "Records" if records.is_none() => {
                 let mut list = Vec::new();
                 c.array(|c| {
-                    list.push(Ok(record(c)?));
+                    list.push(Ok(record::<R, L>(c)?));
                     Some(())
                 })?;
                 records = Some(list);
@@ -105,20 +102,27 @@ fn shape_at<const L: usize>(mut c: Cursor<'_, L>) -> Option<Shape<'_>> {
     }
 }
 
-/// One record of an SQS or SNS Lambda event: the members the probe reads, as strings.
-fn record<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<RecordShape<'a>> {
-    let mut rec = RecordShape { event_source: None, sns: None, body: None, message_id: None };
+/// One record of an SQS or SNS Lambda event: the members the probe reads, as strings; the
+/// document of its `Message` or body read in place by `R` when it can be.
+fn record<'a, R: InPlace<'a>, const L: usize>(c: &mut Cursor<'a, L>) -> Option<RecordShape<'a, R::Doc>> {
+    let mut rec = RecordShape { event_source: None, sns: None, body: None, message_id: None, in_place: None };
+    // members seen: a second one is a duplicate (what is read in place leaves no value)
+    let (mut sns_seen, mut body_seen) = (false, false);
     c.object(|c, key| {
         match key {
             "EventSource" | "eventSource" if rec.event_source.is_none() => {
                 rec.event_source = Some(c.string()?)
             }
-            "Sns" if rec.sns.is_none() => {
-                let (mut t, mut m) = (None, None);
+            "Sns" if !sns_seen => {
+                sns_seen = true;
+                let (mut t, mut m, mut m_seen) = (None, None, false);
                 c.object(|c, key| {
                     match key {
                         "Type" if t.is_none() => t = Some(c.string()?),
-                        "Message" if m.is_none() => m = Some(c.written_string()?),
+                        "Message" if !m_seen => {
+                            m_seen = true;
+                            m = document_string::<R, L>(c, Part::Message, &mut rec.in_place)?;
+                        }
                         "Type" | "Message" => return None,
                         _ => c.skip_value()?,
                     }
@@ -126,7 +130,10 @@ fn record<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<RecordShape<'a>> 
                 })?;
                 rec.sns = Some((t, m.map(Msg::Written)));
             }
-            "body" if rec.body.is_none() => rec.body = Some(Body::Written(c.written_string()?)),
+            "body" if !body_seen => {
+                body_seen = true;
+                rec.body = document_string::<R, L>(c, Part::Body, &mut rec.in_place)?.map(Body::Written);
+            }
             "messageId" if rec.message_id.is_none() => rec.message_id = Some(c.string()?),
             // a duplicate (or both spellings of EventSource)
             "EventSource" | "eventSource" | "Sns" | "body" | "messageId" => return None,
@@ -135,6 +142,79 @@ fn record<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<RecordShape<'a>> 
         Some(())
     })?;
     Some(rec)
+}
+
+/// A record's string that holds a document (`part`): read in place by `R` when it can be (the
+/// document put in `doc`, which holds one at most; `Some(None)`), else kept as written.
+fn document_string<'a, R: InPlace<'a>, const L: usize>(
+    c: &mut Cursor<'a, L>,
+    part: Part,
+    doc: &mut Option<(Part, R::Doc)>,
+) -> Option<Option<Written<'a>>> {
+    if R::READS && doc.is_none() {
+        let mark = c.mark();
+        if let Some(read) = in_place::<R, L>(c, part) {
+            *doc = Some((part, read));
+            return Some(None);
+        }
+        c.rewind(mark);
+    }
+    c.written_string().map(Some)
+}
+
+/// The document inside the string at the cursor, read in place by `R` (an SQS body that is an
+/// SNS envelope by [`envelope_in_place`]); the cursor past the string. `None` (the cursor
+/// anywhere) when `R` does not read it.
+fn in_place<'a, R: InPlace<'a>, const L: usize>(c: &mut Cursor<'a, L>, part: Part) -> Option<R::Doc> {
+    // the level inside, one up (a constant for each level)
+    match L {
+        0 => inside::<R, L, 1>(c, part),
+        1 => inside::<R, L, 2>(c, part),
+        _ => None,
+    }
+}
+
+fn inside<'a, R: InPlace<'a>, const L: usize, const M: usize>(
+    c: &mut Cursor<'a, L>,
+    part: Part,
+) -> Option<R::Doc> {
+    let mut inner = c.inside::<M>()?;
+    let doc = match part {
+        Part::Message => R::message(&mut inner)?,
+        Part::Body => {
+            let start = inner.mark();
+            match R::body(&mut inner) {
+                Some(doc) => doc,
+                None => {
+                    inner.rewind(start);
+                    envelope_in_place::<R, M>(&mut inner)?
+                }
+            }
+        }
+    };
+    c.go_to(inner.close_string()?);
+    Some(doc)
+}
+
+/// An SQS body that is an SNS envelope (raw message delivery off), read in place: the document
+/// of its `Message`, as [`shape`] and the SNS rules read it (`Type` and `Message` once, no
+/// member of another shape, not a control message); `None` for anything else.
+fn envelope_in_place<'a, R: InPlace<'a>, const L: usize>(c: &mut Cursor<'a, L>) -> Option<R::Doc> {
+    let (mut sns_type, mut doc, mut message_seen) = (None, None, false);
+    c.object(|c, key| {
+        match key {
+            "Type" if sns_type.is_none() => sns_type = Some(c.string()?),
+            "Message" if !message_seen => {
+                message_seen = true;
+                doc = Some(in_place::<R, L>(c, Part::Message)?);
+            }
+            // a duplicate, or a member of another shape
+            k if PROBE_KEYS.contains(&k) => return None,
+            _ => c.skip_value()?,
+        }
+        Some(())
+    })?;
+    super::sns_control(sns_type.as_deref()).is_none().then_some(doc)?
 }
 
 #[cfg(test)]

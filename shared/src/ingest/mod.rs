@@ -12,12 +12,12 @@ use aws_lambda_events::sqs::SqsBatchResponse;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::envelope::{self, Origin, Part, Unit};
+use crate::envelope::{self, Origin, Unit};
 use crate::ledger::{Ledger, LedgerEntry, NoLedger, RecordReport, entries_for, untimed_offenders};
 use crate::metrics::{Aggregator, MetricBatch};
 use crate::platform::config::IngestConfig;
 use crate::platform::logging::{redact, scrub};
-use crate::ses::{EventBridgeRecord, EventKind, SesDocuments, SesError, SesRecord};
+use crate::ses::{EventBridgeRecord, EventKind, SesDocuments, SesError, SesInPlace, SesRecord};
 use crate::sink::{MetricSink, PublishReport, SinkError};
 
 /// Why a record was not counted. The code (`as_str`) appears in logs and in the result's
@@ -241,7 +241,7 @@ impl<'c> Reader<'c> {
 
     /// Reads a whole payload (a Lambda event, an envelope, SES JSON, JSON lines).
     pub fn read(&mut self, payload: &str) {
-        envelope::read::<SesDocuments>(payload, self);
+        envelope::read_in_place::<SesDocuments, SesInPlace>(payload, self);
     }
 
     /// Reads line `n` (from 1) of a JSON-lines archive.
@@ -367,17 +367,11 @@ impl<'a> envelope::Units<'a> for Reader<'_> {
         // Anything else is read by the envelope reader, as it would be without this.
         self.own_record(origin, record)
     }
+}
 
-    fn own_escaped(&mut self, origin: &Origin<'a>, part: Part, text: &'a str, level: usize) -> bool {
-        let record = match part {
-            // as a unit's content is read: any SES record
-            Part::Message => SesRecord::from_escaped(text, level),
-            // as `own_document` reads a body
-            Part::Body => SesRecord::from_escaped(text, level)
-                .filter(SesRecord::is_plain)
-                .or_else(|| EventBridgeRecord::from_escaped(text, level).and_then(EventBridgeRecord::ses)),
-        };
-        self.own_record(origin, record)
+impl<'a> envelope::Owns<'a, SesRecord<'a>> for Reader<'_> {
+    fn own(&mut self, origin: &Origin<'a>, record: SesRecord<'a>) {
+        self.own_record(origin, Some(record));
     }
 }
 

@@ -15,6 +15,7 @@
 pub mod address;
 pub mod domains;
 mod quick;
+pub(crate) use quick::SesInPlace;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -180,8 +181,10 @@ impl<'a> EventBridgeRecord<'a> {
         quick::eventbridge(text).or_else(|| Self::from_json_serde(text))
     }
 
-    /// Reads an EventBridge SES event escaped `level` times in `text` where it lies (see
-    /// [`SesRecord::from_escaped`]); `None` when the quick reader is not sure of it.
+    /// For tests (`test-util`): reads an EventBridge SES event escaped `level` times in `text`
+    /// where it lies (see [`SesRecord::from_escaped`]); `None` when the quick reader is not sure
+    /// of it.
+    #[cfg(any(test, feature = "test-util"))]
     pub fn from_escaped(text: &'a str, level: usize) -> Option<Self> {
         quick::escaped_eventbridge(text, level)
     }
@@ -631,11 +634,12 @@ impl<'a> SesRecord<'a> {
         }
     }
 
-    /// Reads an SES event escaped `level` times in `text` (the content of a JSON string: an SNS
-    /// `Message`, an SQS body, as written in the payload) where it lies, without unescaping it
-    /// first: what [`SesRecord::from_json`] reads of the unescaped text. `None` when the quick
-    /// reader is not sure of it (any escape but the plain ones, see `cursor.rs`): the
-    /// caller then unescapes the text and reads it with [`SesRecord::from_json`].
+    /// For tests (`test-util`): reads an SES event escaped `level` times in `text` (the content
+    /// of a JSON string: an SNS `Message`, an SQS body, as written in the payload) where it lies,
+    /// as the envelope reader's in-place reading does: what [`SesRecord::from_json`] reads of the
+    /// unescaped text, or `None` when the quick reader is not sure of it (any escape but the
+    /// plain ones, see `cursor.rs`).
+    #[cfg(any(test, feature = "test-util"))]
     pub fn from_escaped(text: &'a str, level: usize) -> Option<Self> {
         quick::escaped_record(text, level)
     }

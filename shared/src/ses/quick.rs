@@ -27,14 +27,15 @@ use super::{
     Bounce, Complaint, Delivery, DeliveryDelay, EventBridgeRecord, Mail, RecipientEntry, Reject,
     RenderingFailure, SesRecord, Tags, Timestamped,
 };
-use crate::cursor::{Cursor, at_level};
-use crate::envelope::PROBE_KEYS;
+use crate::cursor::Cursor;
+use crate::envelope::{InPlace, PROBE_KEYS};
 
 /// Reads `text` as one SES event; `None` when it is not in the plain form (serde reads it then).
 pub(super) fn record(text: &str) -> Option<SesRecord<'_>> {
     whole(Cursor::new(text), ses_record)
 }
 
+#[cfg(any(test, feature = "test-util"))]
 /// Reads an SES event escaped `level` times in `text` (the content of a JSON string: an SNS
 /// `Message`, an SQS body) where it lies, as [`record`] reads it unescaped; `None` also for any
 /// escape but the plain ones ([`Cursor::escaped`]).
@@ -42,7 +43,30 @@ pub(super) fn escaped_record(text: &str, level: usize) -> Option<SesRecord<'_>> 
     fn at<const L: usize>(text: &str) -> Option<SesRecord<'_>> {
         whole(Cursor::<L>::escaped(text)?, ses_record)
     }
-    at_level!(level, at(text))
+    crate::cursor::at_level!(level, at(text))
+}
+
+/// ses-events' documents read where they lie in a Lambda record's strings (the envelope reader's
+/// [`InPlace`]): in an SNS `Message` any SES event (what a unit's content is read as); in an SQS
+/// body an SES event with its type, or an EventBridge SES event's `detail` (what
+/// `own_document` reads of a body).
+pub(crate) struct SesInPlace;
+
+impl<'a> InPlace<'a> for SesInPlace {
+    type Doc = SesRecord<'a>;
+
+    fn message<const L: usize>(c: &mut Cursor<'a, L>) -> Option<SesRecord<'a>> {
+        ses_record(c)
+    }
+
+    fn body<const L: usize>(c: &mut Cursor<'a, L>) -> Option<SesRecord<'a>> {
+        let start = c.mark();
+        if let Some(record) = ses_record(c).filter(SesRecord::is_plain) {
+            return Some(record);
+        }
+        c.rewind(start);
+        eventbridge_record(c)?.ses()
+    }
 }
 
 /// What `read` reads at the cursor, when nothing but whitespace follows it.
@@ -110,12 +134,13 @@ pub(super) fn eventbridge(text: &str) -> Option<EventBridgeRecord<'_>> {
     whole(Cursor::new(text), eventbridge_record)
 }
 
+#[cfg(any(test, feature = "test-util"))]
 /// [`eventbridge`] of an event escaped `level` times in `text`, as [`escaped_record`] reads.
 pub(super) fn escaped_eventbridge(text: &str, level: usize) -> Option<EventBridgeRecord<'_>> {
     fn at<const L: usize>(text: &str) -> Option<EventBridgeRecord<'_>> {
         whole(Cursor::<L>::escaped(text)?, eventbridge_record)
     }
-    at_level!(level, at(text))
+    crate::cursor::at_level!(level, at(text))
 }
 
 /// The EventBridge event at the cursor (an object), as [`eventbridge`] reads it.
