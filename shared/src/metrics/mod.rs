@@ -14,7 +14,10 @@ use crate::ses::address::{INVALID, recipient_domain};
 use crate::ses::domains::OTHER;
 use crate::ses::{BounceType, SesEvent};
 
+mod dims;
 pub mod schema;
+
+use dims::{Dims, TOTALS, TOTALS_ROLLUP};
 
 pub use schema::{
     ALL_METRICS, COUNT_METRICS, DELIVERY_LATENCY, MetricSet, OTHER_PREFIX, RECIPIENT_DOMAIN,
@@ -121,15 +124,6 @@ impl MetricBatch {
     }
 }
 
-/// A dimension value of the aggregation: its rollup, value and (for [`OTHER`]) what is behind it.
-#[derive(Debug)]
-struct Dim {
-    /// 0 = RecipientDomain, 1.. = the tags; `usize::MAX` for the totals.
-    rollup: usize,
-    value: Box<str>,
-    other: Option<Box<str>>,
-}
-
 /// Adds SES events into per-minute series. Build one per invocation with [`Aggregator::new`].
 ///
 /// Each rollup carries only its configured metrics (`DOMAIN_METRICS`, `TOTAL_METRICS`,
@@ -138,11 +132,9 @@ struct Dim {
 #[derive(Debug)]
 pub struct Aggregator<'c> {
     cfg: &'c IngestConfig,
-    /// Per rollup (0 = RecipientDomain, 1.. = tags): key → id. The key is the value, or
-    /// `other\0<value behind it>`.
-    values: Vec<HashMap<Box<str>, u32>>,
-    /// id → dimension value; id 0 is the totals series.
-    dims: Vec<Dim>,
+    /// The dimension values (rollup 0 = RecipientDomain, 1.. = tags), by id; id 0 is the
+    /// totals series.
+    dims: Dims,
     /// Metric bits of each rollup (domain, then tags) and of the totals.
     domain_bits: u16,
     tag_bits: u16,
@@ -150,28 +142,23 @@ pub struct Aggregator<'c> {
     series: HashMap<(i64, u32), SeriesStats>,
     scratch: Vec<u32>,
     scratch_distinct: Vec<u32>,
-    key: String,
     recipients: u64,
     /// PutMetricData datums the series hold so far, at most (see [`Aggregator::datums`]).
     datums: usize,
 }
-
-const TOTALS: u32 = 0;
 
 impl<'c> Aggregator<'c> {
     /// An empty aggregator for the given configuration.
     pub fn new(cfg: &'c IngestConfig) -> Self {
         Self {
             cfg,
-            values: vec![HashMap::default(); 1 + cfg.tag_dimensions.len()],
-            dims: vec![Dim { rollup: usize::MAX, value: "".into(), other: None }],
+            dims: Dims::new(),
             domain_bits: cfg.domain_metrics.bits(),
             tag_bits: cfg.tag_metrics.bits(),
             total_bits: cfg.total_metrics.bits(),
             series: HashMap::default(),
             scratch: Vec::with_capacity(16),
             scratch_distinct: Vec::with_capacity(16),
-            key: String::new(),
             recipients: 0,
             datums: 0,
         }
@@ -198,28 +185,12 @@ impl<'c> Aggregator<'c> {
 
     /// The id of `value` in `rollup`; for [`OTHER`], of `other` behind it.
     fn intern(&mut self, rollup: usize, value: &str, other: Option<&str>) -> u32 {
-        let key: &str = match other {
-            None => value,
-            Some(o) => {
-                self.key.clear();
-                self.key.push_str(value);
-                self.key.push('\0');
-                self.key.push_str(o);
-                &self.key
-            }
-        };
-        if let Some(id) = self.values[rollup].get(key) {
-            return *id;
-        }
-        let id = self.dims.len() as u32;
-        self.values[rollup].insert(key.into(), id);
-        self.dims.push(Dim { rollup, value: value.into(), other: other.map(Into::into) });
-        id
+        self.dims.id(rollup, value, other)
     }
 
     fn bits_of(&self, id: u32) -> u16 {
-        match self.dims[id as usize].rollup {
-            usize::MAX => self.total_bits,
+        match self.dims.rollup(id) {
+            TOTALS_ROLLUP => self.total_bits,
             0 => self.domain_bits,
             _ => self.tag_bits,
         }
@@ -227,14 +198,10 @@ impl<'c> Aggregator<'c> {
 
     /// Keeps the first id of each dimension value (ids of one rollup that differ only in what is
     /// behind [`OTHER`] count once, as one metric).
-    fn keep_first_per_value(dims: &[Dim], ids: &mut Vec<u32>) {
+    fn keep_first_per_value(dims: &Dims, ids: &mut Vec<u32>) {
         let mut kept = 0;
         for i in 0..ids.len() {
-            let d = &dims[ids[i] as usize];
-            if !ids[..kept].iter().any(|k| {
-                let e = &dims[*k as usize];
-                e.rollup == d.rollup && e.value == d.value
-            }) {
+            if !ids[..kept].iter().any(|k| dims.same_value(*k, ids[i])) {
                 ids[kept] = ids[i];
                 kept += 1;
             }
@@ -327,20 +294,19 @@ impl<'c> Aggregator<'c> {
 
     /// The aggregated series, sorted by time, rollup (totals, domains, tags) and value.
     pub fn finish(self) -> MetricBatch {
-        let rollup_name = |r: usize| -> &str {
-            if r == 0 { RECIPIENT_DOMAIN } else { &self.cfg.tag_dimensions[r - 1].name }
-        };
+        let Self { cfg, dims, series, .. } = self;
+        let rollup_name =
+            |r: usize| -> &str { if r == 0 { RECIPIENT_DOMAIN } else { &cfg.tag_dimensions[r - 1].name } };
         // (minute, rollup order, value, value behind `other`)
         type Order<'d> = (i64, usize, &'d str, Option<&'d str>);
-        let mut keyed: Vec<(Order<'_>, Series)> = self
-            .series
-            .iter()
+        let mut keyed: Vec<(Order<'_>, Series)> = series
+            .into_iter()
             .map(|((minute, id), stats)| {
-                let d = &self.dims[*id as usize];
-                let dimensions = if *id == TOTALS {
+                let (rollup, value, other) = (dims.rollup(id), dims.value(id), dims.other(id));
+                let dimensions = if id == TOTALS {
                     Vec::new()
                 } else {
-                    vec![(rollup_name(d.rollup).to_string(), d.value.to_string())]
+                    vec![(rollup_name(rollup).to_string(), value.to_string())]
                 };
                 let counts = COUNT_METRICS
                     .iter()
@@ -348,7 +314,8 @@ impl<'c> Aggregator<'c> {
                     .filter(|(_, v)| *v > 0)
                     .map(|(n, v)| (*n, v))
                     .collect();
-                let mut lat = stats.latency.clone();
+                // the samples are this series' own: sorted where they are
+                let mut lat = stats.latency;
                 lat.sort_unstable();
                 let mut latency: Vec<(u64, u64)> = Vec::new();
                 for v in lat {
@@ -357,13 +324,13 @@ impl<'c> Aggregator<'c> {
                         _ => latency.push((v, 1)),
                     }
                 }
-                let order = if *id == TOTALS { 0 } else { d.rollup.wrapping_add(1) };
+                let order = if id == TOTALS { 0 } else { rollup.wrapping_add(1) };
                 (
-                    (*minute, order, d.value.as_ref(), d.other.as_deref()),
+                    (minute, order, value, other),
                     Series {
-                        timestamp_ms: *minute,
+                        timestamp_ms: minute,
                         dimensions,
-                        other: d.other.as_deref().map(str::to_string),
+                        other: other.map(str::to_string),
                         counts,
                         latency,
                     },
@@ -371,10 +338,7 @@ impl<'c> Aggregator<'c> {
             })
             .collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        MetricBatch {
-            namespace: self.cfg.namespace.clone(),
-            series: keyed.into_iter().map(|(_, s)| s).collect(),
-        }
+        MetricBatch { namespace: cfg.namespace.clone(), series: keyed.into_iter().map(|(_, s)| s).collect() }
     }
 }
 
