@@ -7,7 +7,6 @@
 //! distribution is written as arrays of values, spread over more documents when it exceeds 100.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
 
@@ -33,27 +32,24 @@ pub const MAX_METRICS_PER_DIRECTIVE: usize = 100;
 /// series with more than 100 latency samples is written alone, its distribution spread over as
 /// many documents as needed.
 pub fn encode(batch: &MetricBatch) -> Vec<String> {
-    let mut minutes: BTreeMap<i64, Vec<&Series>> = BTreeMap::new();
-    for s in &batch.series {
-        minutes.entry(s.timestamp_ms).or_default().push(s);
-    }
+    // the series of each minute, in the batch's order (a stable sort: one list, not one per minute)
+    let mut by_minute: Vec<&Series> = batch.series.iter().collect();
+    by_minute.sort_by_key(|s| s.timestamp_ms);
     let mut out = Vec::new();
-    for (minute, series) in minutes {
-        let mut docs: Vec<Doc<'_>> = Vec::new();
+    let mut docs: Vec<Doc<'_>> = Vec::new();
+    for series in by_minute.chunk_by(|a, b| a.timestamp_ms == b.timestamp_ms) {
+        let minute = series[0].timestamp_ms;
+        docs.clear();
         let mut long = Vec::new();
         for s in series {
             if s.latency.iter().map(|(_, c)| *c).sum::<u64>() > MAX_VALUES_PER_METRIC as u64 {
                 encode_long_series(&batch.namespace, s, &mut long);
                 continue;
             }
-            let entry = Entry::of(s);
+            let entry = Entry::of(s, Samples::Distribution(&s.latency));
             match docs.iter_mut().find(|d| d.fits(&entry)) {
                 Some(d) => d.add(entry),
-                None => {
-                    let mut d = Doc::default();
-                    d.add(entry);
-                    docs.push(d);
-                }
+                None => docs.push(Doc::of(entry)),
             }
         }
         out.extend(docs.iter().map(|d| d.to_line(&batch.namespace, minute)));
@@ -72,68 +68,105 @@ pub fn other_property(dimension: &str) -> String {
     format!("{OTHER_PREFIX}{dimension}")
 }
 
-/// A metric's value in a document: a count, or latency samples.
-#[derive(Debug, Clone, PartialEq)]
-enum MetricValue {
-    Count(u64),
-    Samples(Vec<u64>),
+/// A series' latency samples in a document: its distribution (distinct values with their
+/// counts), or some of its samples one by one (a distribution longer than one metric array).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Samples<'s> {
+    Distribution(&'s [(u64, u64)]),
+    Values(&'s [u64]),
 }
 
-/// One series as root members: its dimension values (and `Other…` property) and metric values.
+impl Samples<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            Samples::Distribution(d) => d.is_empty(),
+            Samples::Values(v) => v.is_empty(),
+        }
+    }
+
+    /// Each sample, as many times as it was seen.
+    fn each(&self) -> impl Iterator<Item = u64> + '_ {
+        let (distribution, values) = match self {
+            Samples::Distribution(d) => (*d, &[][..]),
+            Samples::Values(v) => (&[][..], *v),
+        };
+        distribution
+            .iter()
+            .flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize))
+            .chain(values.iter().copied())
+    }
+}
+
+/// One series as root members, borrowed from it: its dimension values (and `Other…` property),
+/// its counts and latency samples.
 struct Entry<'s> {
-    members: Vec<(Cow<'s, str>, &'s str)>,
-    dimension_set: Vec<&'s str>,
-    values: Vec<(&'static str, MetricValue)>,
+    dimensions: &'s [(String, String)],
+    /// `Other<Dimension>` and the value behind `other`.
+    other: Option<(String, &'s str)>,
+    counts: &'s [(&'static str, u64)],
+    latency: Samples<'s>,
 }
 
 impl<'s> Entry<'s> {
-    fn of(s: &'s Series) -> Self {
-        // the dimension names borrowed from the series; only `Other<Dimension>` is made
-        let other = s.other.as_ref().filter(|_| !s.dimensions.is_empty());
-        let mut members: Vec<(Cow<'s, str>, &str)> =
-            Vec::with_capacity(s.dimensions.len() + usize::from(other.is_some()));
-        members.extend(s.dimensions.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), v.as_str())));
-        if let (Some(o), Some((k, _))) = (other, s.dimensions.first()) {
-            members.push((Cow::Owned(other_property(k)), o.as_str()));
-        }
-        let mut values: Vec<(&'static str, MetricValue)> =
-            s.counts.iter().map(|(n, v)| (*n, MetricValue::Count(*v))).collect();
-        if !s.latency.is_empty() {
-            let samples: Vec<u64> =
-                s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
-            values.push((DELIVERY_LATENCY, MetricValue::Samples(samples)));
-        }
-        Self { members, dimension_set: s.dimensions.iter().map(|(k, _)| k.as_str()).collect(), values }
+    fn of(s: &'s Series, latency: Samples<'s>) -> Self {
+        // only the property's name is made
+        let other = match (&s.other, s.dimensions.first()) {
+            (Some(o), Some((k, _))) => Some((other_property(k), o.as_str())),
+            _ => None,
+        };
+        Self { dimensions: &s.dimensions, other, counts: &s.counts, latency }
+    }
+
+    /// Its root members: dimension values, then the `Other…` property.
+    fn members(&self) -> impl Iterator<Item = (&str, &'s str)> + '_ {
+        let dimensions = self.dimensions.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        dimensions.chain(self.other.as_ref().map(|(k, v)| (k.as_str(), *v)))
     }
 }
 
 /// A document being built: root members, the metric values its series share, their dimension
 /// sets.
-#[derive(Default)]
 struct Doc<'s> {
     members: Vec<(Cow<'s, str>, &'s str)>,
-    values: Vec<(&'static str, MetricValue)>,
-    sets: Vec<Vec<&'s str>>,
+    counts: &'s [(&'static str, u64)],
+    latency: Samples<'s>,
+    sets: Vec<&'s [(String, String)]>,
 }
 
 impl<'s> Doc<'s> {
+    /// A document of one series.
+    fn of(e: Entry<'s>) -> Self {
+        let mut d = Doc { members: Vec::new(), counts: e.counts, latency: e.latency, sets: Vec::new() };
+        d.add(e);
+        d
+    }
+
     /// Whether the entry has the document's values exactly and no clashing dimension value.
     fn fits(&self, e: &Entry<'s>) -> bool {
-        e.values == self.values
-            && e.members.iter().all(|(k, v)| self.members.iter().all(|(dk, dv)| dk != k || dv == v))
+        e.counts == self.counts
+            && e.latency == self.latency
+            && e.members().all(|(k, v)| self.members.iter().all(|(dk, dv)| dk != k || *dv == v))
             && self.sets.len() < MAX_DIMENSIONS_PER_SET
     }
 
     fn add(&mut self, e: Entry<'s>) {
-        for m in e.members {
-            if !self.members.contains(&m) {
-                self.members.push(m);
+        for (k, v) in e.dimensions {
+            if !self.members.iter().any(|(dk, dv)| dk == k && *dv == v) {
+                self.members.push((Cow::Borrowed(k.as_str()), v.as_str()));
             }
         }
-        if self.sets.is_empty() {
-            self.values = e.values;
+        if let Some((k, v)) = e.other
+            && !self.members.iter().any(|(dk, dv)| *dk == k && *dv == v)
+        {
+            self.members.push((Cow::Owned(k), v));
         }
-        self.sets.push(e.dimension_set);
+        self.sets.push(e.dimensions);
+    }
+
+    /// The metric names of the document, in the directive's order: the counts, then the latency.
+    fn metric_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let latency = (!self.latency.is_empty()).then_some(DELIVERY_LATENCY);
+        self.counts.iter().map(|(n, _)| *n).chain(latency)
     }
 
     /// The document as one JSON line, written directly (no `serde_json::Value` tree): the root's
@@ -142,16 +175,20 @@ impl<'s> Doc<'s> {
     fn to_line(&self, namespace: &str, minute: i64) -> String {
         enum Member<'d> {
             Text(&'d str),
-            Metric(&'d MetricValue),
+            Count(u64),
+            Latency,
             Aws,
         }
         let mut root: Vec<(&str, Member<'_>)> =
-            Vec::with_capacity(self.members.len() + self.values.len() + 1);
+            Vec::with_capacity(self.members.len() + self.counts.len() + 2);
         root.extend(self.members.iter().map(|(k, v)| (k.as_ref(), Member::Text(v))));
-        root.extend(self.values.iter().map(|(n, v)| (*n, Member::Metric(v))));
+        root.extend(self.counts.iter().map(|(n, v)| (*n, Member::Count(*v))));
+        if !self.latency.is_empty() {
+            root.push((DELIVERY_LATENCY, Member::Latency));
+        }
         root.push(("_aws", Member::Aws));
         root.sort_by(|a, b| a.0.cmp(b.0));
-        debug_assert!(self.values.len() <= MAX_METRICS_PER_DIRECTIVE);
+        debug_assert!(self.metric_names().count() <= MAX_METRICS_PER_DIRECTIVE);
         // a document of one series is about 250 bytes, of several up to 600
         let mut out = String::with_capacity(512);
         let mut num = itoa::Buffer::new();
@@ -164,14 +201,14 @@ impl<'s> Doc<'s> {
             out.push(':');
             match member {
                 Member::Text(v) => json_string(&mut out, v),
-                Member::Metric(MetricValue::Count(n)) => out.push_str(num.format(*n)),
-                Member::Metric(MetricValue::Samples(samples)) => {
+                Member::Count(n) => out.push_str(num.format(*n)),
+                Member::Latency => {
                     out.push('[');
-                    for (j, n) in samples.iter().enumerate() {
+                    for (j, n) in self.latency.each().enumerate() {
                         if j > 0 {
                             out.push(',');
                         }
-                        out.push_str(num.format(*n));
+                        out.push_str(num.format(n));
                     }
                     out.push(']');
                 }
@@ -182,7 +219,7 @@ impl<'s> Doc<'s> {
                             out.push(',');
                         }
                         out.push('[');
-                        for (k, name) in set.iter().enumerate() {
+                        for (k, (name, _)) in set.iter().enumerate() {
                             if k > 0 {
                                 out.push(',');
                             }
@@ -191,7 +228,7 @@ impl<'s> Doc<'s> {
                         out.push(']');
                     }
                     out.push_str("],\"Metrics\":[");
-                    for (j, (name, _)) in self.values.iter().enumerate() {
+                    for (j, name) in self.metric_names().enumerate() {
                         if j > 0 {
                             out.push(',');
                         }
@@ -249,16 +286,13 @@ fn json_string(out: &mut String, s: &str) {
 /// A series whose latency distribution exceeds one metric array: the counts and the first 100
 /// samples in one document, the rest in further documents of 100, dimensions on each.
 fn encode_long_series(namespace: &str, s: &Series, out: &mut Vec<String>) {
-    let values: Vec<u64> = s.latency.iter().flat_map(|(v, c)| std::iter::repeat_n(*v, *c as usize)).collect();
-    let counts_only = Series { latency: Vec::new(), ..s.clone() };
-    let base = Entry::of(&counts_only);
+    let values: Vec<u64> = Samples::Distribution(&s.latency).each().collect();
     for (i, chunk) in values.chunks(MAX_VALUES_PER_METRIC).enumerate() {
-        let mut values: Vec<(&'static str, MetricValue)> =
-            if i == 0 { base.values.clone() } else { Vec::new() };
-        values.push((DELIVERY_LATENCY, MetricValue::Samples(chunk.to_vec())));
-        let mut d = Doc::default();
-        d.add(Entry { members: base.members.clone(), dimension_set: base.dimension_set.clone(), values });
-        out.push(d.to_line(namespace, s.timestamp_ms));
+        let mut entry = Entry::of(s, Samples::Values(chunk));
+        if i > 0 {
+            entry.counts = &[];
+        }
+        out.push(Doc::of(entry).to_line(namespace, s.timestamp_ms));
     }
 }
 
