@@ -357,32 +357,37 @@ impl<'a> envelope::Units<'a> for Reader<'_> {
     }
 
     fn own_document(&mut self, origin: &Origin<'a>, text: &str) -> bool {
-        let record = if SesRecord::looks_like(text) {
-            SesRecord::from_json(text).ok().filter(SesRecord::is_plain)
+        // matched where it is, not wrapped again: a record is 648 bytes, each move a copy
+        if SesRecord::looks_like(text) {
+            match SesRecord::from_json(text) {
+                Ok(record) if record.is_plain() => self.own_record(origin, record),
+                _ => return false,
+            }
         } else if EventBridgeRecord::looks_like(text) {
-            EventBridgeRecord::from_json(text).and_then(EventBridgeRecord::ses)
+            match EventBridgeRecord::from_json(text).and_then(EventBridgeRecord::ses) {
+                Some(record) => self.own_record(origin, record),
+                None => return false,
+            }
         } else {
-            None
-        };
-        // Anything else is read by the envelope reader, as it would be without this.
-        self.own_record(origin, record)
+            // Anything else is read by the envelope reader, as it would be without this.
+            return false;
+        }
+        true
     }
 }
 
 impl<'a> envelope::Owns<'a, SesRecord<'a>> for Reader<'_> {
     fn own(&mut self, origin: &Origin<'a>, record: SesRecord<'a>) {
-        self.own_record(origin, Some(record));
+        self.own_record(origin, record);
     }
 }
 
 impl Reader<'_> {
-    /// Counts a record the reader read itself, and answers for it; `false` when there is none.
-    fn own_record(&mut self, origin: &Origin<'_>, record: Option<SesRecord<'_>>) -> bool {
-        let Some(record) = record else { return false };
+    /// Counts a record the reader read itself, and answers for it.
+    fn own_record(&mut self, origin: &Origin<'_>, record: SesRecord<'_>) {
         self.origin_seen(origin);
         let outcome = self.count(record);
         self.answer(origin, outcome);
-        true
     }
 }
 
