@@ -118,6 +118,18 @@ pub(crate) struct Mark {
     depth: usize,
 }
 
+/// For tests: `doc` as it is written inside a JSON string, `level` times (what
+/// [`Cursor::escaped`] reads at that level).
+#[cfg(any(test, feature = "test-util"))]
+pub(crate) fn escape(doc: &str, level: usize) -> String {
+    let mut text = doc.to_string();
+    for _ in 0..level {
+        let quoted = serde_json::Value::from(text).to_string();
+        text = quoted[1..quoted.len() - 1].to_string();
+    }
+    text
+}
+
 /// What [`Cursor::escape_at_level`] found.
 enum Escape {
     /// The string's closing quote.
@@ -698,14 +710,7 @@ mod tests {
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for len in 0..40 {
             for _ in 0..50 {
-                let text: String = (0..len)
-                    .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        parts[(seed % parts.len() as u64) as usize]
-                    })
-                    .collect();
+                let text = random_text(&parts, len, &mut seed);
                 let json = serde_json::to_string(&text).unwrap();
                 let mut c = Cursor::new(&json);
                 assert_eq!(c.string().as_deref(), Some(text.as_str()), "{json}");
@@ -717,14 +722,16 @@ mod tests {
         }
     }
 
-    /// `doc` as it is written inside a JSON string, `level` times (what [`Cursor::escaped`] reads).
-    fn escape(doc: &str, level: usize) -> String {
-        let mut text = doc.to_string();
-        for _ in 0..level {
-            let quoted = serde_json::to_string(&text).unwrap();
-            text = quoted[1..quoted.len() - 1].to_string();
-        }
-        text
+    /// `len` of `parts` drawn at random (xorshift from `seed`), one after the other.
+    fn random_text(parts: &[&str], len: usize, seed: &mut u64) -> String {
+        (0..len)
+            .map(|_| {
+                *seed ^= *seed << 13;
+                *seed ^= *seed >> 7;
+                *seed ^= *seed << 17;
+                parts[(*seed % parts.len() as u64) as usize]
+            })
+            .collect()
     }
 
     /// The same strings, written once and twice inside JSON strings (an SNS `Message`, an SNS
@@ -741,14 +748,7 @@ mod tests {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for len in 0..30 {
             for _ in 0..40 {
-                let text: String = (0..len)
-                    .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        parts[(seed % parts.len() as u64) as usize]
-                    })
-                    .collect();
+                let text = random_text(&parts, len, &mut seed);
                 let doc = serde_json::to_string(&text).unwrap();
                 let want = (Some(text.clone()), Some(()));
                 assert_eq!(read::<1>(&escape(&doc, 1)), want, "{doc} at level 1");

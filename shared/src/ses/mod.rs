@@ -243,12 +243,9 @@ pub fn escaped_reader_agrees(text: &str) -> Result<bool, String> {
         rec.or_else(|| EventBridgeRecord::from_escaped(t, level).map(|e| format!("{e:?}")))
     };
     let plain = read(text, 0);
-    let mut written = text.to_string();
     let mut read_all = plain.is_some();
     for level in 1..=crate::cursor::MAX_LEVEL {
-        let quoted = serde_json::to_string(&written).map_err(|e| e.to_string())?;
-        written = quoted[1..quoted.len() - 1].to_string();
-        match read(&written, level) {
+        match read(&crate::cursor::escape(text, level), level) {
             None => read_all = false,
             escaped if escaped != plain => {
                 return Err(format!("at level {level}: {escaped:?}\n  unescaped: {plain:?}"));
