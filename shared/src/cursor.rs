@@ -555,30 +555,73 @@ impl<'a, const L: usize> Cursor<'a, L> {
         (self.depth <= MAX_DEPTH).then_some(())
     }
 
-    /// Any value, skipped: checked to the grammar, nothing kept.
+    /// Any value, skipped: checked to the grammar, nothing kept. One loop over the tokens, the
+    /// open objects and arrays kept as bits (an object's keys are skipped like any string: no key
+    /// of a skipped object is read), rather than a call per nested value: an SES event's `mail`
+    /// headers, skipped whole, are most of its tokens.
     pub(crate) fn skip_value(&mut self) -> Option<()> {
-        self.ws();
-        match self.peek()? {
-            b'"' if L == 0 => {
+        // the objects and arrays open in this value, innermost lowest: 1 = an object
+        let (mut open, mut count) = (0u64, 0usize);
+        loop {
+            // a value
+            self.ws();
+            match self.peek()? {
+                b'"' if L == 0 => {
+                    self.i += 1;
+                    self.skip_string_rest()?;
+                }
+                b'\\' if L > 0 => {
+                    self.quote_at_level()?;
+                    self.skip_string_rest()?;
+                }
+                b @ (b'{' | b'[') => {
+                    self.i += 1;
+                    self.enter()?;
+                    (open, count) = ((open << 1) | u64::from(b == b'{'), count + 1);
+                    self.ws();
+                    let close = if b == b'{' { b'}' } else { b']' };
+                    if self.peek()? == close {
+                        self.i += 1;
+                        self.depth -= 1;
+                        (open, count) = (open >> 1, count - 1);
+                    } else {
+                        if b == b'{' {
+                            self.skip_string()?;
+                            self.eat(b':')?;
+                        }
+                        continue;
+                    }
+                }
+                b't' => self.literal("true")?,
+                b'f' => self.literal("false")?,
+                b'n' => self.literal("null")?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                _ => return None,
+            }
+            // after a value: the end of the open objects and arrays it ends, or the next member
+            loop {
+                if count == 0 {
+                    return Some(());
+                }
+                self.ws();
+                let object = open & 1 == 1;
+                match self.peek()? {
+                    b',' => {
+                        self.i += 1;
+                        if object {
+                            self.skip_string()?;
+                            self.eat(b':')?;
+                        }
+                        break;
+                    }
+                    b'}' if object => {}
+                    b']' if !object => {}
+                    _ => return None,
+                }
                 self.i += 1;
-                self.skip_string_rest()
+                self.depth -= 1;
+                (open, count) = (open >> 1, count - 1);
             }
-            b'\\' if L > 0 => {
-                self.quote_at_level()?;
-                self.skip_string_rest()
-            }
-            // keys skipped like any string: no key of a skipped object is read
-            b'{' => self.sequence(b'{', b'}', |c| {
-                c.skip_string()?;
-                c.eat(b':')?;
-                c.skip_value()
-            }),
-            b'[' => self.array(Self::skip_value),
-            b't' => self.literal("true"),
-            b'f' => self.literal("false"),
-            b'n' => self.literal("null"),
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => None,
         }
     }
 
