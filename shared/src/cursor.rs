@@ -16,7 +16,7 @@
 //!
 //! Escaped documents: a JSON document inside a JSON string (an SNS `Message`, an SQS body; an SNS
 //! envelope inside an SQS body holds its `Message` twice escaped) is read where it lies, without
-//! unescaping it first ([`Cursor::escaped`]): at *level* 1 a quote of the document is written `\"`
+//! unescaping it first ([`Cursor::inside`]): at *level* 1 a quote of the document is written `\"`
 //! and a backslash `\\`, at level 2 `\\\"` and `\\\\`; everything else a plain document
 //! has (letters, digits, `{}[]:,`, spaces, UTF-8) is the same at every level, and a newline,
 //! tab or return between tokens (SNS pretty-prints the envelope it puts in an SQS body) is its
@@ -42,7 +42,7 @@ pub(crate) struct Cursor<'a, const L: usize = 0> {
     depth: usize,
 }
 
-/// The deepest level of escaping [`Cursor::escaped`] reads (an SES event in an SNS envelope in
+/// The deepest level of escaping [`Cursor::inside`] reads (an SES event in an SNS envelope in
 /// an SQS body).
 pub(crate) const MAX_LEVEL: usize = 2;
 
@@ -76,6 +76,7 @@ fn first_special(chunk: &[u8]) -> Option<usize> {
 
 /// `$f::<level>($args)` for a level known only when the program runs (0 to [`MAX_LEVEL`]; `None`
 /// above).
+#[cfg(any(test, feature = "test-util"))]
 macro_rules! at_level {
     ($level:expr, $f:ident($($arg:expr),*)) => {
         match $level {
@@ -89,25 +90,20 @@ macro_rules! at_level {
 #[cfg(any(test, feature = "test-util"))]
 pub(crate) use at_level;
 
-/// A JSON string as it is written in a text read at `level`, quotes and escapes included: an
-/// SQS body or an SNS `Message` the quick reader did not read in place, unescaped only when it
-/// is needed.
+/// A JSON string as it is written in the payload, quotes and escapes included: an SQS body or an
+/// SNS `Message` the quick reader did not read in place, unescaped only when it is needed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Written<'a> {
     text: &'a str,
-    level: usize,
 }
 
 impl<'a> Written<'a> {
-    /// The string's value, unescaped once (`None` cannot happen: [`Cursor::written_string`]
-    /// checked it as [`Cursor::string`] reads it).
+    /// The string's value, unescaped (`None` cannot happen: [`Cursor::written_string`] checked it
+    /// as [`Cursor::string`] reads it).
     pub(crate) fn unescape(&self) -> Option<Cow<'a, str>> {
-        fn at<const L: usize>(text: &str) -> Option<Cow<'_, str>> {
-            let mut c = Cursor::<L>::escaped(text)?;
-            let value = c.string()?;
-            c.at_end().then_some(value)
-        }
-        at_level!(self.level, at(self.text))
+        let mut c = Cursor::new(self.text);
+        let value = c.string()?;
+        c.at_end().then_some(value)
     }
 }
 
@@ -160,6 +156,16 @@ impl<'a> Cursor<'a> {
     /// A cursor at the start of `text`.
     pub(crate) fn new(text: &'a str) -> Self {
         Self { s: text, i: 0, depth: 0 }
+    }
+
+    /// A string as it is written, checked as [`Cursor::string`] would read it (a `\u` escape
+    /// → `None`), without unescaping it: [`Written::unescape`] does that when it is needed.
+    pub(crate) fn written_string(&mut self) -> Option<Written<'a>> {
+        self.ws();
+        let start = self.i;
+        self.eat(b'"')?;
+        self.skip_string_rest_with(false)?;
+        Some(Written { text: &self.s[start..self.i] })
     }
 }
 
@@ -434,16 +440,6 @@ impl<'a, const L: usize> Cursor<'a, L> {
         String::from_utf8(out).ok().map(Cow::Owned)
     }
 
-    /// A string as it is written, checked as [`Cursor::string`] would read it (a `\u` escape
-    /// → `None`), without unescaping it: [`Written::unescape`] does that when it is needed.
-    pub(crate) fn written_string(&mut self) -> Option<Written<'a>> {
-        self.ws();
-        let start = self.i;
-        self.open_quote()?;
-        self.skip_string_rest_with(false)?;
-        Some(Written { text: &self.s[start..self.i], level: L })
-    }
-
     /// A string skipped: serde_json checks a skipped `\u` escape for four hex digits only
     /// (whether it makes a character depends on what the string would be read into).
     fn skip_string(&mut self) -> Option<()> {
@@ -665,8 +661,10 @@ impl<'a, const L: usize> Cursor<'a, L> {
         (self.i > start).then_some(())
     }
 
-    /// A cursor at the start of a document escaped `L` times in `text` (the content of a JSON
-    /// string, already checked as one, at `L` 1); `None` above [`MAX_LEVEL`].
+    /// For tests: a cursor at the start of a document escaped `L` times in `text` (the content
+    /// of a JSON string, at `L` 1); `None` above [`MAX_LEVEL`]. The functions read one level up
+    /// from where they are, with [`Cursor::inside`].
+    #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn escaped(text: &'a str) -> Option<Self> {
         (L <= MAX_LEVEL).then_some(Self { s: text, i: 0, depth: 0 })
     }
@@ -778,7 +776,7 @@ mod tests {
     }
 
     /// The same strings, written once and twice inside JSON strings (an SNS `Message`, an SNS
-    /// envelope in an SQS body), read where they lie; and kept as written one level up.
+    /// envelope in an SQS body), read where they lie; and kept as written in a plain text.
     #[test]
     fn strings_read_at_every_level() {
         fn read<const L: usize>(text: &str) -> (Option<String>, Option<()>) {
@@ -799,9 +797,6 @@ mod tests {
                 // kept as written, and unescaped when needed
                 let outer = serde_json::to_string(&doc).unwrap();
                 let w = Cursor::new(&outer).written_string().unwrap();
-                assert_eq!(w.unescape().as_deref(), Some(doc.as_str()));
-                let once = escape(&outer, 1);
-                let w = Cursor::<1>::escaped(&once).unwrap().written_string().unwrap();
                 assert_eq!(w.unescape().as_deref(), Some(doc.as_str()));
             }
         }

@@ -47,18 +47,18 @@ pub(crate) const PROBE_KEYS: [&str; 13] = [
 /// Reads `text` as a Lambda event or an SNS envelope; `None` when it is not one of the shapes
 /// this reader is sure of (the probe reads it then).
 pub(super) fn shape(text: &str) -> Option<Shape<'_>> {
-    shape_at::<Nothing, 0>(Cursor::new(text))
+    shape_at::<Nothing>(Cursor::new(text))
 }
 
 /// [`shape`], the document of each record's `Message` or body read in place by `R` where it
 /// can be (the rest kept as written).
 pub(super) fn shape_in_place<'a, R: InPlace<'a>>(text: &'a str) -> Option<Shape<'a, R::Doc>> {
-    shape_at::<R, 0>(Cursor::new(text))
+    shape_at::<R>(Cursor::new(text))
 }
 
 /// [`shape`] from the cursor. An SNS `Message` and an SQS `body` are read in place by `R`, or
 /// kept as written: the document in them is unescaped only when it is needed.
-fn shape_at<'a, R: InPlace<'a>, const L: usize>(mut c: Cursor<'a, L>) -> Option<Shape<'a, R::Doc>> {
+fn shape_at<'a, R: InPlace<'a>>(mut c: Cursor<'a>) -> Option<Shape<'a, R::Doc>> {
     let mut records: Option<Vec<super::RecordResult<'a, R::Doc>>> = None;
     let mut sns_type: Option<Cow<'a, str>> = None;
     let mut message = None;
@@ -69,7 +69,7 @@ fn shape_at<'a, R: InPlace<'a>, const L: usize>(mut c: Cursor<'a, L>) -> Option<
                 // first push reserves were a 3 KB block for an SNS invocation's one record
                 let mut list = Vec::with_capacity(1);
                 c.array(|c| {
-                    list.push(Ok(record::<R, L>(c)?));
+                    list.push(Ok(record::<R>(c)?));
                     Some(())
                 })?;
                 records = Some(list);
@@ -106,7 +106,7 @@ fn shape_at<'a, R: InPlace<'a>, const L: usize>(mut c: Cursor<'a, L>) -> Option<
 
 /// One record of an SQS or SNS Lambda event: the members the probe reads, as strings; the
 /// document of its `Message` or body read in place by `R` when it can be.
-fn record<'a, R: InPlace<'a>, const L: usize>(c: &mut Cursor<'a, L>) -> Option<RecordShape<'a, R::Doc>> {
+fn record<'a, R: InPlace<'a>>(c: &mut Cursor<'a>) -> Option<RecordShape<'a, R::Doc>> {
     let mut rec = RecordShape { event_source: None, sns: None, body: None, message_id: None, in_place: None };
     // members seen: a second one is a duplicate (what is read in place leaves no value)
     let (mut sns_seen, mut body_seen) = (false, false);
@@ -123,7 +123,7 @@ fn record<'a, R: InPlace<'a>, const L: usize>(c: &mut Cursor<'a, L>) -> Option<R
                         "Type" if t.is_none() => t = Some(c.string()?),
                         "Message" if !m_seen => {
                             m_seen = true;
-                            m = document_string::<R, L>(c, Part::Message, &mut rec.in_place)?;
+                            m = document_string::<R>(c, Part::Message, &mut rec.in_place)?;
                         }
                         "Type" | "Message" => return None,
                         _ => c.skip_value()?,
@@ -134,7 +134,7 @@ fn record<'a, R: InPlace<'a>, const L: usize>(c: &mut Cursor<'a, L>) -> Option<R
             }
             "body" if !body_seen => {
                 body_seen = true;
-                rec.body = document_string::<R, L>(c, Part::Body, &mut rec.in_place)?.map(Body::Written);
+                rec.body = document_string::<R>(c, Part::Body, &mut rec.in_place)?.map(Body::Written);
             }
             "messageId" if rec.message_id.is_none() => rec.message_id = Some(c.string()?),
             // a duplicate (or both spellings of EventSource)
@@ -148,14 +148,14 @@ fn record<'a, R: InPlace<'a>, const L: usize>(c: &mut Cursor<'a, L>) -> Option<R
 
 /// A record's string that holds a document (`part`): read in place by `R` when it can be (the
 /// document put in `doc`, which holds one at most; `Some(None)`), else kept as written.
-fn document_string<'a, R: InPlace<'a>, const L: usize>(
-    c: &mut Cursor<'a, L>,
+fn document_string<'a, R: InPlace<'a>>(
+    c: &mut Cursor<'a>,
     part: Part,
     doc: &mut Option<(Part, R::Doc)>,
 ) -> Option<Option<Written<'a>>> {
     if R::READS && doc.is_none() {
         let mark = c.mark();
-        if let Some(read) = in_place::<R, L>(c, part) {
+        if let Some(read) = in_place::<R, 0>(c, part) {
             *doc = Some((part, read));
             return Some(None);
         }
