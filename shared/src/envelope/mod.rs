@@ -451,7 +451,15 @@ pub const MAX_RECORD_NESTING: usize = 3;
 /// record (the on-failure destination's, when a dead-letter queue is replayed) is read as the
 /// event it holds, as if that came itself.
 fn probe(text: &str) -> Result<(Shape<'_>, &str), serde_json::Error> {
-    follow_records(text, probe_one, |shape| match shape.records {
+    probe_with(text, probe_one)
+}
+
+/// [`probe`], each document read with `read_one`.
+fn probe_with<'a>(
+    text: &'a str,
+    read_one: impl Fn(&'a str) -> Result<Shape<'a>, serde_json::Error>,
+) -> Result<(Shape<'a>, &'a str), serde_json::Error> {
+    follow_records(text, read_one, |shape| match shape.records {
         None => shape.failed_event,
         Some(_) => None,
     })
@@ -553,7 +561,8 @@ fn serde_probe(text: &str) -> Result<Shape<'_>, serde_json::Error> {
 }
 
 /// For tests (`test-util`): where the quick reader reads `text` (and each SQS body in it), it
-/// reads what the serde probe reads; `Err` says how they differ.
+/// reads what the serde probe reads, and the in-place reading reads a shape wherever it does;
+/// `Err` says how they differ.
 #[cfg(feature = "test-util")]
 pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
     fn msg(m: &Option<Msg<'_>>) -> String {
@@ -600,6 +609,11 @@ pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
         )
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
+    // `read_with` relies on this: where the in-place reading reads no shape, the quick reader
+    // reads none either
+    if quick::shape_in_place::<crate::ses::SesInPlace>(text).is_none() && quick::shape(text).is_some() {
+        return Err("the quick reader reads a shape the in-place reading refuses".into());
+    }
     let Some(quick) = quick::shape(text) else { return Ok(false) };
     let probed =
         serde_probe(text).map_err(|e| format!("the quick reader took a text the probe refuses ({e})"))?;
@@ -633,14 +647,18 @@ fn read_with<'a, C: Contents, R: InPlace<'a>>(text: &'a str, out: &mut impl Owns
     if out.own_document(&Origin::Direct(0), text) {
         return;
     }
-    // what the probe would read first (the quick reader's shapes are never invocation records)
-    if R::READS
-        && let Some(shape) = quick::shape_in_place::<R>(text)
-    {
-        unwrap_shape::<C, R::Doc>(shape, text, Origin::Direct(0), out);
-        return;
-    }
-    match probe(text) {
+    // What the probe would read first (the quick reader's shapes are never invocation records).
+    // When the quick reader reads no shape in place, it reads none without either (reading in
+    // place only adds to what it reads): the probe starts with serde, not with it again.
+    let probed = if R::READS {
+        match quick::shape_in_place::<R>(text) {
+            Some(shape) => return unwrap_shape::<C, R::Doc>(shape, text, Origin::Direct(0), out),
+            None => probe_with(text, serde_probe),
+        }
+    } else {
+        probe(text)
+    };
+    match probed {
         Ok((shape, text)) => unwrap_shape::<C, _>(shape, text, Origin::Direct(0), out),
         Err(e) => {
             // JSON lines: several lines, and one of the first few is a JSON document by itself
