@@ -841,4 +841,61 @@ mod tests {
         assert_eq!(Cursor::<2>::escaped("{\\\\n}").unwrap().object(|_, _| Some(())), Some(()));
         assert!(Cursor::<3>::escaped("{}").is_none());
     }
+
+    /// A skipped value takes exactly the texts serde_json takes as one value (`IgnoredAny`),
+    /// nested containers included, at every level of escaping.
+    #[test]
+    fn skipped_values_keep_the_grammar() {
+        fn skips<const L: usize>(text: &str) -> bool {
+            let mut c = Cursor::<L>::escaped(text).unwrap();
+            c.skip_value().is_some() && c.at_end()
+        }
+        let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        let good = [
+            "[]",
+            "{}",
+            "[ ]",
+            "{ }",
+            "[[],{}]",
+            r#"{"a":{"b":[1,{"c":null}]},"d":"e"}"#,
+            r#"[1,-2.5e3,true,false,null,"x",{"k":[]}]"#,
+            " [ 1 , { \"a\" : [ ] } ] ",
+            &deep(MAX_DEPTH),
+        ];
+        let bad = [
+            "[1,]",
+            r#"{"a":1,}"#,
+            "[1 2]",
+            r#"{"a" 1}"#,
+            r#"{"a":}"#,
+            "{1:2}",
+            "[}",
+            r#"{"a":1]"#,
+            "[1}",
+            r#"{"a":[1}}"#,
+            "[[]",
+            "{",
+            "]",
+            r#"{"a":1"#,
+            "[,1]",
+            r#"{,"a":1}"#,
+            "[01]",
+            "[1.]",
+            "[tru]",
+            "[nul]",
+            r#"{"a":1}}"#,
+            r#"[{"a":[1,{"b":2]}]"#,
+            "",
+            &deep(MAX_DEPTH + 1),
+        ];
+        for text in good.iter().chain(&bad) {
+            let serde = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+            // serde_json's own nesting limit is 128; ours is MAX_DEPTH (the rest goes to serde)
+            let want = serde && !text.starts_with(&"[".repeat(MAX_DEPTH + 1));
+            assert_eq!(skips::<0>(text), want, "{text}");
+            assert_eq!(skips::<1>(&escape(text, 1)), want, "{text} at level 1");
+            assert_eq!(skips::<2>(&escape(text, 2)), want, "{text} at level 2");
+        }
+        assert!(good.iter().all(|t| skips::<0>(t)) && bad.iter().all(|t| !skips::<0>(t)));
+    }
 }
