@@ -305,12 +305,14 @@ impl<'c> Reader<'c> {
     }
 
     fn count_text(&mut self, text: &str) -> Result<(), Skip> {
-        let record = SesRecord::from_json(text).map_err(ses_skip)?;
-        self.count(record)
+        let mut record = SesRecord::default();
+        record.read_json(text).map_err(ses_skip)?;
+        self.count(&mut record)
     }
 
-    fn count(&mut self, record: SesRecord<'_>) -> Result<(), Skip> {
-        let ev = record.into_event().map_err(ses_skip)?;
+    /// Counts a record (its values taken out of it: it is not moved).
+    fn count(&mut self, record: &mut SesRecord<'_>) -> Result<(), Skip> {
+        let ev = record.take_event().map_err(ses_skip)?;
         if ev.recipients.is_empty() {
             return Err(Skip::new(SkipReason::NoRecipients, format!("{} event names no recipient", ev.kind)));
         }
@@ -357,15 +359,16 @@ impl<'a> envelope::Units<'a> for Reader<'_> {
     }
 
     fn own_document(&mut self, origin: &Origin<'a>, text: &str) -> bool {
-        // matched where it is, not wrapped again: a record is 648 bytes, each move a copy
+        // read where it is counted, not moved: a record is 648 bytes, each move a copy
         if SesRecord::looks_like(text) {
-            match SesRecord::from_json(text) {
-                Ok(record) if record.is_plain() => self.own_record(origin, record),
+            let mut record = SesRecord::default();
+            match record.read_json(text) {
+                Ok(()) if record.is_plain() => self.own_record(origin, &mut record),
                 _ => return false,
             }
         } else if EventBridgeRecord::looks_like(text) {
             match EventBridgeRecord::from_json(text).and_then(EventBridgeRecord::ses) {
-                Some(record) => self.own_record(origin, record),
+                Some(mut record) => self.own_record(origin, &mut record),
                 None => return false,
             }
         } else {
@@ -377,14 +380,14 @@ impl<'a> envelope::Units<'a> for Reader<'_> {
 }
 
 impl<'a> envelope::Owns<'a, SesRecord<'a>> for Reader<'_> {
-    fn own(&mut self, origin: &Origin<'a>, record: SesRecord<'a>) {
-        self.own_record(origin, record);
+    fn own(&mut self, origin: &Origin<'a>, mut record: SesRecord<'a>) {
+        self.own_record(origin, &mut record);
     }
 }
 
 impl Reader<'_> {
     /// Counts a record the reader read itself, and answers for it.
-    fn own_record(&mut self, origin: &Origin<'_>, record: SesRecord<'_>) {
+    fn own_record(&mut self, origin: &Origin<'_>, record: &mut SesRecord<'_>) {
         self.origin_seen(origin);
         let outcome = self.count(record);
         self.answer(origin, outcome);

@@ -62,7 +62,7 @@ impl Contents for SesDocuments {
 }
 
 /// One SES record as it appears in JSON (either shape). Parse it with [`SesRecord::from_json`].
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SesRecord<'a> {
     /// Event-publishing type (`"Rendering Failure"` has a space).
@@ -214,7 +214,8 @@ impl<'a> EventBridgeRecord<'a> {
 /// `Ok(false)` where it leaves `text` to serde; `Err` says how the two differ.
 #[cfg(any(test, feature = "test-util"))]
 pub fn quick_reader_agrees(text: &str) -> Result<bool, String> {
-    let (q, s) = if let Some(quick) = quick::record(text) {
+    let mut quick = SesRecord::default();
+    let (q, s) = if quick::read_into(text, &mut quick) {
         let serde = SesRecord::from_json_serde(text)
             .map_err(|e| format!("the quick reader took a text serde refuses ({e})"))?;
         (format!("{quick:?}"), format!("{serde:?}"))
@@ -625,10 +626,27 @@ impl<'a> SesRecord<'a> {
     /// Parses one SES JSON document: by hand when it is in the plain form SES writes (see
     /// `ses/quick.rs`), else with serde, which gives the same record and says why it is not one.
     pub fn from_json(text: &'a str) -> Result<Self, SesError> {
-        match quick::record(text) {
-            Some(record) => Ok(record),
-            None => Self::from_json_serde(text),
+        let mut record = Self::default();
+        record.read_json(text)?;
+        Ok(record)
+    }
+
+    /// [`SesRecord::from_json`] into this record, which must be as [`Default`] makes it, so that
+    /// the record is not moved (648 bytes; ses-events reads one per event). After an error it is
+    /// as `Default` makes it again.
+    pub fn read_json(&mut self, text: &'a str) -> Result<(), SesError> {
+        if quick::read_into(text, self) {
+            return Ok(());
         }
+        // what the quick reader read before it gave up is not kept
+        match Self::from_json_serde(text) {
+            Ok(record) => *self = record,
+            Err(e) => {
+                *self = Self::default();
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// For tests (`test-util`): reads an SES event escaped `level` times in `text` (the content
@@ -693,7 +711,13 @@ impl<'a> SesRecord<'a> {
     }
 
     /// Turns the record into an [`SesEvent`], or says why it is not one.
-    pub fn into_event(self) -> Result<SesEvent<'a>, SesError> {
+    pub fn into_event(mut self) -> Result<SesEvent<'a>, SesError> {
+        self.take_event()
+    }
+
+    /// [`SesRecord::into_event`] of a record that stays where it is (the values the event needs
+    /// are taken out of it): ses-events counts records it read in place.
+    pub fn take_event(&mut self) -> Result<SesEvent<'a>, SesError> {
         let kind = match (&self.event_type, &self.notification_type) {
             (Some(t), _) => {
                 EventKind::from_event_type(t).ok_or_else(|| SesError::UnknownType(t.to_string()))?
@@ -707,7 +731,7 @@ impl<'a> SesRecord<'a> {
             },
             (None, None) => return Err(SesError::NotSes),
         };
-        let mail = self.mail.unwrap_or_default();
+        let mail = self.mail.take().unwrap_or_default();
         let mut ev = SesEvent {
             kind,
             timestamp: None,
@@ -722,7 +746,7 @@ impl<'a> SesRecord<'a> {
         };
         let detail_ts: Option<Cow<'a, str>> = match kind {
             EventKind::Bounce => {
-                let b = self.bounce.ok_or(SesError::MissingDetail(kind, "bounce"))?;
+                let b = self.bounce.take().ok_or(SesError::MissingDetail(kind, "bounce"))?;
                 ev.bounce_type = Some(BounceType::parse(b.bounce_type.as_deref()));
                 ev.subtype = b.bounce_sub_type;
                 (ev.recipients, ev.smtp) = b
@@ -736,13 +760,13 @@ impl<'a> SesRecord<'a> {
                 b.timestamp
             }
             EventKind::Complaint => {
-                let c = self.complaint.ok_or(SesError::MissingDetail(kind, "complaint"))?;
+                let c = self.complaint.take().ok_or(SesError::MissingDetail(kind, "complaint"))?;
                 ev.subtype = c.complaint_sub_type.or(c.complaint_feedback_type);
                 ev.recipients = entries(c.complained_recipients);
                 c.timestamp
             }
             EventKind::Delivery => {
-                let d = self.delivery.ok_or(SesError::MissingDetail(kind, "delivery"))?;
+                let d = self.delivery.take().ok_or(SesError::MissingDetail(kind, "delivery"))?;
                 match Latency::read(d.processing_time_millis) {
                     Latency::Millis(ms) => ev.latency_ms = Some(ms),
                     Latency::Unusable => ev.latency_unusable = true,
@@ -752,20 +776,20 @@ impl<'a> SesRecord<'a> {
                 d.timestamp
             }
             EventKind::DeliveryDelay => {
-                let d = self.delivery_delay.ok_or(SesError::MissingDetail(kind, "deliveryDelay"))?;
+                let d = self.delivery_delay.take().ok_or(SesError::MissingDetail(kind, "deliveryDelay"))?;
                 ev.subtype = d.delay_type;
                 ev.recipients = entries(d.delayed_recipients);
                 d.timestamp
             }
-            EventKind::Open => self.open.and_then(|o| o.timestamp),
-            EventKind::Click => self.click.and_then(|o| o.timestamp),
-            EventKind::Subscription => self.subscription.and_then(|o| o.timestamp),
+            EventKind::Open => self.open.take().and_then(|o| o.timestamp),
+            EventKind::Click => self.click.take().and_then(|o| o.timestamp),
+            EventKind::Subscription => self.subscription.take().and_then(|o| o.timestamp),
             EventKind::Reject => {
-                ev.subtype = self.reject.and_then(|r| r.reason);
+                ev.subtype = self.reject.take().and_then(|r| r.reason);
                 None
             }
             EventKind::RenderingFailure => {
-                ev.subtype = self.failure.and_then(|f| f.template_name);
+                ev.subtype = self.failure.take().and_then(|f| f.template_name);
                 None
             }
             EventKind::Send => None,

@@ -30,9 +30,11 @@ use super::{
 use crate::cursor::Cursor;
 use crate::envelope::{InPlace, PROBE_KEYS};
 
-/// Reads `text` as one SES event; `None` when it is not in the plain form (serde reads it then).
-pub(super) fn record(text: &str) -> Option<SesRecord<'_>> {
-    whole(Cursor::new(text), ses_record)
+/// Reads `text` as one SES event into `r` (as [`Default`] makes it); `false` when it is not in
+/// the plain form (serde reads it then; `r` holds what was read before this reader gave up).
+pub(super) fn read_into<'a>(text: &'a str, r: &mut SesRecord<'a>) -> bool {
+    let mut c = Cursor::new(text);
+    fill_ses_record(&mut c, r).is_some() && c.at_end()
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -78,32 +80,15 @@ fn whole<'a, T, const L: usize>(
     c.at_end().then_some(value)
 }
 
-/// The SES record at the cursor (an object), as [`record`] reads it.
+/// The SES record at the cursor (an object), as [`read_into`] reads it.
 fn ses_record<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<SesRecord<'a>> {
-    let mut r = SesRecord {
-        event_type: None,
-        notification_type: None,
-        mail: None,
-        bounce: None,
-        complaint: None,
-        delivery: None,
-        delivery_delay: None,
-        open: None,
-        click: None,
-        subscription: None,
-        reject: None,
-        failure: None,
-        records: None,
-        sns_type: None,
-        message: None,
-        alarm_name: None,
-        alarm_data: None,
-        source: None,
-        detail_type: None,
-        detail: None,
-        request_context: None,
-        request_payload: None,
-    };
+    let mut r = SesRecord::default();
+    fill_ses_record(c, &mut r)?;
+    Some(r)
+}
+
+/// [`ses_record`] into `r` (as [`Default`] makes it), where it is.
+fn fill_ses_record<'a, const L: usize>(c: &mut Cursor<'a, L>, r: &mut SesRecord<'a>) -> Option<()> {
     let mut seen = Seen::default();
     c.object(|c, key| {
         match key {
@@ -124,8 +109,7 @@ fn ses_record<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<SesRecord<'a>
             _ => c.skip_value()?,
         }
         Some(())
-    })?;
-    Some(r)
+    })
 }
 
 /// Reads `text` as an EventBridge event whose `detail` is an SES event in the plain form; `None`
@@ -398,6 +382,12 @@ fn one_string<'a, const L: usize>(c: &mut Cursor<'a, L>, name: &str) -> Option<O
 mod tests {
     use super::*;
     use crate::cursor::fields_of;
+
+    /// What [`read_into`] reads of `text`, when it reads it.
+    fn record(text: &str) -> Option<SesRecord<'_>> {
+        let mut r = SesRecord::default();
+        read_into(text, &mut r).then_some(r)
+    }
 
     /// `{"eventType":"Bounce", …}` with `member` set to `value` at `path` (a member of the
     /// record, or of the first item of a list member of it).
