@@ -385,7 +385,9 @@ impl<'a, const L: usize> Cursor<'a, L> {
         }
     }
 
-    /// A string, borrowed when it has no escape.
+    /// A string, borrowed when it has no escape. Inlined where it is read (a string without an
+    /// escape is a few instructions, the call was most of them); the rest is not.
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> Option<Cow<'a, str>> {
         self.open_quote()?;
         let start = self.i;
@@ -395,11 +397,16 @@ impl<'a, const L: usize> Cursor<'a, L> {
         match self.run()? {
             1 => {
                 self.i += 1;
-                return Some(Cow::Borrowed(&self.s[start..self.i - 1]));
+                Some(Cow::Borrowed(&self.s[start..self.i - 1]))
             }
-            2 => {}
-            _ => return None,
+            2 => self.unescaped_string_rest(start),
+            _ => None,
         }
+    }
+
+    /// [`Cursor::string`] at level 0 from its first escape, the string opened at `start`.
+    #[inline(never)]
+    fn unescaped_string_rest(&mut self, start: usize) -> Option<Cow<'a, str>> {
         // grows by doubling: an SQS body of 2 KB reallocates twice (4 KB at once measured
         // slower for an SQS batch of 1000: twice the memory)
         let mut out: Vec<u8> = Vec::with_capacity(512);
@@ -442,13 +449,6 @@ impl<'a, const L: usize> Cursor<'a, L> {
         String::from_utf8(out).ok().map(Cow::Owned)
     }
 
-    /// A string skipped: serde_json checks a skipped `\u` escape for four hex digits only
-    /// (whether it makes a character depends on what the string would be read into).
-    fn skip_string(&mut self) -> Option<()> {
-        self.open_quote()?;
-        self.skip_string_rest()
-    }
-
     /// Four hex digits (a skipped `\u` escape's), the cursor on the first.
     fn skip_hex4(&mut self) -> Option<()> {
         let hex = self.bytes().get(self.i..self.i + 4)?;
@@ -457,7 +457,9 @@ impl<'a, const L: usize> Cursor<'a, L> {
         Some(())
     }
 
-    /// [`Cursor::skip_string`] after the opening quote.
+    /// A string skipped, after its opening quote: serde_json checks a skipped `\u` escape for
+    /// four hex digits only (whether it makes a character depends on what the string would be
+    /// read into).
     fn skip_string_rest(&mut self) -> Option<()> {
         self.skip_string_rest_with(true)
     }
@@ -510,6 +512,7 @@ impl<'a, const L: usize> Cursor<'a, L> {
     }
 
     /// A key, borrowed; `None` when it has an escape (it might spell a known one).
+    #[inline(always)]
     fn key(&mut self) -> Option<&'a str> {
         self.open_quote()?;
         let start = self.i;
@@ -563,10 +566,17 @@ impl<'a, const L: usize> Cursor<'a, L> {
     pub(crate) fn skip_value(&mut self) -> Option<()> {
         // the objects and arrays open in this value, innermost lowest: 1 = an object
         let (mut open, mut count) = (0u64, 0usize);
+        // whether the next string is a key (a colon and its value follow): keys and values are
+        // skipped at one place, so the string loop is inlined once
+        let mut key = false;
         loop {
-            // a value
+            // a value, or a key
             self.ws();
-            match self.peek()? {
+            let b = self.peek()?;
+            if key && !matches!(b, b'"' | b'\\') {
+                return None;
+            }
+            match b {
                 b'"' if L == 0 => {
                     self.i += 1;
                     self.skip_string_rest()?;
@@ -586,10 +596,7 @@ impl<'a, const L: usize> Cursor<'a, L> {
                         self.depth -= 1;
                         (open, count) = (open >> 1, count - 1);
                     } else {
-                        if b == b'{' {
-                            self.skip_string()?;
-                            self.eat(b':')?;
-                        }
+                        key = b == b'{';
                         continue;
                     }
                 }
@@ -598,6 +605,11 @@ impl<'a, const L: usize> Cursor<'a, L> {
                 b'n' => self.literal("null")?,
                 b'-' | b'0'..=b'9' => self.number()?,
                 _ => return None,
+            }
+            if key {
+                key = false;
+                self.eat(b':')?;
+                continue;
             }
             // after a value: the end of the open objects and arrays it ends, or the next member
             loop {
@@ -609,10 +621,7 @@ impl<'a, const L: usize> Cursor<'a, L> {
                 match self.peek()? {
                     b',' => {
                         self.i += 1;
-                        if object {
-                            self.skip_string()?;
-                            self.eat(b':')?;
-                        }
+                        key = object;
                         break;
                     }
                     b'}' if object => {}
