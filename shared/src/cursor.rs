@@ -355,6 +355,15 @@ impl<'a, const L: usize> Cursor<'a, L> {
     /// rules).
     fn escape_at_level(&mut self) -> Option<(usize, Escape)> {
         let bytes = self.bytes();
+        // the commonest by far, every string's opening and closing: the document's quote (at
+        // level 1 `\"`), checked at once, not counted
+        let quote = (1 << L) - 1;
+        if bytes.get(self.i + quote) == Some(&b'"')
+            && bytes[self.i..self.i + quote].iter().all(|b| *b == b'\\')
+        {
+            self.i += quote + 1;
+            return Some((0, Escape::End));
+        }
         let run = bytes[self.i..].iter().take_while(|b| **b == b'\\').count();
         let end = self.i + run;
         let after = *bytes.get(end)?;
