@@ -255,6 +255,13 @@ impl<'s> Doc<'s> {
 /// characters: the short forms where JSON has one, `\u00XX` otherwise).
 fn json_string(out: &mut String, s: &str) {
     out.push('"');
+    // Names and values rarely need an escape: looked for without stopping at the first (a loop
+    // the compiler turns into vector instructions), and the string copied whole.
+    if !s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\')) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let escape: &str = match b {
