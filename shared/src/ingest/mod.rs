@@ -380,8 +380,8 @@ impl<'a> envelope::Units<'a> for Reader<'_> {
 }
 
 impl<'a> envelope::Owns<'a, SesRecord<'a>> for Reader<'_> {
-    fn own(&mut self, origin: &Origin<'a>, mut record: SesRecord<'a>) {
-        self.own_record(origin, &mut record);
+    fn own(&mut self, origin: &Origin<'a>, record: &mut SesRecord<'a>) {
+        self.own_record(origin, record);
     }
 }
 
