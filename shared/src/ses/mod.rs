@@ -912,6 +912,12 @@ mod tests {
             r#"{"version":"0","source":"aws.ses","detail":{}}"#,
             r#"{"requestContext":{},"requestPayload":{}}"#,
             r#"["eventType"]"#,
+            // the whole first key, not a part of it
+            r#"{"mailbox":{}}"#,
+            r#"{"eventTypes":"Send"}"#,
+            r#"{"event\u0054ype":"Send"}"#,
+            r#"{"eventType"#,
+            r#"{eventType:1}"#,
         ] {
             assert!(!SesRecord::looks_like(text), "{text}");
         }
