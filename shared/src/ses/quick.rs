@@ -242,18 +242,16 @@ fn tags<'a, const L: usize>(c: &mut Cursor<'a, L>) -> Option<Tags<'a>> {
         if c.null()? {
             return Some(());
         }
-        let mut first = None;
+        // the first value pushed as it is read
+        let mut first = true;
         c.array(|c| {
             let value = c.string()?;
-            if first.is_none() {
-                first = Some(value);
+            if first {
+                out.push((Cow::Borrowed(name), value));
+                first = false;
             }
             Some(())
-        })?;
-        if let Some(value) = first {
-            out.push((Cow::Borrowed(name), value));
-        }
-        Some(())
+        })
     })?;
     Some(out)
 }
