@@ -771,10 +771,10 @@ mod tests {
     #[test]
     fn strings_read_as_serde_json_reads_them() {
         let parts = ["a", "é", "\"", "\\", "\n", "/", "✓", "\t", "xyz"];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = crate::synth::Rng::new(0x2545_f491_4f6c_dd1d);
         for len in 0..40 {
             for _ in 0..50 {
-                let text = random_text(&parts, len, &mut seed);
+                let text = rng.text(&parts, len);
                 let json = serde_json::to_string(&text).unwrap();
                 let mut c = Cursor::new(&json);
                 assert_eq!(c.string().as_deref(), Some(text.as_str()), "{json}");
@@ -784,18 +784,6 @@ mod tests {
                 assert!(c.at_end());
             }
         }
-    }
-
-    /// `len` of `parts` drawn at random (xorshift from `seed`), one after the other.
-    fn random_text(parts: &[&str], len: usize, seed: &mut u64) -> String {
-        (0..len)
-            .map(|_| {
-                *seed ^= *seed << 13;
-                *seed ^= *seed >> 7;
-                *seed ^= *seed << 17;
-                parts[(*seed % parts.len() as u64) as usize]
-            })
-            .collect()
     }
 
     /// The same strings, written once and twice inside JSON strings (an SNS `Message`, an SNS
@@ -809,10 +797,10 @@ mod tests {
             (value, c.skip_value().filter(|_| c.at_end()))
         }
         let parts = ["a", "é", "\"", "\\", "\n", "/", "✓", "\t", "xyz", "\\\"", "\\\\"];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = crate::synth::Rng::new(0x9e37_79b9_7f4a_7c15);
         for len in 0..30 {
             for _ in 0..40 {
-                let text = random_text(&parts, len, &mut seed);
+                let text = rng.text(&parts, len);
                 let doc = serde_json::to_string(&text).unwrap();
                 let want = (Some(text.clone()), Some(()));
                 assert_eq!(read::<1>(&escape(&doc, 1)), want, "{doc} at level 1");

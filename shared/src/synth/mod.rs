@@ -42,6 +42,12 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }
+
+    /// `len` of `parts` drawn at random, one after the other (texts for tests that compare two
+    /// readings of the same input).
+    pub fn text(&mut self, parts: &[&str], len: usize) -> String {
+        (0..len).map(|_| parts[self.below(parts.len() as u64) as usize]).collect()
+    }
 }
 
 /// Recipient domains with their share of traffic: ten domains, the big providers plus two
